@@ -1,0 +1,198 @@
+#include "cli/options.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "common/error.hpp"
+
+namespace my2pg::cli {
+namespace {
+
+constexpr OptionSpec kGlobal[] = {
+    {"source", "URI", "source server: mysql://user:password@host:port/database", "MY2PG_SOURCE"},
+    {"target", "URI", "target: postgresql://user:password@host:port/db or libpq key=value conninfo",
+     "MY2PG_TARGET"},
+    {"config", "FILE", "YAML file whose keys are option names (source: ..., target: ...)",
+     "MY2PG_CONFIG"},
+    {"log-level", "LEVEL", "trace, debug, info (default), warn, error or off", "MY2PG_LOG_LEVEL"},
+};
+
+constexpr OptionSpec kMigrate[] = {
+    {"target-schema", "NAME", "PostgreSQL schema to create the tables in (default: the source "
+                              "database's name)"},
+    {"replace", "", "drop the tables of an earlier copy of this database and copy again"},
+    {"no-verify", "", "skip comparing row counts between source and target after the copy"},
+};
+
+constexpr CommandSpec kCommands[] = {
+    {"migrate", "copy a source database into PostgreSQL from one consistent snapshot, then verify",
+     kMigrate},
+};
+
+const CommandSpec* find_command(std::string_view name) {
+  for (const auto& c : kCommands) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+const OptionSpec* find_spec(const std::vector<OptionSpec>& specs, std::string_view name) {
+  for (const auto& s : specs) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+std::string normalise_key(std::string key) {
+  std::replace(key.begin(), key.end(), '_', '-');
+  return key;
+}
+
+// Values from the config file fill options that neither the command line nor the environment set.
+void apply_config_file(const std::string& path, Options& options) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw ConfigError("cannot read config file '" + path + "'; check the path given to --config");
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML (" + e.msg + ")");
+  }
+  if (root.IsNull()) return;
+  if (!root.IsMap()) throw ConfigError(path + ": expected a map of option names to values");
+  for (const auto& kv : root) {
+    const std::string key = normalise_key(kv.first.as<std::string>());
+    const OptionSpec* spec = find_spec(options.specs, key);
+    if (spec == nullptr || key == "config") {
+      throw ConfigError(path + ":" + std::to_string(kv.first.Mark().line + 1) + ": unknown option '" +
+                        key + "' for this command (see --help)");
+    }
+    if (!kv.second.IsScalar()) {
+      throw ConfigError(path + ":" + std::to_string(kv.second.Mark().line + 1) + ": option '" + key +
+                        "' needs a single value");
+    }
+    std::string value = kv.second.as<std::string>();
+    if (spec->metavar.empty()) {
+      if (value != "true" && value != "false") {
+        throw ConfigError(path + ":" + std::to_string(kv.second.Mark().line + 1) + ": option '" +
+                          key + "' is a flag; give it true or false");
+      }
+      if (value == "false") continue;
+    }
+    options.values.try_emplace(key, std::move(value));
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> Options::get(std::string_view name) const {
+  const auto it = values.find(name);
+  if (it == values.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string Options::require(std::string_view name) const {
+  if (auto v = get(name)) return *v;
+  const OptionSpec* spec = find_spec(specs, name);
+  std::string how = "--" + std::string(name) + " " + std::string(spec ? spec->metavar : "VALUE");
+  if (spec && !spec->env.empty()) how += ", the " + std::string(spec->env) + " environment variable,";
+  throw ConfigError("missing " + std::string(name) + ": give " + how + " or '" + std::string(name) +
+                    ":' in the --config file");
+}
+
+bool Options::flag(std::string_view name) const { return values.contains(name); }
+
+std::span<const OptionSpec> global_options() { return kGlobal; }
+std::span<const CommandSpec> commands() { return kCommands; }
+
+Invocation parse_invocation(std::span<const char* const> args) {
+  Invocation inv;
+  const CommandSpec* command = nullptr;
+  inv.options.specs.assign(std::begin(kGlobal), std::end(kGlobal));
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    if (arg == "-h" || arg == "--help") {
+      inv.help = true;
+    } else if (arg == "--version") {
+      inv.version = true;
+    } else if (arg.starts_with("--")) {
+      std::string_view name = arg.substr(2);
+      std::optional<std::string> value;
+      if (const size_t eq = name.find('='); eq != std::string_view::npos) {
+        value = std::string(name.substr(eq + 1));
+        name = name.substr(0, eq);
+      }
+      const OptionSpec* spec = find_spec(inv.options.specs, name);
+      if (spec == nullptr) {
+        throw ConfigError("unknown option --" + std::string(name) +
+                          (command ? " for '" + std::string(command->name) + "'" : "") +
+                          "; see my2pg " + (command ? std::string(command->name) + " " : "") + "--help");
+      }
+      if (spec->metavar.empty()) {
+        if (value) throw ConfigError("option --" + std::string(name) + " takes no value");
+        value = "true";
+      } else if (!value) {
+        if (i + 1 >= args.size()) {
+          throw ConfigError("option --" + std::string(name) + " needs a value: --" +
+                            std::string(name) + " " + std::string(spec->metavar));
+        }
+        value = args[++i];
+      }
+      inv.options.values[std::string(name)] = *value;
+    } else if (command == nullptr) {
+      command = find_command(arg);
+      if (command == nullptr) {
+        throw ConfigError("unknown command '" + std::string(arg) + "'; see my2pg --help");
+      }
+      inv.command = command->name;
+      inv.options.specs.insert(inv.options.specs.end(), command->options.begin(), command->options.end());
+    } else {
+      inv.options.positionals.emplace_back(arg);
+    }
+  }
+  for (const auto& spec : inv.options.specs) {
+    if (spec.env.empty() || inv.options.values.contains(spec.name)) continue;
+    const std::string env(spec.env);
+    if (const char* v = std::getenv(env.c_str()); v != nullptr && *v != '\0') {
+      inv.options.values[std::string(spec.name)] = v;
+    }
+  }
+  if (auto config = inv.options.get("config")) apply_config_file(*config, inv.options);
+  return inv;
+}
+
+std::string usage_text() {
+  std::string out =
+      "my2pg: keep a PostgreSQL database equal to a MySQL or MariaDB source\n\n"
+      "Usage: my2pg <command> [options]\n\nCommands:\n";
+  for (const auto& c : kCommands) {
+    out += "  " + std::string(c.name) + std::string(12 - c.name.size(), ' ') + std::string(c.summary) + "\n";
+  }
+  out += "\nGlobal options:\n";
+  for (const auto& o : kGlobal) {
+    const std::string flag = "--" + std::string(o.name) + " " + std::string(o.metavar);
+    out += "  " + flag + std::string(flag.size() < 22 ? 22 - flag.size() : 1, ' ') + std::string(o.help) +
+           (o.env.empty() ? "" : " [$" + std::string(o.env) + "]") + "\n";
+  }
+  out += "  -h, --help            this text; `my2pg <command> --help` for a command\n"
+         "  --version             print the version\n\n"
+         "Options are taken from the command line, then the environment, then --config.\n"
+         "Exit codes: 0 ok, 1 internal error, 2 usage or config, 3 source, 4 target,\n"
+         "            5 value or type that cannot be mapped, 6 verification found differences.\n";
+  return out;
+}
+
+std::string command_help(const CommandSpec& spec) {
+  std::string out = "Usage: my2pg " + std::string(spec.name) + " --source URI --target URI [options]\n\n" +
+                    std::string(spec.summary) + "\n\nOptions:\n";
+  for (const auto& o : spec.options) {
+    const std::string flag = "--" + std::string(o.name) + (o.metavar.empty() ? "" : " " + std::string(o.metavar));
+    out += "  " + flag + std::string(flag.size() < 22 ? 22 - flag.size() : 1, ' ') + std::string(o.help) + "\n";
+  }
+  out += "\nGlobal options (--source, --target, --config, --log-level): see my2pg --help\n";
+  return out;
+}
+
+}  // namespace my2pg::cli

@@ -1,0 +1,61 @@
+#pragma once
+// The exception hierarchy. An exception ends a unit of work (a command, a table, a batch);
+// expected outcomes are return values. Each kind maps to one documented process exit code.
+#include <stdexcept>
+#include <string>
+
+namespace my2pg {
+
+// Process exit codes, documented in README.md ("Exit codes").
+enum class ExitCode : int {
+  ok = 0,
+  internal = 1,    // a bug or an unexpected condition
+  usage = 2,       // bad command line or config file
+  source = 3,      // the MySQL/MariaDB side: connection, privileges, settings, queries
+  target = 4,      // the PostgreSQL side: connection, privileges, statements
+  data = 5,        // a value or definition that cannot be mapped under the active policy
+  mismatch = 6,    // verification found differences between source and target
+};
+
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& what, ExitCode code = ExitCode::internal)
+      : std::runtime_error(what), m_code(code) {}
+  ExitCode exit_code() const { return m_code; }
+
+ private:
+  ExitCode m_code;
+};
+
+class ConfigError : public Error {
+ public:
+  explicit ConfigError(const std::string& what) : Error(what, ExitCode::usage) {}
+};
+
+class SourceError : public Error {
+ public:
+  explicit SourceError(const std::string& what) : Error(what, ExitCode::source) {}
+};
+
+class TargetError : public Error {
+ public:
+  explicit TargetError(const std::string& what, std::string sqlstate = {})
+      : Error(what, ExitCode::target), m_sqlstate(std::move(sqlstate)) {}
+  // Five-character SQLSTATE when the server reported one, else empty.
+  const std::string& sqlstate() const { return m_sqlstate; }
+
+ private:
+  std::string m_sqlstate;
+};
+
+class MappingError : public Error {
+ public:
+  explicit MappingError(const std::string& what) : Error(what, ExitCode::data) {}
+};
+
+class MismatchError : public Error {
+ public:
+  explicit MismatchError(const std::string& what) : Error(what, ExitCode::mismatch) {}
+};
+
+}  // namespace my2pg

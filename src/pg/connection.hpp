@@ -1,0 +1,88 @@
+#pragma once
+// RAII wrapper of a libpq connection. libpqxx 6.4 exposes neither its PGconn nor raw COPY data,
+// and COPY must share a transaction with the control-row update, so this module owns libpq
+// directly. Every failure becomes a TargetError carrying the server's SQLSTATE.
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/row_set.hpp"
+
+struct pg_conn;
+
+namespace my2pg::pg {
+
+class Connection;
+
+// One COPY ... FROM STDIN in progress. Data is buffered and sent in large chunks; finish() must
+// be called before the transaction commits (destroying an unfinished writer aborts the COPY).
+class CopyWriter {
+ public:
+  CopyWriter(CopyWriter&&) noexcept;
+  CopyWriter& operator=(CopyWriter&&) = delete;
+  ~CopyWriter();
+
+  std::string& buffer() { return m_buffer; }  // append COPY data here, then call flush_if_full()
+  void flush_if_full() {
+    if (m_buffer.size() >= kChunk) flush();
+  }
+  uint64_t finish();  // ends the COPY; returns the rows the server loaded
+  uint64_t bytes_sent() const { return m_sent; }
+
+ private:
+  friend class Connection;
+  static constexpr size_t kChunk = 1 << 18;
+  CopyWriter(pg_conn* conn, std::string context);
+  void flush();
+
+  pg_conn* m_conn;
+  std::string m_context;
+  std::string m_buffer;
+  uint64_t m_sent = 0;
+  bool m_open = true;
+};
+
+class Connection {
+ public:
+  // `conninfo` is a postgresql:// URI or a key=value string, as libpq takes them.
+  explicit Connection(const std::string& conninfo);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  void execute(std::string_view sql);
+  // Runs `sql` with $1..$n bound to `params` (text format; std::nullopt for NULL).
+  RowSet query(std::string_view sql, const std::vector<std::optional<std::string>>& params = {});
+  CopyWriter copy_in(std::string_view copy_sql);
+
+  const std::string& display() const { return m_display; }
+
+ private:
+  pg_conn* m_conn = nullptr;
+  std::string m_display;
+};
+
+// BEGIN on construction; ROLLBACK on destruction unless commit() ran. Never throws on unwind.
+class Transaction {
+ public:
+  explicit Transaction(Connection& conn);
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+  void commit();
+
+ private:
+  Connection& m_conn;
+  bool m_done = false;
+};
+
+// The target URI or conninfo with the password left out, for logs and messages.
+std::string describe_conninfo(const std::string& conninfo);
+
+// `name` as a PostgreSQL identifier: double-quoted, inner quotes doubled.
+std::string quote_identifier(std::string_view name);
+// `text` as a PostgreSQL string literal (standard_conforming_strings on).
+std::string quote_literal(std::string_view text);
+
+}  // namespace my2pg::pg

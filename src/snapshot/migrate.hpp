@@ -1,0 +1,42 @@
+#pragma once
+// `my2pg migrate`: one consistent copy of a source database into a PostgreSQL schema, with the
+// binlog position it corresponds to recorded in the control schema, then verified.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/position.hpp"
+
+namespace my2pg::snapshot {
+
+struct MigrateOptions {
+  std::string source_uri;
+  std::string target_uri;
+  std::string target_schema;  // empty: the source database's name
+  bool replace = false;       // drop the tables of an earlier copy of this database first
+  bool verify = true;
+};
+
+struct TableReport {
+  std::string source_table;
+  std::string target_table;
+  uint64_t rows = 0;
+  uint64_t bytes = 0;
+  double seconds = 0;
+  std::optional<uint64_t> target_rows;  // set by verification
+};
+
+struct MigrateReport {
+  std::string source_database;
+  std::string target_schema;
+  BinlogPosition position;
+  std::vector<TableReport> tables;
+  double seconds = 0;
+  bool verified = false;
+};
+
+// Throws MismatchError (after the copy is committed) when verification finds differences.
+MigrateReport run_migrate(const MigrateOptions& options);
+
+}  // namespace my2pg::snapshot

@@ -1,0 +1,17 @@
+#pragma once
+// A consistent read view of the source and the binlog position it corresponds to, so that
+// replication can later start exactly where the copy ends.
+#include "common/position.hpp"
+#include "mysql/connection.hpp"
+
+namespace my2pg::snapshot {
+
+// Starts a REPEATABLE READ consistent-snapshot transaction on `conn` (session time zone UTC, so
+// TIMESTAMP values read as UTC) and returns the position it is consistent with.
+//  - MariaDB reports the snapshot's binlog position itself (binlog_snapshot_file/_position), so
+//    no lock is taken.
+//  - MySQL has no such status: FLUSH TABLES WITH READ LOCK is held only while the transaction
+//    starts and the position is read, and its duration is logged.
+BinlogPosition start_consistent_snapshot(mysql::Connection& conn);
+
+}  // namespace my2pg::snapshot

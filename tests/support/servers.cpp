@@ -1,0 +1,108 @@
+#include "support/servers.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace my2pg::test {
+namespace {
+
+std::string env_or_fail(const char* name) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') {
+    throw std::runtime_error(std::string(name) +
+                             " is not set: integration tests need the sandbox servers; run "
+                             "scripts/test, or eval \"$(scripts/sandbox start)\" before ctest");
+  }
+  return v;
+}
+
+std::string unique_name() {
+  static std::atomic<int> counter{0};
+  return "it_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+TestDatabases::TestDatabases()
+    : m_name(unique_name()),
+      m_source_uri(env_or_fail("MY2PG_SOURCE")),
+      m_target_uri(env_or_fail("MY2PG_TARGET")) {
+  mysql::Connection admin(mysql::Endpoint::parse(m_source_uri));
+  admin.execute("CREATE DATABASE " + m_name + " CHARACTER SET utf8mb4");
+}
+
+TestDatabases::~TestDatabases() {
+  try {
+    m_source.reset();
+    mysql::Connection admin(mysql::Endpoint::parse(m_source_uri));
+    admin.execute("DROP DATABASE IF EXISTS " + m_name);
+    pg::Connection& pg = target();
+    pg.execute("DROP SCHEMA IF EXISTS " + m_name + " CASCADE");
+    pg.execute("DO $$ BEGIN IF to_regclass('my2pg.snapshot') IS NOT NULL THEN "
+               "DELETE FROM my2pg.snapshot WHERE source_database = '" + m_name + "'; END IF; END $$");
+  } catch (const std::exception&) {
+    // Cleanup is best effort: the sandbox is thrown away at the end of the run anyway.
+  }
+}
+
+std::string TestDatabases::source_uri() const {
+  auto ep = mysql::Endpoint::parse(m_source_uri);
+  return "mysql://" + ep.user + ":" + ep.password + "@" + ep.host + ":" + std::to_string(ep.port) +
+         "/" + m_name;
+}
+
+mysql::Connection& TestDatabases::source() {
+  if (!m_source) m_source = std::make_unique<mysql::Connection>(mysql::Endpoint::parse(source_uri()));
+  return *m_source;
+}
+
+pg::Connection& TestDatabases::target() {
+  if (!m_target) m_target = std::make_unique<pg::Connection>(m_target_uri);
+  return *m_target;
+}
+
+std::string TestDatabases::target_value(const std::string& sql) {
+  const RowSet r = target().query(sql);
+  if (r.rows.size() != 1 || r.rows[0].size() != 1) {
+    throw std::runtime_error("expected one value from: " + sql);
+  }
+  return r.rows[0][0].value_or("<null>");
+}
+
+CommandResult run_my2pg(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  char dir_template[] = "/tmp/my2pg-run-XXXXXX";
+  const std::string dir = mkdtemp(dir_template);
+  std::string cmd = "env";
+  for (const auto& e : env) cmd += " " + shell_quote(e);
+  cmd += " " + shell_quote(MY2PG_BINARY);
+  for (const auto& a : args) cmd += " " + shell_quote(a);
+  cmd += " >" + dir + "/out 2>" + dir + "/err </dev/null";
+  const int status = std::system(cmd.c_str());
+  CommandResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(dir + "/out");
+  r.err = slurp(dir + "/err");
+  std::system(("rm -rf " + dir).c_str());
+  return r;
+}
+
+}  // namespace my2pg::test

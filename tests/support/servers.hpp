@@ -1,0 +1,47 @@
+#pragma once
+// Integration-test access to the sandbox servers (scripts/sandbox start exports MY2PG_SOURCE and
+// MY2PG_TARGET). Each TestDatabases gets a database of its own on MariaDB, named uniquely, and
+// drops it, its target schema and its control rows afterwards, so tests can run in parallel.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mysql/connection.hpp"
+#include "pg/connection.hpp"
+
+namespace my2pg::test {
+
+class TestDatabases {
+ public:
+  TestDatabases();
+  ~TestDatabases();
+
+  const std::string& name() const { return m_name; }  // source database = default target schema
+  std::string source_uri() const;                      // mysql://...@.../<name>
+  const std::string& target_uri() const { return m_target_uri; }
+  std::string admin_source_uri() const { return m_source_uri; }  // the sandbox's own database
+
+  mysql::Connection& source();  // connected to <name>
+  pg::Connection& target();
+
+  // The single value of a PostgreSQL query (NULL as "<null>").
+  std::string target_value(const std::string& sql);
+
+ private:
+  std::string m_name;
+  std::string m_source_uri;
+  std::string m_target_uri;
+  std::unique_ptr<mysql::Connection> m_source;
+  std::unique_ptr<pg::Connection> m_target;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the built my2pg binary with `args` (shell-quoted here) and extra environment assignments.
+CommandResult run_my2pg(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+
+}  // namespace my2pg::test
