@@ -29,12 +29,15 @@ void print_report(const snapshot::MigrateReport& r, const std::string& target) {
   for (const auto& t : r.tables) {
     rows += t.rows;
     bytes += t.bytes;
-    const std::string verified = !t.target_rows ? "skipped" : *t.target_rows == t.rows ? "ok" : "MISMATCH";
+    const std::string verified = !t.target_rows             ? "skipped"
+                                 : *t.target_rows == t.rows ? "ok"
+                                                            : "MISMATCH";
     fmt::print("{:<32} {:>12} {:>12} {:>9.2f}  {}\n", t.target_table, t.rows, human_bytes(t.bytes),
                t.seconds, verified);
   }
-  fmt::print("\n{} tables, {} rows, {} in {:.2f} s; {}\n", r.tables.size(), rows, human_bytes(bytes),
-             r.seconds, r.verified ? "row counts verified equal" : "not verified");
+  fmt::print("\n{} tables, {} rows, {} in {:.2f} s; {}\n", r.tables.size(), rows,
+             human_bytes(bytes), r.seconds,
+             r.verified ? "row counts verified equal" : "not verified");
   std::fflush(stdout);
 }
 

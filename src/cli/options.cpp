@@ -20,8 +20,9 @@ constexpr OptionSpec kGlobal[] = {
 };
 
 constexpr OptionSpec kMigrate[] = {
-    {"target-schema", "NAME", "PostgreSQL schema to create the tables in (default: the source "
-                              "database's name)"},
+    {"target-schema", "NAME",
+     "PostgreSQL schema to create the tables in (default: the source "
+     "database's name)"},
     {"replace", "", "drop the tables of an earlier copy of this database and copy again"},
     {"no-verify", "", "skip comparing row counts between source and target after the copy"},
 };
@@ -58,7 +59,8 @@ void apply_config_file(const std::string& path, Options& options) {
   } catch (const YAML::BadFile&) {
     throw ConfigError("cannot read config file '" + path + "'; check the path given to --config");
   } catch (const YAML::Exception& e) {
-    throw ConfigError(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML (" + e.msg + ")");
+    throw ConfigError(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML (" + e.msg +
+                      ")");
   }
   if (root.IsNull()) return;
   if (!root.IsMap()) throw ConfigError(path + ": expected a map of option names to values");
@@ -66,12 +68,12 @@ void apply_config_file(const std::string& path, Options& options) {
     const std::string key = normalise_key(kv.first.as<std::string>());
     const OptionSpec* spec = find_spec(options.specs, key);
     if (spec == nullptr || key == "config") {
-      throw ConfigError(path + ":" + std::to_string(kv.first.Mark().line + 1) + ": unknown option '" +
-                        key + "' for this command (see --help)");
+      throw ConfigError(path + ":" + std::to_string(kv.first.Mark().line + 1) +
+                        ": unknown option '" + key + "' for this command (see --help)");
     }
     if (!kv.second.IsScalar()) {
-      throw ConfigError(path + ":" + std::to_string(kv.second.Mark().line + 1) + ": option '" + key +
-                        "' needs a single value");
+      throw ConfigError(path + ":" + std::to_string(kv.second.Mark().line + 1) + ": option '" +
+                        key + "' needs a single value");
     }
     std::string value = kv.second.as<std::string>();
     if (spec->metavar.empty()) {
@@ -97,15 +99,22 @@ std::string Options::require(std::string_view name) const {
   if (auto v = get(name)) return *v;
   const OptionSpec* spec = find_spec(specs, name);
   std::string how = "--" + std::string(name) + " " + std::string(spec ? spec->metavar : "VALUE");
-  if (spec && !spec->env.empty()) how += ", the " + std::string(spec->env) + " environment variable,";
+  if (spec && !spec->env.empty())
+    how += ", the " + std::string(spec->env) + " environment variable,";
   throw ConfigError("missing " + std::string(name) + ": give " + how + " or '" + std::string(name) +
                     ":' in the --config file");
 }
 
-bool Options::flag(std::string_view name) const { return values.contains(name); }
+bool Options::flag(std::string_view name) const {
+  return values.contains(name);
+}
 
-std::span<const OptionSpec> global_options() { return kGlobal; }
-std::span<const CommandSpec> commands() { return kCommands; }
+std::span<const OptionSpec> global_options() {
+  return kGlobal;
+}
+std::span<const CommandSpec> commands() {
+  return kCommands;
+}
 
 Invocation parse_invocation(std::span<const char* const> args) {
   Invocation inv;
@@ -128,7 +137,8 @@ Invocation parse_invocation(std::span<const char* const> args) {
       if (spec == nullptr) {
         throw ConfigError("unknown option --" + std::string(name) +
                           (command ? " for '" + std::string(command->name) + "'" : "") +
-                          "; see my2pg " + (command ? std::string(command->name) + " " : "") + "--help");
+                          "; see my2pg " + (command ? std::string(command->name) + " " : "") +
+                          "--help");
       }
       if (spec->metavar.empty()) {
         if (value) throw ConfigError("option --" + std::string(name) + " takes no value");
@@ -147,7 +157,8 @@ Invocation parse_invocation(std::span<const char* const> args) {
         throw ConfigError("unknown command '" + std::string(arg) + "'; see my2pg --help");
       }
       inv.command = command->name;
-      inv.options.specs.insert(inv.options.specs.end(), command->options.begin(), command->options.end());
+      inv.options.specs.insert(inv.options.specs.end(), command->options.begin(),
+                               command->options.end());
     } else {
       inv.options.positionals.emplace_back(arg);
     }
@@ -168,28 +179,33 @@ std::string usage_text() {
       "my2pg: keep a PostgreSQL database equal to a MySQL or MariaDB source\n\n"
       "Usage: my2pg <command> [options]\n\nCommands:\n";
   for (const auto& c : kCommands) {
-    out += "  " + std::string(c.name) + std::string(12 - c.name.size(), ' ') + std::string(c.summary) + "\n";
+    out += "  " + std::string(c.name) + std::string(12 - c.name.size(), ' ') +
+           std::string(c.summary) + "\n";
   }
   out += "\nGlobal options:\n";
   for (const auto& o : kGlobal) {
     const std::string flag = "--" + std::string(o.name) + " " + std::string(o.metavar);
-    out += "  " + flag + std::string(flag.size() < 22 ? 22 - flag.size() : 1, ' ') + std::string(o.help) +
-           (o.env.empty() ? "" : " [$" + std::string(o.env) + "]") + "\n";
+    out += "  " + flag + std::string(flag.size() < 22 ? 22 - flag.size() : 1, ' ') +
+           std::string(o.help) + (o.env.empty() ? "" : " [$" + std::string(o.env) + "]") + "\n";
   }
-  out += "  -h, --help            this text; `my2pg <command> --help` for a command\n"
-         "  --version             print the version\n\n"
-         "Options are taken from the command line, then the environment, then --config.\n"
-         "Exit codes: 0 ok, 1 internal error, 2 usage or config, 3 source, 4 target,\n"
-         "            5 value or type that cannot be mapped, 6 verification found differences.\n";
+  out +=
+      "  -h, --help            this text; `my2pg <command> --help` for a command\n"
+      "  --version             print the version\n\n"
+      "Options are taken from the command line, then the environment, then --config.\n"
+      "Exit codes: 0 ok, 1 internal error, 2 usage or config, 3 source, 4 target,\n"
+      "            5 value or type that cannot be mapped, 6 verification found differences.\n";
   return out;
 }
 
 std::string command_help(const CommandSpec& spec) {
-  std::string out = "Usage: my2pg " + std::string(spec.name) + " --source URI --target URI [options]\n\n" +
-                    std::string(spec.summary) + "\n\nOptions:\n";
+  std::string out = "Usage: my2pg " + std::string(spec.name) +
+                    " --source URI --target URI [options]\n\n" + std::string(spec.summary) +
+                    "\n\nOptions:\n";
   for (const auto& o : spec.options) {
-    const std::string flag = "--" + std::string(o.name) + (o.metavar.empty() ? "" : " " + std::string(o.metavar));
-    out += "  " + flag + std::string(flag.size() < 22 ? 22 - flag.size() : 1, ' ') + std::string(o.help) + "\n";
+    const std::string flag =
+        "--" + std::string(o.name) + (o.metavar.empty() ? "" : " " + std::string(o.metavar));
+    out += "  " + flag + std::string(flag.size() < 22 ? 22 - flag.size() : 1, ' ') +
+           std::string(o.help) + "\n";
   }
   out += "\nGlobal options (--source, --target, --config, --log-level): see my2pg --help\n";
   return out;

@@ -9,12 +9,12 @@ namespace my2pg {
 // Process exit codes, documented in README.md ("Exit codes").
 enum class ExitCode : int {
   ok = 0,
-  internal = 1,    // a bug or an unexpected condition
-  usage = 2,       // bad command line or config file
-  source = 3,      // the MySQL/MariaDB side: connection, privileges, settings, queries
-  target = 4,      // the PostgreSQL side: connection, privileges, statements
-  data = 5,        // a value or definition that cannot be mapped under the active policy
-  mismatch = 6,    // verification found differences between source and target
+  internal = 1,  // a bug or an unexpected condition
+  usage = 2,     // bad command line or config file
+  source = 3,    // the MySQL/MariaDB side: connection, privileges, settings, queries
+  target = 4,    // the PostgreSQL side: connection, privileges, statements
+  data = 5,      // a value or definition that cannot be mapped under the active policy
+  mismatch = 6,  // verification found differences between source and target
 };
 
 class Error : public std::runtime_error {

@@ -2,6 +2,8 @@
 
 namespace my2pg {
 
-std::string version() { return MY2PG_VERSION; }
+std::string version() {
+  return MY2PG_VERSION;
+}
 
 }  // namespace my2pg

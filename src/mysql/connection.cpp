@@ -66,11 +66,10 @@ Connection::Connection(const Endpoint& endpoint) : m_endpoint(endpoint) {
     const unsigned protocol = MYSQL_PROTOCOL_SOCKET;
     mysql_options(m_conn, MYSQL_OPT_PROTOCOL, &protocol);
   }
-  if (mysql_real_connect(m_conn, endpoint.host.c_str(), endpoint.user.c_str(),
-                         endpoint.password.c_str(),
-                         endpoint.database.empty() ? nullptr : endpoint.database.c_str(),
-                         endpoint.port, endpoint.socket.empty() ? nullptr : endpoint.socket.c_str(),
-                         0) == nullptr) {
+  if (mysql_real_connect(
+          m_conn, endpoint.host.c_str(), endpoint.user.c_str(), endpoint.password.c_str(),
+          endpoint.database.empty() ? nullptr : endpoint.database.c_str(), endpoint.port,
+          endpoint.socket.empty() ? nullptr : endpoint.socket.c_str(), 0) == nullptr) {
     const std::string message = "cannot connect to the source " + endpoint.display() + " (" +
                                 std::to_string(mysql_errno(m_conn)) + ": " + mysql_error(m_conn) +
                                 "); check the URI, that the server runs, and the user's grants";
@@ -81,7 +80,9 @@ Connection::Connection(const Endpoint& endpoint) : m_endpoint(endpoint) {
   m_flavor = m_version.find("MariaDB") != std::string::npos ? Flavor::mariadb : Flavor::mysql;
 }
 
-Connection::~Connection() { mysql_close(m_conn); }
+Connection::~Connection() {
+  mysql_close(m_conn);
+}
 
 void Connection::fail(std::string_view what, std::string_view sql) const {
   throw SourceError(std::string(what) + " on " + m_endpoint.display() + " (" +
@@ -130,7 +131,8 @@ RowStream Connection::stream(std::string_view sql) {
 std::string Connection::quote(std::string_view text) {
   std::string out(text.size() * 2 + 3, '\0');
   out[0] = '\'';
-  const unsigned long n = mysql_real_escape_string(m_conn, out.data() + 1, text.data(), text.size());
+  const unsigned long n =
+      mysql_real_escape_string(m_conn, out.data() + 1, text.data(), text.size());
   out.resize(n + 1);
   out.push_back('\'');
   return out;

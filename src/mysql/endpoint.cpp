@@ -9,7 +9,8 @@ namespace my2pg::mysql {
 namespace {
 
 constexpr std::string_view kUsage =
-    "expected mysql://user:password@host:port/database (e.g. mysql://app:secret@127.0.0.1:3306/shop)";
+    "expected mysql://user:password@host:port/database (e.g. "
+    "mysql://app:secret@127.0.0.1:3306/shop)";
 
 uint16_t parse_port(std::string_view text) {
   unsigned value = 0;
@@ -73,7 +74,8 @@ Endpoint Endpoint::parse(std::string_view uri) {
       throw ConfigError("source URI has an unclosed '[' in its host; " + std::string(kUsage));
     }
     if (close + 1 < host.size()) {
-      if (host[close + 1] != ':') throw ConfigError("source URI host is malformed; " + std::string(kUsage));
+      if (host[close + 1] != ':')
+        throw ConfigError("source URI host is malformed; " + std::string(kUsage));
       ep.port = parse_port(host.substr(close + 2));
     }
     host = host.substr(1, close - 1);
@@ -90,8 +92,8 @@ Endpoint Endpoint::parse(std::string_view uri) {
 
 std::string Endpoint::display() const {
   std::string out = "mysql://" + user + "@";
-  out += socket.empty() ? (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
-                              ":" + std::to_string(port)
+  out += socket.empty() ? (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                              std::to_string(port)
                         : "localhost";
   out += "/" + database;
   if (!socket.empty()) out += "?socket=" + socket;

@@ -24,7 +24,9 @@ std::string trimmed(const char* message) {
 }
 
 // Server NOTICEs ("schema does not exist, skipping") are for the debug log, not the terminal.
-void log_notice(void*, const char* message) { spdlog::debug("postgresql: {}", trimmed(message)); }
+void log_notice(void*, const char* message) {
+  spdlog::debug("postgresql: {}", trimmed(message));
+}
 
 using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
@@ -48,7 +50,8 @@ RowSet to_row_set(const PGresult* res) {
       if (PQgetisnull(res, r, c) != 0) {
         row.emplace_back();
       } else {
-        row.emplace_back(std::string(PQgetvalue(res, r, c), static_cast<size_t>(PQgetlength(res, r, c))));
+        row.emplace_back(
+            std::string(PQgetvalue(res, r, c), static_cast<size_t>(PQgetlength(res, r, c))));
       }
     }
   }
@@ -89,7 +92,8 @@ uint64_t CopyWriter::finish() {
   flush();
   m_open = false;
   if (PQputCopyEnd(m_conn, nullptr) != 1) {
-    throw TargetError("ending COPY failed: " + trimmed(PQerrorMessage(m_conn)) + " in: " + m_context);
+    throw TargetError("ending COPY failed: " + trimmed(PQerrorMessage(m_conn)) +
+                      " in: " + m_context);
   }
   ResultPtr res(PQgetResult(m_conn), &PQclear);
   while (PGresult* extra = PQgetResult(m_conn)) PQclear(extra);
@@ -104,15 +108,16 @@ Connection::Connection(const std::string& conninfo) : m_display(describe_conninf
   if (PQstatus(m_conn) != CONNECTION_OK) {
     const std::string message = trimmed(PQerrorMessage(m_conn));
     PQfinish(m_conn);
-    throw TargetError("cannot connect to the target " + m_display + " (" +
-                      redact_secrets(message) +
+    throw TargetError("cannot connect to the target " + m_display + " (" + redact_secrets(message) +
                       "); check the URI, that the server runs, and the role's password");
   }
   PQsetNoticeProcessor(m_conn, log_notice, nullptr);
   execute("SET client_encoding = 'UTF8'");
 }
 
-Connection::~Connection() { PQfinish(m_conn); }
+Connection::~Connection() {
+  PQfinish(m_conn);
+}
 
 void Connection::execute(std::string_view sql) {
   const std::string text(sql);
@@ -123,7 +128,8 @@ void Connection::execute(std::string_view sql) {
   }
 }
 
-RowSet Connection::query(std::string_view sql, const std::vector<std::optional<std::string>>& params) {
+RowSet Connection::query(std::string_view sql,
+                         const std::vector<std::optional<std::string>>& params) {
   const std::string text(sql);
   std::vector<const char*> values;
   values.reserve(params.size());
@@ -147,7 +153,9 @@ CopyWriter Connection::copy_in(std::string_view copy_sql) {
   return CopyWriter(m_conn, excerpt(copy_sql));
 }
 
-Transaction::Transaction(Connection& conn) : m_conn(conn) { m_conn.execute("BEGIN"); }
+Transaction::Transaction(Connection& conn) : m_conn(conn) {
+  m_conn.execute("BEGIN");
+}
 
 Transaction::~Transaction() {
   if (m_done) return;
@@ -170,7 +178,8 @@ std::string describe_conninfo(const std::string& conninfo) {
     const std::string message = trimmed(error);
     PQfreemem(error);
     throw ConfigError("target '" + redact_secrets(conninfo) + "' is not a valid libpq URI or " +
-                      "conninfo (" + message + "); e.g. postgresql://user:secret@127.0.0.1:5432/db");
+                      "conninfo (" + message +
+                      "); e.g. postgresql://user:secret@127.0.0.1:5432/db");
   }
   std::string user, host, port, dbname;
   for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {

@@ -27,9 +27,8 @@ const std::string& text(const RowSet::Row& row, size_t i) {
 
 }  // namespace
 
-std::vector<Table> build_tables(const std::string& database, const RowSet& cs,
-                                const RowSet& pk, const RowSet& json_checks,
-                                const RowSet& counters) {
+std::vector<Table> build_tables(const std::string& database, const RowSet& cs, const RowSet& pk,
+                                const RowSet& json_checks, const RowSet& counters) {
   const size_t c_table = cs.column_index("TABLE_NAME"), c_name = cs.column_index("COLUMN_NAME"),
                c_null = cs.column_index("IS_NULLABLE"), c_type = cs.column_index("DATA_TYPE"),
                c_ctype = cs.column_index("COLUMN_TYPE"), c_extra = cs.column_index("EXTRA"),

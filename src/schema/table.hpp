@@ -14,7 +14,7 @@ struct Column {
   bool nullable = true;
   bool is_unsigned = false;
   bool auto_increment = false;
-  bool is_json = false;  // MySQL JSON, or MariaDB LONGTEXT with a json_valid() check
+  bool is_json = false;                // MySQL JSON, or MariaDB LONGTEXT with a json_valid() check
   std::optional<int64_t> char_length;  // characters, for character types
   std::optional<int64_t> precision;    // digits for DECIMAL, bits for BIT
   std::optional<int64_t> scale;

@@ -40,15 +40,19 @@ void prepare_target(pg::Connection& tgt, const MigrateOptions& options, const st
     if (r.rows.at(0).at(0) == "t") existing.push_back(t.schema + "." + t.name);
   }
   if (!options.replace && (!earlier.rows.empty() || !existing.empty())) {
-    std::string what = earlier.rows.empty()
-                           ? "tables already exist on the target (" + existing.front() +
-                                 (existing.size() > 1 ? " and " + std::to_string(existing.size() - 1) + " more" : "") + ")"
-                           : "source database '" + db + "' was already copied into schema '" +
-                                 earlier.rows.at(0).at(0).value_or("") + "'";
+    std::string what =
+        earlier.rows.empty()
+            ? "tables already exist on the target (" + existing.front() +
+                  (existing.size() > 1 ? " and " + std::to_string(existing.size() - 1) + " more"
+                                       : "") +
+                  ")"
+            : "source database '" + db + "' was already copied into schema '" +
+                  earlier.rows.at(0).at(0).value_or("") + "'";
     throw TargetError(what + "; pass --replace to drop those tables and copy again");
   }
   pg::Transaction tx(tgt);
-  for (const auto& t : tables) tgt.execute("DROP TABLE IF EXISTS " + qualified_name(t) + " CASCADE");
+  for (const auto& t : tables)
+    tgt.execute("DROP TABLE IF EXISTS " + qualified_name(t) + " CASCADE");
   tgt.query("DELETE FROM my2pg.snapshot WHERE source_database = $1", {db});
   tgt.execute("CREATE SCHEMA IF NOT EXISTS " + pg::quote_identifier(schema));
   tx.commit();
@@ -56,39 +60,46 @@ void prepare_target(pg::Connection& tgt, const MigrateOptions& options, const st
 
 // Moves each AUTO_INCREMENT column's generator past both the copied maximum and MySQL's own
 // counter (which can be higher after deletes), so new target rows get new values.
-void sync_generators(pg::Connection& tgt, const schema::Table& source, const typemap::TargetTable& t) {
+void sync_generators(pg::Connection& tgt, const schema::Table& source,
+                     const typemap::TargetTable& t) {
   const std::string table = qualified_name(t);
   for (const auto& c : t.columns) {
     if (c.serial == typemap::Serial::none) continue;
     const std::string col = pg::quote_identifier(c.name);
-    const RowSet r = tgt.query(
-        "SELECT greatest(coalesce(max(" + col + "), 0) + 1, $1::numeric)::text, "
-        "greatest(coalesce(max(" + col + "), 0) + 1, $1::numeric) <= 9223372036854775807 FROM " + table,
-        {std::to_string(source.auto_increment_next.value_or(1))});
+    const RowSet r =
+        tgt.query("SELECT greatest(coalesce(max(" + col +
+                      "), 0) + 1, $1::numeric)::text, "
+                      "greatest(coalesce(max(" +
+                      col + "), 0) + 1, $1::numeric) <= 9223372036854775807 FROM " + table,
+                  {std::to_string(source.auto_increment_next.value_or(1))});
     const std::string next = r.rows.at(0).at(0).value_or("1");
     if (r.rows.at(0).at(1) != "t") {
-      spdlog::warn("{}.{}: the next AUTO_INCREMENT value {} is beyond PostgreSQL's bigint "
-                   "sequences; its generator was left unchanged, so give new rows explicit values",
-                   source.qualified_name(), c.name, next);
+      spdlog::warn(
+          "{}.{}: the next AUTO_INCREMENT value {} is beyond PostgreSQL's bigint "
+          "sequences; its generator was left unchanged, so give new rows explicit values",
+          source.qualified_name(), c.name, next);
       continue;
     }
-    tgt.query("SELECT setval(pg_get_serial_sequence($1, $2), $3::bigint, false)", {table, c.name, next});
+    tgt.query("SELECT setval(pg_get_serial_sequence($1, $2), $3::bigint, false)",
+              {table, c.name, next});
   }
 }
 
-void verify_counts(mysql::Connection& src, pg::Connection& tgt, const std::vector<schema::Table>& tables,
+void verify_counts(mysql::Connection& src, pg::Connection& tgt,
+                   const std::vector<schema::Table>& tables,
                    const std::vector<typemap::TargetTable>& targets, MigrateReport& report) {
   std::string differences;
   for (size_t i = 0; i < tables.size(); ++i) {
-    const RowSet s = src.query("SELECT COUNT(*) FROM " + mysql::quote_identifier(tables[i].database) +
-                               "." + mysql::quote_identifier(tables[i].name));
+    const RowSet s =
+        src.query("SELECT COUNT(*) FROM " + mysql::quote_identifier(tables[i].database) + "." +
+                  mysql::quote_identifier(tables[i].name));
     const RowSet t = tgt.query("SELECT count(*) FROM " + qualified_name(targets[i]));
     const uint64_t source_rows = std::stoull(s.rows.at(0).at(0).value_or("0"));
     const uint64_t target_rows = std::stoull(t.rows.at(0).at(0).value_or("0"));
     report.tables[i].target_rows = target_rows;
     if (source_rows != target_rows) {
-      differences += "\n  " + tables[i].qualified_name() + ": source " + std::to_string(source_rows) +
-                     " rows, target " + std::to_string(target_rows);
+      differences += "\n  " + tables[i].qualified_name() + ": source " +
+                     std::to_string(source_rows) + " rows, target " + std::to_string(target_rows);
     }
   }
   if (!differences.empty()) {
@@ -103,8 +114,9 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   const auto started = Clock::now();
   const mysql::Endpoint endpoint = mysql::Endpoint::parse(options.source_uri);
   if (endpoint.database.empty()) {
-    throw ConfigError("the source URI names no database; add it as the path, e.g. " +
-                      mysql::Endpoint{endpoint.host, endpoint.port, endpoint.user, "", "shop", ""}.display());
+    throw ConfigError(
+        "the source URI names no database; add it as the path, e.g. " +
+        mysql::Endpoint{endpoint.host, endpoint.port, endpoint.user, "", "shop", ""}.display());
   }
   MigrateReport report;
   report.source_database = endpoint.database;
@@ -116,10 +128,12 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   spdlog::info("snapshot consistent with binlog position {}", report.position.display());
 
   const auto rows = mysql::read_catalog(src, endpoint.database);
-  const auto tables = schema::build_tables(endpoint.database, rows.columns, rows.primary_keys, rows.json_checks, rows.counters);
+  const auto tables = schema::build_tables(endpoint.database, rows.columns, rows.primary_keys,
+                                           rows.json_checks, rows.counters);
   const auto rules = typemap::TypeRules::load_default();
   std::vector<typemap::TargetTable> targets;
-  for (const auto& t : tables) targets.push_back(typemap::map_table(rules, t, report.target_schema));
+  for (const auto& t : tables)
+    targets.push_back(typemap::map_table(rules, t, report.target_schema));
   spdlog::info("{} tables to copy from {}", tables.size(), endpoint.database);
 
   pg::Connection tgt(options.target_uri);
@@ -128,14 +142,15 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   prepare_target(tgt, options, endpoint.database, report.target_schema, targets);
   {
     const auto& p = report.position;
-    tgt.query("INSERT INTO my2pg.snapshot (source_database, target_schema, source_server, "
-              "source_flavor, source_version, binlog_file, binlog_pos, gtid_set, state) "
-              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'copying')",
-              {endpoint.database, report.target_schema, server_of(endpoint),
-               src.flavor() == mysql::Flavor::mariadb ? "mariadb" : "mysql", src.server_version(),
-               p.known() ? std::optional(p.file) : std::nullopt,
-               p.known() ? std::optional(std::to_string(p.pos)) : std::nullopt,
-               p.known() ? std::optional(p.gtid_set) : std::nullopt});
+    tgt.query(
+        "INSERT INTO my2pg.snapshot (source_database, target_schema, source_server, "
+        "source_flavor, source_version, binlog_file, binlog_pos, gtid_set, state) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'copying')",
+        {endpoint.database, report.target_schema, server_of(endpoint),
+         src.flavor() == mysql::Flavor::mariadb ? "mariadb" : "mysql", src.server_version(),
+         p.known() ? std::optional(p.file) : std::nullopt,
+         p.known() ? std::optional(std::to_string(p.pos)) : std::nullopt,
+         p.known() ? std::optional(p.gtid_set) : std::nullopt});
   }
 
   for (size_t i = 0; i < tables.size(); ++i) {
@@ -145,10 +160,11 @@ MigrateReport run_migrate(const MigrateOptions& options) {
     const CopyResult copied = copy_table(src, tgt, tables[i], targets[i]);
     if (const std::string pk = primary_key_sql(targets[i]); !pk.empty()) tgt.execute(pk);
     sync_generators(tgt, tables[i], targets[i]);
-    tgt.query("INSERT INTO my2pg.table_state (source_database, source_table, target_table, "
-              "rows_copied, bytes_copied, state) VALUES ($1, $2, $3, $4, $5, 'copied')",
-              {endpoint.database, tables[i].name, targets[i].name, std::to_string(copied.rows),
-               std::to_string(copied.bytes)});
+    tgt.query(
+        "INSERT INTO my2pg.table_state (source_database, source_table, target_table, "
+        "rows_copied, bytes_copied, state) VALUES ($1, $2, $3, $4, $5, 'copied')",
+        {endpoint.database, tables[i].name, targets[i].name, std::to_string(copied.rows),
+         std::to_string(copied.bytes)});
     tx.commit();
     auto& tr = report.tables.emplace_back();
     tr.source_table = tables[i].name;
@@ -159,8 +175,9 @@ MigrateReport run_migrate(const MigrateOptions& options) {
     spdlog::info("copied {}: {} rows, {} bytes in {:.2f} s", tables[i].qualified_name(), tr.rows,
                  tr.bytes, tr.seconds);
   }
-  tgt.query("UPDATE my2pg.snapshot SET state = 'done', finished_at = now() WHERE source_database = $1",
-            {endpoint.database});
+  tgt.query(
+      "UPDATE my2pg.snapshot SET state = 'done', finished_at = now() WHERE source_database = $1",
+      {endpoint.database});
   if (options.verify) verify_counts(src, tgt, tables, targets, report);
   src.execute("COMMIT");
   report.seconds = seconds_since(started);

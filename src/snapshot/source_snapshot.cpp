@@ -63,11 +63,12 @@ BinlogPosition mysql_position(mysql::Connection& conn) {
 BinlogPosition start_consistent_snapshot(mysql::Connection& conn) {
   conn.execute("SET SESSION time_zone = '+00:00'");
   conn.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-  BinlogPosition pos = conn.flavor() == mysql::Flavor::mariadb ? mariadb_position(conn)
-                                                                : mysql_position(conn);
+  BinlogPosition pos =
+      conn.flavor() == mysql::Flavor::mariadb ? mariadb_position(conn) : mysql_position(conn);
   if (!pos.known()) {
-    spdlog::warn("the source's binary log is off: this copy cannot be continued by replication "
-                 "(start the server with log_bin to make that possible)");
+    spdlog::warn(
+        "the source's binary log is off: this copy cannot be continued by replication "
+        "(start the server with log_bin to make that possible)");
   }
   return pos;
 }

@@ -54,7 +54,8 @@ CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema:
         out += "\\N";
         continue;
       }
-      if (const char* problem = typemap::append_copy_field(target.columns[i].codec, rows.field(i), out)) {
+      if (const char* problem =
+              typemap::append_copy_field(target.columns[i].codec, rows.field(i), out)) {
         throw MappingError("cannot copy " + source.qualified_name() + "." + source.columns[i].name +
                            " (" + source.columns[i].column_type + ") at " +
                            describe_row(source, rows, result.rows) + ": " + problem +

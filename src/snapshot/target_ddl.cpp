@@ -33,8 +33,8 @@ std::string create_table_sql(const typemap::TargetTable& t) {
   sql += "\n)";
   for (const auto& c : t.columns) {
     if (c.serial != typemap::Serial::sequence) continue;
-    const std::string seq = quote_identifier(t.schema) + "." +
-                            quote_identifier(sequence_name(t.name, c.name));
+    const std::string seq =
+        quote_identifier(t.schema) + "." + quote_identifier(sequence_name(t.name, c.name));
     const std::string col = quote_identifier(c.name);
     sql += ";\nCREATE SEQUENCE " + seq + " AS bigint OWNED BY " + table + "." + col +
            ";\nALTER TABLE " + table + " ALTER COLUMN " + col + " SET DEFAULT nextval(" +

@@ -7,7 +7,7 @@
 
 namespace my2pg::snapshot {
 
-std::string qualified_name(const typemap::TargetTable& t);  // "schema"."table", quoted
+std::string qualified_name(const typemap::TargetTable& t);    // "schema"."table", quoted
 std::string create_table_sql(const typemap::TargetTable& t);  // table, generators; no keys
 std::string primary_key_sql(const typemap::TargetTable& t);   // empty without a primary key
 

@@ -21,7 +21,8 @@ TargetTable map_table(const TypeRules& rules, const schema::Table& table,
     tc.type = rules.map(table, c);
     tc.codec = codec_for(c);
     tc.not_null = !c.nullable;
-    if (c.auto_increment) tc.serial = is_pg_integer(tc.type.sql) ? Serial::identity : Serial::sequence;
+    if (c.auto_increment)
+      tc.serial = is_pg_integer(tc.type.sql) ? Serial::identity : Serial::sequence;
     out.columns.push_back(std::move(tc));
   }
   return out;

@@ -40,8 +40,8 @@ std::string fill(std::string_view pattern, const schema::Table& table, const sch
                         "'; use {length}, {precision}, {scale} or {fsp}");
     }
     if (!value->has_value()) {
-      throw MappingError("column " + table.qualified_name() + "." + c.name + " (" +
-                         c.column_type + ") has no " + std::string(key) + " for target type '" +
+      throw MappingError("column " + table.qualified_name() + "." + c.name + " (" + c.column_type +
+                         ") has no " + std::string(key) + " for target type '" +
                          std::string(pattern) + "' from " + std::string(origin) +
                          "; fix that rule or add one for this column");
     }

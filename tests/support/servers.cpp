@@ -57,8 +57,10 @@ TestDatabases::~TestDatabases() {
     admin.execute("DROP DATABASE IF EXISTS " + m_name);
     pg::Connection& pg = target();
     pg.execute("DROP SCHEMA IF EXISTS " + m_name + " CASCADE");
-    pg.execute("DO $$ BEGIN IF to_regclass('my2pg.snapshot') IS NOT NULL THEN "
-               "DELETE FROM my2pg.snapshot WHERE source_database = '" + m_name + "'; END IF; END $$");
+    pg.execute(
+        "DO $$ BEGIN IF to_regclass('my2pg.snapshot') IS NOT NULL THEN "
+        "DELETE FROM my2pg.snapshot WHERE source_database = '" +
+        m_name + "'; END IF; END $$");
   } catch (const std::exception&) {
     // Cleanup is best effort: the sandbox is thrown away at the end of the run anyway.
   }
@@ -71,7 +73,8 @@ std::string TestDatabases::source_uri() const {
 }
 
 mysql::Connection& TestDatabases::source() {
-  if (!m_source) m_source = std::make_unique<mysql::Connection>(mysql::Endpoint::parse(source_uri()));
+  if (!m_source)
+    m_source = std::make_unique<mysql::Connection>(mysql::Endpoint::parse(source_uri()));
   return *m_source;
 }
 

@@ -17,7 +17,7 @@ class TestDatabases {
   ~TestDatabases();
 
   const std::string& name() const { return m_name; }  // source database = default target schema
-  std::string source_uri() const;                      // mysql://...@.../<name>
+  std::string source_uri() const;                     // mysql://...@.../<name>
   const std::string& target_uri() const { return m_target_uri; }
   std::string admin_source_uri() const { return m_source_uri; }  // the sandbox's own database
 
@@ -42,6 +42,7 @@ struct CommandResult {
 };
 
 // Runs the built my2pg binary with `args` (shell-quoted here) and extra environment assignments.
-CommandResult run_my2pg(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+CommandResult run_my2pg(const std::vector<std::string>& args,
+                        const std::vector<std::string>& env = {});
 
 }  // namespace my2pg::test
