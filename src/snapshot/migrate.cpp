@@ -33,22 +33,24 @@ std::string server_of(const mysql::Endpoint& ep) {
 void prepare_target(pg::Connection& tgt, const MigrateOptions& options, const std::string& db,
                     const std::string& schema, const std::vector<typemap::TargetTable>& tables) {
   const RowSet earlier =
-      tgt.query("SELECT target_schema FROM my2pg.snapshot WHERE source_database = $1", {db});
+      tgt.query("SELECT target_schema, state FROM my2pg.snapshot WHERE source_database = $1", {db});
   std::vector<std::string> existing;
   for (const auto& t : tables) {
     const RowSet r = tgt.query("SELECT to_regclass($1) IS NOT NULL", {qualified_name(t)});
     if (r.rows.at(0).at(0) == "t") existing.push_back(t.schema + "." + t.name);
   }
-  if (!options.replace && (!earlier.rows.empty() || !existing.empty())) {
-    std::string what =
-        earlier.rows.empty()
-            ? "tables already exist on the target (" + existing.front() +
-                  (existing.size() > 1 ? " and " + std::to_string(existing.size() - 1) + " more"
-                                       : "") +
-                  ")"
-            : "source database '" + db + "' was already copied into schema '" +
-                  earlier.rows.at(0).at(0).value_or("") + "'";
-    throw TargetError(what + "; pass --replace to drop those tables and copy again");
+  if (!options.replace && !earlier.rows.empty()) {
+    const std::string earlier_schema = earlier.rows[0][0].value_or("");
+    throw TargetError((earlier.rows[0][1] == "done"
+                           ? "source database '" + db + "' was already copied into schema '"
+                           : "an unfinished copy of source database '" + db + "' into schema '") +
+                      earlier_schema + "' exists; pass --replace to drop it and copy again");
+  }
+  if (!options.replace && !existing.empty()) {
+    const std::string more =
+        existing.size() > 1 ? " and " + std::to_string(existing.size() - 1) + " more" : "";
+    throw TargetError("tables already exist on the target (" + existing.front() + more +
+                      "); pass --replace to drop them and copy again");
   }
   pg::Transaction tx(tgt);
   for (const auto& t : tables)

@@ -184,6 +184,12 @@ TEST_CASE("a value PostgreSQL cannot hold stops the copy naming table, column an
   // The table's transaction rolled back: nothing half-copied is left behind.
   CHECK(db.target_value("SELECT to_regclass('" + db.name() + ".notes') IS NULL") == "t");
 
+  // The interrupted copy is not silently continued or overwritten.
+  r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri()});
+  CHECK(r.exit_code == 4);
+  CHECK_THAT(r.err, Catch::Contains("an unfinished copy of source database '" + db.name() + "'") &&
+                        Catch::Contains("--replace"));
+
   db.source().execute("DELETE FROM notes WHERE id = 7");
   db.source().execute("SET SESSION sql_mode = ''");
   db.source().execute("CREATE TABLE events (at DATETIME, d DATE)");
