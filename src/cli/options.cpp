@@ -65,6 +65,10 @@ void apply_config_file(const std::string& path, Options& options) {
   if (root.IsNull()) return;
   if (!root.IsMap()) throw ConfigError(path + ": expected a map of option names to values");
   for (const auto& kv : root) {
+    if (!kv.first.IsScalar()) {
+      throw ConfigError(path + ":" + std::to_string(kv.first.Mark().line + 1) +
+                        ": option names must be plain words (see --help)");
+    }
     const std::string key = normalise_key(kv.first.as<std::string>());
     const OptionSpec* spec = find_spec(options.specs, key);
     if (spec == nullptr || key == "config") {
@@ -144,7 +148,7 @@ Invocation parse_invocation(std::span<const char* const> args) {
         if (value) throw ConfigError("option --" + std::string(name) + " takes no value");
         value = "true";
       } else if (!value) {
-        if (i + 1 >= args.size()) {
+        if (i + 1 >= args.size() || std::string_view(args[i + 1]).starts_with("--")) {
           throw ConfigError("option --" + std::string(name) + " needs a value: --" +
                             std::string(name) + " " + std::string(spec->metavar));
         }

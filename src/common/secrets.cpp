@@ -13,9 +13,11 @@ bool is_scheme_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '-' || c == '.';
 }
 
-// At text[pos] == ':' of "://": returns where the userinfo's password starts and ends, if any.
+// After "://": where the userinfo's password starts and ends, if any. The userinfo runs to the
+// last '@' before the URI ends (whitespace or a quote), because passwords are often written with
+// unencoded '/', '?', '#' or '@' in them; masking too much is better than too little.
 bool find_uri_password(std::string_view text, size_t after_slashes, size_t& begin, size_t& end) {
-  const size_t stop = text.find_first_of("/?# \t\n", after_slashes);
+  const size_t stop = text.find_first_of(" \t\r\n'\"", after_slashes);
   const std::string_view authority = text.substr(after_slashes, stop - after_slashes);
   const size_t at = authority.rfind('@');
   if (at == std::string_view::npos) return false;
@@ -28,11 +30,14 @@ bool find_uri_password(std::string_view text, size_t after_slashes, size_t& begi
 
 // At a "password" keyword in conninfo: the span of its value, quoted or not.
 bool find_conninfo_password(std::string_view text, size_t key_end, size_t& begin, size_t& end) {
+  const auto is_space = [&](size_t k) {
+    return k < text.size() && std::isspace(static_cast<unsigned char>(text[k])) != 0;
+  };
   size_t i = key_end;
-  while (i < text.size() && text[i] == ' ') ++i;
+  while (is_space(i)) ++i;
   if (i >= text.size() || text[i] != '=') return false;
   ++i;
-  while (i < text.size() && text[i] == ' ') ++i;
+  while (is_space(i)) ++i;
   begin = i;
   if (i < text.size() && text[i] == '\'') {
     ++i;

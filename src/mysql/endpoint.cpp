@@ -42,30 +42,33 @@ void parse_query(std::string_view query, Endpoint& ep) {
 Endpoint Endpoint::parse(std::string_view uri) {
   Endpoint ep;
   std::string_view rest;
+  bool has_scheme = false;
   for (std::string_view scheme : {"mysql://", "mariadb://"}) {
-    if (uri.starts_with(scheme)) rest = uri.substr(scheme.size());
+    if (uri.starts_with(scheme)) {
+      rest = uri.substr(scheme.size());
+      has_scheme = true;
+    }
   }
-  if (rest.empty()) {
-    throw ConfigError("source '" + redact_secrets(uri) + "' is not a MySQL URI; " +
-                      std::string(kUsage));
-  }
-  const size_t qmark = rest.find('?');
-  if (qmark != std::string_view::npos) {
-    parse_query(rest.substr(qmark + 1), ep);
-    rest = rest.substr(0, qmark);
-  }
-  const size_t slash = rest.find('/');
-  if (slash != std::string_view::npos) {
-    ep.database = percent_decode(rest.substr(slash + 1));
-    rest = rest.substr(0, slash);
-  }
-  const size_t at = rest.rfind('@');
-  if (at != std::string_view::npos) {
+  // The input is never quoted back: a malformed URI may hold a password anywhere.
+  if (!has_scheme) throw ConfigError("the source is not a MySQL URI; " + std::string(kUsage));
+  // Userinfo ends at the last '@', so a password may hold unencoded '/', '?', '#' or '@'.
+  if (const size_t at = rest.rfind('@'); at != std::string_view::npos) {
     const std::string_view userinfo = rest.substr(0, at);
     const size_t colon = userinfo.find(':');
     ep.user = percent_decode(userinfo.substr(0, colon));
     if (colon != std::string_view::npos) ep.password = percent_decode(userinfo.substr(colon + 1));
     rest = rest.substr(at + 1);
+  }
+  if (const size_t qmark = rest.find('?'); qmark != std::string_view::npos) {
+    parse_query(rest.substr(qmark + 1), ep);
+    rest = rest.substr(0, qmark);
+  }
+  if (const size_t slash = rest.find('/'); slash != std::string_view::npos) {
+    ep.database = percent_decode(rest.substr(slash + 1));
+    if (ep.database.find('/') != std::string::npos) {
+      throw ConfigError("the source URI's database name has a '/'; " + std::string(kUsage));
+    }
+    rest = rest.substr(0, slash);
   }
   std::string_view host = rest;
   if (host.starts_with('[')) {  // [IPv6]:port
@@ -74,12 +77,18 @@ Endpoint Endpoint::parse(std::string_view uri) {
       throw ConfigError("source URI has an unclosed '[' in its host; " + std::string(kUsage));
     }
     if (close + 1 < host.size()) {
-      if (host[close + 1] != ':')
+      if (host[close + 1] != ':') {
         throw ConfigError("source URI host is malformed; " + std::string(kUsage));
+      }
       ep.port = parse_port(host.substr(close + 2));
     }
     host = host.substr(1, close - 1);
-  } else if (const size_t colon = host.rfind(':'); colon != std::string_view::npos) {
+  } else if (const size_t colon = host.find(':'); colon != std::string_view::npos) {
+    if (host.find(':', colon + 1) != std::string_view::npos) {
+      throw ConfigError(
+          "source URI host looks like an IPv6 address; write it in brackets, "
+          "e.g. mysql://user@[::1]:3306/db");
+    }
     ep.port = parse_port(host.substr(colon + 1));
     host = host.substr(0, colon);
   }

@@ -4,6 +4,7 @@
 
 #include <utility>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "common/error.hpp"
@@ -204,6 +205,16 @@ std::string quote_identifier(std::string_view name) {
   }
   out.push_back('"');
   return out;
+}
+
+std::string fit_identifier(std::string_view name) {
+  constexpr size_t kMaxBytes = 63, kHashChars = 8;
+  if (name.size() <= kMaxBytes) return std::string(name);
+  uint32_t hash = 2166136261U;  // FNV-1a
+  for (char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * 16777619U;
+  size_t cut = kMaxBytes - kHashChars - 1;
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(name.substr(0, cut)) + "_" + fmt::format("{:08x}", hash);
 }
 
 std::string quote_literal(std::string_view text) {

@@ -9,10 +9,7 @@ using pg::quote_identifier;
 using pg::quote_literal;
 
 std::string sequence_name(const std::string& table, const std::string& column) {
-  constexpr size_t kMaxIdentifier = 63;
-  std::string name = table + "_" + column;
-  if (name.size() > kMaxIdentifier - 4) name.resize(kMaxIdentifier - 4);
-  return name + "_seq";
+  return pg::fit_identifier(table + "_" + column + "_seq");
 }
 
 }  // namespace

@@ -87,9 +87,11 @@ TypeRules TypeRules::parse(std::string_view yaml, std::string_view origin) {
           rule.is_unsigned = kv.second.as<bool>();
         } else if (key == "json") {
           rule.json = kv.second.as<bool>();
+        } else if (key == "length") {
+          rule.length = kv.second.as<int64_t>();
         } else {
           throw ConfigError(where(origin, kv.first) + ": unknown match key '" + key +
-                            "'; use type, unsigned or json");
+                            "'; use type, unsigned, json or length");
         }
       }
       rule.target = node["target"].as<std::string>();
@@ -110,6 +112,7 @@ TargetType TypeRules::map(const schema::Table& table, const schema::Column& colu
     }
     if (r.is_unsigned && *r.is_unsigned != column.is_unsigned) continue;
     if (r.json && *r.json != column.is_json) continue;
+    if (r.length && column.char_length != r.length) continue;
     return {fill(r.target, table, column, m_origin), r.why};
   }
   throw MappingError("no type rule in " + m_origin + " matches column " + table.qualified_name() +

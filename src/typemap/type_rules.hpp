@@ -28,6 +28,7 @@ class TypeRules {
     std::vector<std::string> types;  // empty: any type
     std::optional<bool> is_unsigned;
     std::optional<bool> json;
+    std::optional<int64_t> length;  // exact character length
     std::string target;
     std::string why;
   };
