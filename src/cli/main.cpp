@@ -5,6 +5,7 @@
 #include <exception>
 #include <span>
 
+#include "cli/binlog_command.hpp"
 #include "cli/migrate_command.hpp"
 #include "cli/options.hpp"
 #include "common/error.hpp"
@@ -33,6 +34,7 @@ int run(std::span<const char* const> args) {
   }
   init_logging(inv.options.get("log-level").value_or("info"));
   if (inv.command == "migrate") return cli::run_migrate_command(inv.options);
+  if (inv.command == "binlog") return cli::run_binlog_command(inv.options);
   throw Error("command '" + inv.command + "' has no implementation");
 }
 

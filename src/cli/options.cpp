@@ -27,7 +27,16 @@ constexpr OptionSpec kMigrate[] = {
     {"no-verify", "", "skip comparing row counts between source and target after the copy"},
 };
 
+constexpr OptionSpec kBinlog[] = {
+    {"format", "FORMAT", "text (like mysqlbinlog -v, the default) or json (one object per event)"},
+    {"start", "FILE:POS", "start at this binlog file and position (files: the position in the first)"},
+    {"start-gtid", "GTID", "with --source on MariaDB: start after this GTID list (e.g. 0-1-100)"},
+    {"stop-never", "", "with --source: keep following the server instead of stopping at its end"},
+    {"no-verify-checksum", "", "do not verify event checksums"},
+};
+
 constexpr CommandSpec kCommands[] = {
+    {"binlog", "binlog dump FILE... | --source URI: decode and print binary log events", kBinlog},
     {"migrate", "copy a source database into PostgreSQL from one consistent snapshot, then verify",
      kMigrate},
 };

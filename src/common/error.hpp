@@ -15,6 +15,7 @@ enum class ExitCode : int {
   target = 4,    // the PostgreSQL side: connection, privileges, statements
   data = 5,      // a value or definition that cannot be mapped under the active policy
   mismatch = 6,  // verification found differences between source and target
+  decode = 7,    // a binary log event could not be decoded
 };
 
 class Error : public std::runtime_error {
@@ -51,6 +52,13 @@ class TargetError : public Error {
 class MappingError : public Error {
  public:
   explicit MappingError(const std::string& what) : Error(what, ExitCode::data) {}
+};
+
+// A binlog event that cannot be decoded: truncated, corrupt, or of an unsupported kind. The
+// message names the binlog file, the event's position, its type and the offset inside it.
+class DecodeError : public Error {
+ public:
+  explicit DecodeError(const std::string& what) : Error(what, ExitCode::decode) {}
 };
 
 class MismatchError : public Error {

@@ -1,0 +1,30 @@
+#pragma once
+// Column text arrives in the column's own character set; these turn it into UTF-8. Unicode sets
+// and latin1 (which MySQL defines as Windows-1252) are converted here; the other MySQL character
+// sets through the C library's iconv.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace my2pg::binlog {
+
+// clang-format off
+enum class Charset : uint8_t {
+  utf8, latin1, ascii, binary, ucs2, utf16, utf16le, utf32,
+  // converted with iconv
+  armscii8, big5, cp1250, cp1251, cp1256, cp1257, cp850, cp852, cp866, cp932, dec8, eucjpms,
+  euckr, gb2312, gbk, gb18030, geostd8, greek, hebrew, hp8, koi8r, koi8u, latin2, latin5, latin7,
+  macroman, sjis, tis620, ujis,
+  other,  // keybcs2, macce, swe7, or an id this build does not know
+};
+// clang-format on
+
+// The character set of a MySQL/MariaDB collation id (as in TABLE_MAP charset metadata).
+Charset charset_of_collation(uint32_t collation_id);
+std::string_view charset_name(Charset c);  // MySQL's name, e.g. "latin2"
+
+// Appends `text` converted to UTF-8. Returns false (appending nothing) when the bytes are not
+// valid in `from` or `from` cannot be converted (binary, other): the caller reports it.
+bool append_utf8(std::string_view text, Charset from, std::string& out);
+
+}  // namespace my2pg::binlog

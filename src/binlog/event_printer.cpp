@@ -1,0 +1,476 @@
+#include "binlog/event_printer.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+#include "binlog/charset.hpp"
+#include "binlog/value_format.hpp"
+#include "common/json_writer.hpp"
+
+namespace my2pg::binlog {
+namespace {
+
+std::string utc_time(uint32_t seconds) {
+  const std::time_t t = seconds;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+std::string_view checksum_name(ChecksumAlg a) {
+  switch (a) {
+    case ChecksumAlg::BINLOG_CHECKSUM_ALG_OFF: return "NONE";
+    case ChecksumAlg::BINLOG_CHECKSUM_ALG_CRC32: return "CRC32";
+    case ChecksumAlg::UNDEF: break;
+  }
+  return "none (server before checksums)";
+}
+
+Charset column_charset(const ColumnInfo& c) {
+  return c.charset ? charset_of_collation(*c.charset) : Charset::other;
+}
+
+bool is_quoted_kind(ValueKind k) {
+  switch (k) {
+    case ValueKind::signed_int:
+    case ValueKind::unsigned_int:
+    case ValueKind::float32:
+    case ValueKind::float64:
+    case ValueKind::decimal:
+    case ValueKind::year:
+      return false;
+    default:
+      return true;
+  }
+}
+
+// A value as SQL-ish text: numbers bare, text quoted (UTF-8 when convertible), bytes as X'..'.
+void text_value(const Value& v, const ColumnInfo& col, std::string& out) {
+  if (v.is_null()) {
+    out += "NULL";
+    return;
+  }
+  std::string text;
+  append_text(v, col, text);
+  if (!is_quoted_kind(v.kind)) {
+    out += text;
+    return;
+  }
+  std::string utf8;
+  const bool is_text = v.kind == ValueKind::string;
+  const bool printable = is_text ? append_utf8(text, column_charset(col), utf8)
+                                 : v.kind != ValueKind::bytes && v.kind != ValueKind::bit &&
+                                       v.kind != ValueKind::geometry && v.kind != ValueKind::vector &&
+                                       append_utf8(text, Charset::utf8, utf8);
+  if (!printable) {
+    out += "X'";
+    for (char c : text) out += fmt::format("{:02X}", static_cast<unsigned char>(c));
+    out += "'";
+    return;
+  }
+  out.push_back('\'');
+  for (char c : utf8) {
+    if (c == '\'' || c == '\\') out.push_back('\\');
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out.push_back(c);
+  }
+  out.push_back('\'');
+}
+
+std::string column_label(const TableMapEvent* map, size_t i) {
+  if (map != nullptr && i < map->columns.size() && !map->columns[i].name.empty()) {
+    return map->columns[i].name;
+  }
+  return "@" + std::to_string(i + 1);
+}
+
+void text_image(const RowImage& image, const TableMapEvent* map, std::string& out) {
+  static const ColumnInfo kUnknown;
+  for (size_t i = 0; i < image.values.size(); ++i) {
+    if (i < image.present.size() && !image.present[i]) continue;
+    const ColumnInfo& col = map != nullptr && i < map->columns.size() ? map->columns[i] : kUnknown;
+    out += fmt::format("###   @{}=", i + 1);
+    text_value(image.values[i], col, out);
+    if (!col.name.empty()) out += " /* " + col.name + " */";
+    out += "\n";
+  }
+}
+
+void text_rows(const RowsEvent& rows, const Decoder& decoder, std::string& out) {
+  const TableMapEvent* map = decoder.table(rows.table_id);
+  const std::string table = map != nullptr ? "`" + map->database + "`.`" + map->table + "`"
+                                           : "table_id " + std::to_string(rows.table_id);
+  const size_t n = std::max(rows.before.size(), rows.after.size());
+  for (size_t r = 0; r < n; ++r) {
+    switch (rows.kind) {
+      case RowsKind::write:
+        out += "### INSERT INTO " + table + "\n### SET\n";
+        text_image(rows.after[r], map, out);
+        break;
+      case RowsKind::erase:
+        out += "### DELETE FROM " + table + "\n### WHERE\n";
+        text_image(rows.before[r], map, out);
+        break;
+      case RowsKind::update:
+      case RowsKind::partial_update:
+        out += "### UPDATE " + table + "\n### WHERE\n";
+        text_image(rows.before[r], map, out);
+        out += "### SET\n";
+        text_image(rows.after[r], map, out);
+        break;
+    }
+  }
+}
+
+void text_status(const QueryStatus& s, std::string& out) {
+  std::string line;
+  auto add = [&](const std::string& item) { line += (line.empty() ? "" : " ") + item; };
+  if (s.flags2) add(fmt::format("flags2=0x{:08x}", *s.flags2));
+  if (s.sql_mode) add(fmt::format("sql_mode=0x{:x}", *s.sql_mode));
+  if (s.catalog) add("catalog=" + *s.catalog);
+  if (s.auto_increment) add(fmt::format("auto_increment_increment={} auto_increment_offset={}", s.auto_increment->first, s.auto_increment->second));
+  if (s.charset) add(fmt::format("character_set_client={} collation_connection={} collation_server={}", s.charset->client, s.charset->connection, s.charset->server));
+  if (s.time_zone) add("time_zone='" + *s.time_zone + "'");
+  if (s.lc_time_names) add(fmt::format("lc_time_names={}", *s.lc_time_names));
+  if (s.charset_database) add(fmt::format("collation_database={}", *s.charset_database));
+  if (s.table_map_for_update) add(fmt::format("table_map_for_update=0x{:x}", *s.table_map_for_update));
+  if (s.master_data_written) add(fmt::format("master_data_written={}", *s.master_data_written));
+  if (s.invoker) add("invoker='" + s.invoker->first + "'@'" + s.invoker->second + "'");
+  if (s.updated_db_names) {
+    std::string dbs;
+    for (const auto& d : *s.updated_db_names) dbs += (dbs.empty() ? "" : ",") + d;
+    add("updated_db_names=[" + dbs + "]");
+  }
+  if (s.microseconds) add(fmt::format("microseconds={}", *s.microseconds));
+  if (s.explicit_defaults_for_timestamp) add(fmt::format("explicit_defaults_for_timestamp={}", *s.explicit_defaults_for_timestamp));
+  if (s.ddl_xid) add(fmt::format("ddl_xid={}", *s.ddl_xid));
+  if (s.default_collation_for_utf8mb4) add(fmt::format("default_collation_for_utf8mb4={}", *s.default_collation_for_utf8mb4));
+  if (s.sql_require_primary_key) add(fmt::format("sql_require_primary_key={}", *s.sql_require_primary_key));
+  if (s.default_table_encryption) add(fmt::format("default_table_encryption={}", *s.default_table_encryption));
+  if (s.hrnow) add(fmt::format("hrnow={}", *s.hrnow));
+  if (s.xid) add(fmt::format("xid={}", *s.xid));
+  if (s.gtid_flags3) add(fmt::format("gtid_flags3=0x{:02x}", *s.gtid_flags3));
+  if (s.character_set_collations) {
+    std::string pairs;
+    for (const auto& [cs, coll] : *s.character_set_collations) pairs += fmt::format("{}{}:{}", pairs.empty() ? "" : ",", cs, coll);
+    add("character_set_collations=[" + pairs + "]");
+  }
+  if (s.unknown_code) add(fmt::format("(status variable {} unknown: the rest is not decoded)", *s.unknown_code));
+  if (!line.empty()) out += "#   " + line + "\n";
+}
+
+void text_table_map(const TableMapEvent& t, std::string& out) {
+  out += fmt::format("#   table_id {}: `{}`.`{}` ({} columns)\n", t.table_id, t.database, t.table, t.columns.size());
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    const ColumnInfo& c = t.columns[i];
+    out += fmt::format("#     @{} {}{} meta={}", i + 1, c.name.empty() ? "" : c.name + " ",
+                       column_type_name(c.real_type), c.metadata);
+    if (c.is_unsigned) out += *c.is_unsigned ? " unsigned" : " signed";
+    if (c.charset) out += fmt::format(" collation={}", *c.charset);
+    if (!c.nullable) out += " NOT NULL";
+    if (c.visible && !*c.visible) out += " INVISIBLE";
+    if (!c.enum_values.empty() || !c.set_values.empty()) {
+      std::string members;
+      for (const auto& m : c.enum_values.empty() ? c.set_values : c.enum_values) members += (members.empty() ? "" : ",") + ("'" + m + "'");
+      out += " (" + members + ")";
+    }
+    out += "\n";
+  }
+  if (!t.primary_key.empty()) {
+    std::string pk;
+    for (const auto& [col, prefix] : t.primary_key) pk += fmt::format("{}@{}{}", pk.empty() ? "" : ",", col + 1, prefix != 0 ? fmt::format("({})", prefix) : "");
+    out += "#     primary key " + pk + "\n";
+  }
+}
+
+struct TextBody {
+  const Decoder& decoder;
+  const Event& event;
+  std::string& out;
+  void operator()(const OtherEvent&) { out += "#   (not used by my2pg; skipped)\n"; }
+  void operator()(const FormatDescriptionEvent& f) {
+    out += fmt::format("#   binlog version {}, server {}, checksum {}\n", f.binlog_version, f.server_version, checksum_name(f.checksum));
+  }
+  void operator()(const QueryEvent& q) {
+    out += fmt::format("#   thread_id={} exec_time={} error_code={} database=`{}`\n", q.thread_id, q.exec_time, q.error_code, q.database);
+    text_status(q.status, out);
+    out += q.query + "\n";
+  }
+  void operator()(const RotateEvent& r) { out += fmt::format("#   rotate to {} at {}\n", r.next_file, r.position); }
+  void operator()(const XidEvent& x) { out += fmt::format("COMMIT /* xid={} */\n", x.xid); }
+  void operator()(const IntvarEvent& i) { out += fmt::format("SET {}={}\n", i.type == 1 ? "LAST_INSERT_ID" : "INSERT_ID", i.value); }
+  void operator()(const RandEvent& r) { out += fmt::format("SET @@RAND_SEED1={}, @@RAND_SEED2={}\n", r.seed1, r.seed2); }
+  void operator()(const UserVarEvent& u) {
+    out += "SET @`" + u.name + "`:=";
+    if (u.is_null) {
+      out += "NULL\n";
+      return;
+    }
+    out += fmt::format("X'{}' /* type {} collation {}{} */\n", [&] { std::string h; append_hex(u.value, h); return h; }(), u.type, u.charset, u.is_unsigned ? " unsigned" : "");
+  }
+  void operator()(const TableMapEvent& t) { text_table_map(t, out); }
+  void operator()(const RowsEvent& r) { text_rows(r, decoder, out); }
+  void operator()(const GtidEvent& g) {
+    out += "#   GTID " + g.gtid();
+    if (g.last_committed) out += fmt::format(" last_committed={} sequence_number={}", *g.last_committed, g.sequence_number.value_or(0));
+    if (g.immediate_commit_timestamp) out += fmt::format(" immediate_commit_timestamp={}", *g.immediate_commit_timestamp);
+    if (g.original_commit_timestamp && g.original_commit_timestamp != g.immediate_commit_timestamp) out += fmt::format(" original_commit_timestamp={}", *g.original_commit_timestamp);
+    if (g.transaction_length) out += fmt::format(" transaction_length={}", *g.transaction_length);
+    if (g.immediate_server_version) out += fmt::format(" immediate_server_version={}", *g.immediate_server_version);
+    out += fmt::format(" flags=0x{:02x}\n", g.flags);
+  }
+  void operator()(const PreviousGtidsEvent& p) { out += "#   previous GTIDs [" + p.str() + "]\n"; }
+  void operator()(const MariaGtidEvent& g) {
+    out += "#   GTID " + g.gtid(event.header.server_id) + (g.standalone() ? " (standalone)" : "");
+    if (g.commit_id) out += fmt::format(" commit_id={}", *g.commit_id);
+    if (g.xid) out += " xid=" + *g.xid;
+    out += fmt::format(" flags2=0x{:02x}\n", g.flags2);
+    if (!g.standalone()) out += "BEGIN\n";
+  }
+  void operator()(const GtidListEvent& l) { out += "#   GTID list [" + l.str() + "]\n"; }
+  void operator()(const BinlogCheckpointEvent& c) { out += "#   binlog checkpoint " + c.file + "\n"; }
+  void operator()(const AnnotateRowsEvent& a) { out += "#   annotate: " + a.query + "\n"; }
+  void operator()(const RowsQueryEvent& q) { out += "#   rows query: " + q.query + "\n"; }
+  void operator()(const HeartbeatEvent& h) {
+    out += "#   heartbeat " + h.log_file + (h.position ? fmt::format(" at {}", *h.position) : "") + "\n";
+  }
+  void operator()(const IncidentEvent& i) { out += fmt::format("#   incident {}: {}\n", i.incident, i.message); }
+  void operator()(const XaPrepareEvent& x) {
+    out += fmt::format("XA {} '{}','{}',{}\n", x.one_phase ? "COMMIT ONE PHASE" : "PREPARE", x.gtrid, x.bqual, x.format_id);
+  }
+  void operator()(const TransactionPayloadEvent& p) {
+    out += fmt::format("#   payload {} bytes ({}), {} bytes uncompressed, {} events follow\n", p.payload_size,
+                       p.compression == 0 ? "zstd" : "uncompressed", p.uncompressed_size, p.inner_events);
+  }
+  void operator()(const StopEvent&) { out += "#   stop\n"; }
+};
+
+// ---- JSON ----
+
+void json_value(const Value& v, const ColumnInfo& col, std::string& out) {
+  if (v.is_null()) {
+    out += "null";
+    return;
+  }
+  std::string text;
+  append_text(v, col, text);
+  switch (v.kind) {
+    case ValueKind::signed_int:
+    case ValueKind::unsigned_int:
+    case ValueKind::float32:
+    case ValueKind::float64:
+    case ValueKind::year:
+      out += text;
+      return;
+    case ValueKind::json:
+    case ValueKind::json_text:
+      out += text.empty() ? "null" : text;  // MySQL's JSON text is JSON
+      return;
+    case ValueKind::string: {
+      std::string utf8;
+      if (append_utf8(text, column_charset(col), utf8)) {
+        append_json_string(utf8, out);
+      } else {
+        out += "{\"hex\":\"";
+        append_hex(text, out);
+        out += "\",\"collation\":" + std::to_string(col.charset.value_or(0)) + "}";
+      }
+      return;
+    }
+    case ValueKind::bytes:
+    case ValueKind::geometry:
+    case ValueKind::vector:
+    case ValueKind::bit:
+      out += "{\"hex\":\"";
+      append_hex(text, out);
+      out += "\"}";
+      return;
+    default: {  // decimal, temporal, enum and set labels: exact text
+      std::string utf8;
+      if (!append_utf8(text, Charset::utf8, utf8)) utf8 = text;
+      append_json_string(utf8, out);
+    }
+  }
+}
+
+void json_image(const RowImage& image, const TableMapEvent* map, std::string& out) {
+  static const ColumnInfo kUnknown;
+  out += "{";
+  bool first = true;
+  for (size_t i = 0; i < image.values.size(); ++i) {
+    if (i < image.present.size() && !image.present[i]) continue;
+    if (!first) out += ",";
+    first = false;
+    append_json_string(column_label(map, i), out);
+    out += ":";
+    json_value(image.values[i], map != nullptr && i < map->columns.size() ? map->columns[i] : kUnknown, out);
+  }
+  out += "}";
+}
+
+struct JsonBody {
+  const Decoder& decoder;
+  const Event& event;
+  std::string& out;
+  void str(const char* key, std::string_view v) {
+    out += ",\"" + std::string(key) + "\":";
+    append_json_string(v, out);
+  }
+  template <typename T>
+  void num(const char* key, T v) {
+    out += fmt::format(",\"{}\":{}", key, v);
+  }
+  void operator()(const OtherEvent&) {}
+  void operator()(const FormatDescriptionEvent& f) {
+    num("binlog_version", f.binlog_version);
+    str("server_version", f.server_version);
+    str("checksum", checksum_name(f.checksum));
+  }
+  void operator()(const QueryEvent& q) {
+    num("thread_id", q.thread_id);
+    num("exec_time", q.exec_time);
+    num("error_code", q.error_code);
+    str("database", q.database);
+    std::string status;
+    text_status(q.status, status);
+    if (status.size() > 5) str("status", std::string_view(status).substr(4, status.size() - 5));
+    str("query", q.query);
+  }
+  void operator()(const RotateEvent& r) {
+    str("next_file", r.next_file);
+    num("next_position", r.position);
+  }
+  void operator()(const XidEvent& x) { num("xid", x.xid); }
+  void operator()(const IntvarEvent& i) {
+    num("intvar_type", i.type);
+    num("value", i.value);
+  }
+  void operator()(const RandEvent& r) {
+    num("seed1", r.seed1);
+    num("seed2", r.seed2);
+  }
+  void operator()(const UserVarEvent& u) {
+    str("name", u.name);
+    if (u.is_null) {
+      out += ",\"value\":null";
+      return;
+    }
+    num("value_type", u.type);
+    out += ",\"value_hex\":\"";
+    append_hex(u.value, out);
+    out += "\"";
+  }
+  void operator()(const TableMapEvent& t) {
+    num("table_id", t.table_id);
+    str("database", t.database);
+    str("table", t.table);
+    out += ",\"columns\":[";
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      const ColumnInfo& c = t.columns[i];
+      out += i == 0 ? "{" : ",{";
+      out += "\"type\":";
+      append_json_string(column_type_name(c.real_type), out);
+      out += fmt::format(",\"meta\":{},\"nullable\":{}", c.metadata, c.nullable);
+      if (!c.name.empty()) str("name", c.name);
+      if (c.is_unsigned) out += fmt::format(",\"unsigned\":{}", *c.is_unsigned);
+      if (c.charset) num("collation", *c.charset);
+      out += "}";
+    }
+    out += "]";
+  }
+  void operator()(const RowsEvent& r) {
+    const TableMapEvent* map = decoder.table(r.table_id);
+    num("table_id", r.table_id);
+    if (map != nullptr) {
+      str("database", map->database);
+      str("table", map->table);
+    }
+    str("kind", r.kind == RowsKind::write ? "insert" : r.kind == RowsKind::erase ? "delete" : "update");
+    out += ",\"rows\":[";
+    const size_t n = std::max(r.before.size(), r.after.size());
+    for (size_t i = 0; i < n; ++i) {
+      out += i == 0 ? "{" : ",{";
+      bool need_comma = false;
+      if (i < r.before.size()) {
+        out += "\"before\":";
+        json_image(r.before[i], map, out);
+        need_comma = true;
+      }
+      if (i < r.after.size()) {
+        out += need_comma ? ",\"after\":" : "\"after\":";
+        json_image(r.after[i], map, out);
+      }
+      out += "}";
+    }
+    out += "]";
+  }
+  void operator()(const GtidEvent& g) {
+    str("gtid", g.gtid());
+    if (g.last_committed) num("last_committed", *g.last_committed);
+    if (g.sequence_number) num("sequence_number", *g.sequence_number);
+    if (g.immediate_commit_timestamp) num("immediate_commit_timestamp", *g.immediate_commit_timestamp);
+    if (g.original_commit_timestamp) num("original_commit_timestamp", *g.original_commit_timestamp);
+    if (g.transaction_length) num("transaction_length", *g.transaction_length);
+  }
+  void operator()(const PreviousGtidsEvent& p) { str("gtid_set", p.str()); }
+  void operator()(const MariaGtidEvent& g) {
+    str("gtid", g.gtid(event.header.server_id));
+    num("flags2", g.flags2);
+    out += fmt::format(",\"standalone\":{}", g.standalone());
+    if (g.commit_id) num("commit_id", *g.commit_id);
+  }
+  void operator()(const GtidListEvent& l) { str("gtid_list", l.str()); }
+  void operator()(const BinlogCheckpointEvent& c) { str("checkpoint_file", c.file); }
+  void operator()(const AnnotateRowsEvent& a) { str("query", a.query); }
+  void operator()(const RowsQueryEvent& q) { str("query", q.query); }
+  void operator()(const HeartbeatEvent& h) {
+    str("log_file", h.log_file);
+    if (h.position) num("log_position", *h.position);
+  }
+  void operator()(const IncidentEvent& i) {
+    num("incident", i.incident);
+    str("message", i.message);
+  }
+  void operator()(const XaPrepareEvent& x) {
+    out += fmt::format(",\"one_phase\":{}", x.one_phase);
+    num("format_id", x.format_id);
+    str("gtrid", x.gtrid);
+    str("bqual", x.bqual);
+  }
+  void operator()(const TransactionPayloadEvent& p) {
+    num("payload_size", p.payload_size);
+    num("compression", p.compression);
+    num("uncompressed_size", p.uncompressed_size);
+    num("inner_events", p.inner_events);
+  }
+  void operator()(const StopEvent&) {}
+};
+
+}  // namespace
+
+void print_text(const Event& e, const Decoder& decoder, const std::string& file, std::string& out) {
+  out += fmt::format("# at {}{} | {} | server id {} | end_log_pos {} | {} | {} bytes\n", e.position,
+                     e.in_payload ? " (in payload)" : "", utc_time(e.header.timestamp), e.header.server_id,
+                     e.header.log_pos, event_type_name(e.header.type), e.header.event_size);
+  (void)file;
+  std::visit(TextBody{decoder, e, out}, e.body);
+}
+
+void print_json(const Event& e, const Decoder& decoder, const std::string& file, std::string& out) {
+  out += "{\"file\":";
+  append_json_string(file, out);
+  out += fmt::format(",\"position\":{},\"type\":\"{}\",\"timestamp\":{},\"server_id\":{},\"end_log_pos\":{},\"size\":{}",
+                     e.position, event_type_name(e.header.type), e.header.timestamp, e.header.server_id,
+                     e.header.log_pos, e.header.event_size);
+  if (e.in_payload) out += ",\"in_payload\":true";
+  std::visit(JsonBody{decoder, e, out}, e.body);
+  out += "}\n";
+}
+
+}  // namespace my2pg::binlog
