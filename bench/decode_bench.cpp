@@ -30,14 +30,17 @@ int main(int argc, char** argv) {
       n_bytes += raw.bytes.size();
       for (const auto& e : events) {
         ++n_events;
-        if (const auto* rows = std::get_if<RowsEvent>(&e.body)) n_rows += rows->before.size() + rows->after.size();
+        if (const auto* rows = std::get_if<RowsEvent>(&e.body))
+          n_rows += rows->before.size() + rows->after.size();
       }
     }
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    std::printf("events=%llu row_images=%llu bytes=%llu seconds=%.3f row_images_per_s=%.0f mb_per_s=%.1f\n",
-                static_cast<unsigned long long>(n_events), static_cast<unsigned long long>(n_rows),
-                static_cast<unsigned long long>(n_bytes), seconds, static_cast<double>(n_rows) / seconds,
-                static_cast<double>(n_bytes) / 1e6 / seconds);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::printf(
+        "events=%llu row_images=%llu bytes=%llu seconds=%.3f row_images_per_s=%.0f mb_per_s=%.1f\n",
+        static_cast<unsigned long long>(n_events), static_cast<unsigned long long>(n_rows),
+        static_cast<unsigned long long>(n_bytes), seconds, static_cast<double>(n_rows) / seconds,
+        static_cast<double>(n_bytes) / 1e6 / seconds);
   } catch (const my2pg::Error& e) {
     std::fprintf(stderr, "decode_bench: %s\n", e.what());
     return 1;

@@ -79,8 +79,8 @@ class ByteReader {
   // A length read off the wire, checked against what remains before anyone allocates for it.
   size_t length(uint64_t n, const char* what) {
     if (n > remaining()) {
-      fail(what, "claims " + std::to_string(n) + " bytes but only " +
-                     std::to_string(remaining()) + " remain");
+      fail(what, "claims " + std::to_string(n) + " bytes but only " + std::to_string(remaining()) +
+                     " remain");
     }
     return static_cast<size_t>(n);
   }
@@ -105,7 +105,10 @@ class ByteReader {
   }
   std::string_view rest_str() { return str(remaining(), "trailing bytes"); }
   std::span<const uint8_t> rest() { return bytes(remaining(), "trailing bytes"); }
-  void skip(size_t n, const char* what) { need(n, what); m_pos += n; }
+  void skip(size_t n, const char* what) {
+    need(n, what);
+    m_pos += n;
+  }
 
   // For events whose layout is fixed: unread bytes mean the event is not what its type says.
   void expect_end(const char* what) const {

@@ -23,6 +23,9 @@ enum class Charset : uint8_t {
 Charset charset_of_collation(uint32_t collation_id);
 std::string_view charset_name(Charset c);  // MySQL's name, e.g. "latin2"
 
+// Whether `text` is well-formed UTF-8 (shortest forms, no surrogates, at most U+10FFFF).
+bool is_valid_utf8(std::string_view text);
+
 // Appends `text` converted to UTF-8. Returns false (appending nothing) when the bytes are not
 // valid in `from` or `from` cannot be converted (binary, other): the caller reports it.
 bool append_utf8(std::string_view text, Charset from, std::string& out);

@@ -7,15 +7,32 @@ namespace {
 
 // QUERY_EVENT status variable codes (mysql-server statement_events.h, MariaDB log_event.h).
 enum StatusCode : uint8_t {
-  Q_FLAGS2_CODE = 0, Q_SQL_MODE_CODE = 1, Q_CATALOG_CODE = 2, Q_AUTO_INCREMENT = 3,
-  Q_CHARSET_CODE = 4, Q_TIME_ZONE_CODE = 5, Q_CATALOG_NZ_CODE = 6, Q_LC_TIME_NAMES_CODE = 7,
-  Q_CHARSET_DATABASE_CODE = 8, Q_TABLE_MAP_FOR_UPDATE_CODE = 9, Q_MASTER_DATA_WRITTEN_CODE = 10,
-  Q_INVOKER = 11, Q_UPDATED_DB_NAMES = 12, Q_MICROSECONDS = 13, Q_COMMIT_TS = 14,
-  Q_COMMIT_TS2 = 15, Q_EXPLICIT_DEFAULTS_FOR_TIMESTAMP = 16, Q_DDL_LOGGED_WITH_XID = 17,
-  Q_DEFAULT_COLLATION_FOR_UTF8MB4 = 18, Q_SQL_REQUIRE_PRIMARY_KEY = 19,
+  Q_FLAGS2_CODE = 0,
+  Q_SQL_MODE_CODE = 1,
+  Q_CATALOG_CODE = 2,
+  Q_AUTO_INCREMENT = 3,
+  Q_CHARSET_CODE = 4,
+  Q_TIME_ZONE_CODE = 5,
+  Q_CATALOG_NZ_CODE = 6,
+  Q_LC_TIME_NAMES_CODE = 7,
+  Q_CHARSET_DATABASE_CODE = 8,
+  Q_TABLE_MAP_FOR_UPDATE_CODE = 9,
+  Q_MASTER_DATA_WRITTEN_CODE = 10,
+  Q_INVOKER = 11,
+  Q_UPDATED_DB_NAMES = 12,
+  Q_MICROSECONDS = 13,
+  Q_COMMIT_TS = 14,
+  Q_COMMIT_TS2 = 15,
+  Q_EXPLICIT_DEFAULTS_FOR_TIMESTAMP = 16,
+  Q_DDL_LOGGED_WITH_XID = 17,
+  Q_DEFAULT_COLLATION_FOR_UTF8MB4 = 18,
+  Q_SQL_REQUIRE_PRIMARY_KEY = 19,
   Q_DEFAULT_TABLE_ENCRYPTION = 20,
   // MariaDB
-  Q_HRNOW = 128, Q_XID = 129, Q_GTID_FLAGS3 = 130, Q_CHARACTER_SET_COLLATIONS = 131,
+  Q_HRNOW = 128,
+  Q_XID = 129,
+  Q_GTID_FLAGS3 = 130,
+  Q_CHARACTER_SET_COLLATIONS = 131,
 };
 constexpr uint8_t OVER_MAX_DBS_IN_EVENT_MTS = 254;
 constexpr uint8_t FL_COMMIT_ALTER_E1 = 4, FL_ROLLBACK_ALTER_E1 = 8;  // MariaDB GTID flags_extra
@@ -55,8 +72,12 @@ QueryStatus decode_query_status(ByteReader r) {
   while (!r.at_end()) {
     const uint8_t code = r.u8("status variable code");
     switch (code) {
-      case Q_FLAGS2_CODE: s.flags2 = r.u32("Q_FLAGS2_CODE"); break;
-      case Q_SQL_MODE_CODE: s.sql_mode = r.u64("Q_SQL_MODE_CODE"); break;
+      case Q_FLAGS2_CODE:
+        s.flags2 = r.u32("Q_FLAGS2_CODE");
+        break;
+      case Q_SQL_MODE_CODE:
+        s.sql_mode = r.u64("Q_SQL_MODE_CODE");
+        break;
       case Q_CATALOG_CODE:  // MySQL 5.0.0-5.0.3: length, string and a NUL
         s.catalog = len8_string(r, "Q_CATALOG_CODE");
         r.skip(1, "Q_CATALOG_CODE terminator");
@@ -74,10 +95,18 @@ QueryStatus decode_query_status(ByteReader r) {
         s.charset = c;
         break;
       }
-      case Q_TIME_ZONE_CODE: s.time_zone = len8_string(r, "Q_TIME_ZONE_CODE"); break;
-      case Q_CATALOG_NZ_CODE: s.catalog = len8_string(r, "Q_CATALOG_NZ_CODE"); break;
-      case Q_LC_TIME_NAMES_CODE: s.lc_time_names = r.u16("Q_LC_TIME_NAMES_CODE"); break;
-      case Q_CHARSET_DATABASE_CODE: s.charset_database = r.u16("Q_CHARSET_DATABASE_CODE"); break;
+      case Q_TIME_ZONE_CODE:
+        s.time_zone = len8_string(r, "Q_TIME_ZONE_CODE");
+        break;
+      case Q_CATALOG_NZ_CODE:
+        s.catalog = len8_string(r, "Q_CATALOG_NZ_CODE");
+        break;
+      case Q_LC_TIME_NAMES_CODE:
+        s.lc_time_names = r.u16("Q_LC_TIME_NAMES_CODE");
+        break;
+      case Q_CHARSET_DATABASE_CODE:
+        s.charset_database = r.u16("Q_CHARSET_DATABASE_CODE");
+        break;
       case Q_TABLE_MAP_FOR_UPDATE_CODE:
         s.table_map_for_update = r.u64("Q_TABLE_MAP_FOR_UPDATE_CODE");
         break;
@@ -98,11 +127,15 @@ QueryStatus decode_query_status(ByteReader r) {
         s.updated_db_names = std::move(names);
         break;
       }
-      case Q_MICROSECONDS: s.microseconds = r.u24("Q_MICROSECONDS"); break;
+      case Q_MICROSECONDS:
+        s.microseconds = r.u24("Q_MICROSECONDS");
+        break;
       case Q_EXPLICIT_DEFAULTS_FOR_TIMESTAMP:
         s.explicit_defaults_for_timestamp = r.u8("Q_EXPLICIT_DEFAULTS_FOR_TIMESTAMP");
         break;
-      case Q_DDL_LOGGED_WITH_XID: s.ddl_xid = r.u64("Q_DDL_LOGGED_WITH_XID"); break;
+      case Q_DDL_LOGGED_WITH_XID:
+        s.ddl_xid = r.u64("Q_DDL_LOGGED_WITH_XID");
+        break;
       case Q_DEFAULT_COLLATION_FOR_UTF8MB4:
         s.default_collation_for_utf8mb4 = r.u16("Q_DEFAULT_COLLATION_FOR_UTF8MB4");
         break;
@@ -112,8 +145,12 @@ QueryStatus decode_query_status(ByteReader r) {
       case Q_DEFAULT_TABLE_ENCRYPTION:
         s.default_table_encryption = r.u8("Q_DEFAULT_TABLE_ENCRYPTION");
         break;
-      case Q_HRNOW: s.hrnow = r.u24("Q_HRNOW"); break;
-      case Q_XID: s.xid = r.u64("Q_XID"); break;
+      case Q_HRNOW:
+        s.hrnow = r.u24("Q_HRNOW");
+        break;
+      case Q_XID:
+        s.xid = r.u64("Q_XID");
+        break;
       case Q_GTID_FLAGS3: {
         const uint8_t flags = r.u8("Q_GTID_FLAGS3");
         s.gtid_flags3 = flags;
@@ -150,7 +187,8 @@ QueryEvent decode_query(ByteReader& r, const FormatDescriptionEvent& fde) {
   q.error_code = r.u16("QUERY error code");
   uint16_t status_len = 0;
   if (post_header >= 13) status_len = r.u16("QUERY status variables length");
-  if (post_header > r.offset() - start) r.skip(post_header - (r.offset() - start), "QUERY post-header");
+  if (post_header > r.offset() - start)
+    r.skip(post_header - (r.offset() - start), "QUERY post-header");
   q.status = decode_query_status(ByteReader(r.bytes(status_len, "QUERY status variables")));
   q.database = std::string(r.str(db_len, "QUERY database"));
   r.skip(1, "QUERY database terminator");
@@ -201,41 +239,63 @@ GtidEvent decode_gtid(ByteReader& r, EventType type) {
 GtidEvent decode_gtid_tagged(ByteReader& r) {
   const size_t start = r.offset();
   const uint8_t version = r.u8("GTID_TAGGED serialization version");
-  if (version != 2) r.fail("GTID_TAGGED serialization version", "is unsupported: " + std::to_string(version));
+  if (version != 2)
+    r.fail("GTID_TAGGED serialization version", "is unsupported: " + std::to_string(version));
   const uint64_t payload_size = read_serialized_uint(r, "GTID_TAGGED payload size");
   const uint64_t last_non_ignorable = read_serialized_uint(r, "GTID_TAGGED last field id");
   const size_t consumed = r.offset() - start;
   if (payload_size < consumed) r.fail("GTID_TAGGED payload size", "is smaller than its header");
-  ByteReader f(r.bytes(r.length(payload_size - consumed, "GTID_TAGGED fields"), "GTID_TAGGED fields"));
+  ByteReader f(
+      r.bytes(r.length(payload_size - consumed, "GTID_TAGGED fields"), "GTID_TAGGED fields"));
   GtidEvent g;
   while (!f.at_end()) {
     const uint64_t id = read_serialized_uint(f, "GTID_TAGGED field id");
     switch (id) {
-      case 0: g.flags = static_cast<uint8_t>(read_serialized_uint(f, "GTID_TAGGED flags")); break;
-      case 1:
-        for (auto& b : g.sid.bytes) b = static_cast<uint8_t>(read_serialized_uint(f, "GTID_TAGGED sid"));
+      case 0:
+        g.flags = static_cast<uint8_t>(read_serialized_uint(f, "GTID_TAGGED flags"));
         break;
-      case 2: g.gno = zigzag(read_serialized_uint(f, "GTID_TAGGED gno")); break;
+      case 1:
+        for (auto& b : g.sid.bytes)
+          b = static_cast<uint8_t>(read_serialized_uint(f, "GTID_TAGGED sid"));
+        break;
+      case 2:
+        g.gno = zigzag(read_serialized_uint(f, "GTID_TAGGED gno"));
+        break;
       case 3: {
         const uint64_t n = read_serialized_uint(f, "GTID_TAGGED tag length");
         g.tag = std::string(f.str(f.length(n, "GTID_TAGGED tag"), "GTID_TAGGED tag"));
         break;
       }
-      case 4: g.last_committed = zigzag(read_serialized_uint(f, "GTID_TAGGED last_committed")); break;
-      case 5: g.sequence_number = zigzag(read_serialized_uint(f, "GTID_TAGGED sequence_number")); break;
-      case 6: g.immediate_commit_timestamp = read_serialized_uint(f, "GTID_TAGGED immediate ts"); break;
-      case 7: g.original_commit_timestamp = read_serialized_uint(f, "GTID_TAGGED original ts"); break;
-      case 8: g.transaction_length = read_serialized_uint(f, "GTID_TAGGED transaction length"); break;
+      case 4:
+        g.last_committed = zigzag(read_serialized_uint(f, "GTID_TAGGED last_committed"));
+        break;
+      case 5:
+        g.sequence_number = zigzag(read_serialized_uint(f, "GTID_TAGGED sequence_number"));
+        break;
+      case 6:
+        g.immediate_commit_timestamp = read_serialized_uint(f, "GTID_TAGGED immediate ts");
+        break;
+      case 7:
+        g.original_commit_timestamp = read_serialized_uint(f, "GTID_TAGGED original ts");
+        break;
+      case 8:
+        g.transaction_length = read_serialized_uint(f, "GTID_TAGGED transaction length");
+        break;
       case 9:
-        g.immediate_server_version = static_cast<uint32_t>(read_serialized_uint(f, "GTID_TAGGED version"));
+        g.immediate_server_version =
+            static_cast<uint32_t>(read_serialized_uint(f, "GTID_TAGGED version"));
         break;
       case 10:
-        g.original_server_version = static_cast<uint32_t>(read_serialized_uint(f, "GTID_TAGGED version"));
+        g.original_server_version =
+            static_cast<uint32_t>(read_serialized_uint(f, "GTID_TAGGED version"));
         break;
-      case 11: g.commit_group_ticket = read_serialized_uint(f, "GTID_TAGGED ticket"); break;
+      case 11:
+        g.commit_group_ticket = read_serialized_uint(f, "GTID_TAGGED ticket");
+        break;
       default:
         if (id <= last_non_ignorable) {
-          f.fail("GTID_TAGGED field id", "is an unknown field " + std::to_string(id) + " that may not be ignored");
+          f.fail("GTID_TAGGED field id",
+                 "is an unknown field " + std::to_string(id) + " that may not be ignored");
         }
         return g;  // an ignorable field of unknown length ends what can be read
     }
@@ -251,7 +311,8 @@ PreviousGtidsEvent decode_previous_gtids(ByteReader& r) {
   const auto format = static_cast<uint8_t>(header >> 56);
   if (format > 1) r.fail("PREVIOUS_GTIDS format", "is unknown: " + std::to_string(format));
   const bool tagged = format == 1;
-  const uint64_t n_sids = tagged ? (header >> 8) & 0xFFFFFFFFFFFFULL : header & 0x00FFFFFFFFFFFFFFULL;
+  const uint64_t n_sids =
+      tagged ? (header >> 8) & 0xFFFFFFFFFFFFULL : header & 0x00FFFFFFFFFFFFFFULL;
   // Each entry takes at least 24 bytes: refuse a count the event cannot hold before allocating.
   if (n_sids > r.remaining() / 24) r.fail("PREVIOUS_GTIDS count", "exceeds the event's size");
   for (uint64_t i = 0; i < n_sids; ++i) {
@@ -262,7 +323,8 @@ PreviousGtidsEvent decode_previous_gtids(ByteReader& r) {
       e.tag = std::string(r.str(r.length(n, "PREVIOUS_GTIDS tag"), "PREVIOUS_GTIDS tag"));
     }
     const uint64_t n_intervals = r.u64("PREVIOUS_GTIDS interval count");
-    if (n_intervals > r.remaining() / 16) r.fail("PREVIOUS_GTIDS interval count", "exceeds the event's size");
+    if (n_intervals > r.remaining() / 16)
+      r.fail("PREVIOUS_GTIDS interval count", "exceeds the event's size");
     for (uint64_t k = 0; k < n_intervals; ++k) {
       GtidInterval iv;
       iv.start = static_cast<int64_t>(r.u64("PREVIOUS_GTIDS interval start"));
@@ -287,7 +349,8 @@ MariaGtidEvent decode_maria_gtid(ByteReader& r) {
     const uint8_t bqual_len = r.u8("GTID_EVENT XA bqual length");
     const std::string_view gtrid = r.str(gtrid_len, "GTID_EVENT XA gtrid");
     const std::string_view bqual = r.str(bqual_len, "GTID_EVENT XA bqual");
-    g.xid = std::to_string(format_id) + ":'" + std::string(gtrid) + "','" + std::string(bqual) + "'";
+    g.xid =
+        std::to_string(format_id) + ":'" + std::string(gtrid) + "','" + std::string(bqual) + "'";
   } else {
     r.skip(std::min<size_t>(6, r.remaining()), "GTID_EVENT padding");
   }

@@ -10,7 +10,7 @@ QueryEvent decode_query(ByteReader& r, const FormatDescriptionEvent& fde);
 // Reads QUERY status variables from `r` to its end.
 QueryStatus decode_query_status(ByteReader r);
 GtidEvent decode_gtid(ByteReader& r, EventType type);  // GTID_LOG_EVENT, ANONYMOUS_GTID_LOG_EVENT
-GtidEvent decode_gtid_tagged(ByteReader& r);             // GTID_TAGGED_LOG_EVENT
+GtidEvent decode_gtid_tagged(ByteReader& r);           // GTID_TAGGED_LOG_EVENT
 PreviousGtidsEvent decode_previous_gtids(ByteReader& r);
 MariaGtidEvent decode_maria_gtid(ByteReader& r);
 GtidListEvent decode_gtid_list(ByteReader& r);

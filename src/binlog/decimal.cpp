@@ -55,8 +55,8 @@ size_t decimal_binary_size(unsigned precision, unsigned scale) {
     return 0;
   }
   const unsigned intg = precision - scale;
-  return (intg / kGroupDigits) * 4 + kGroupBytes[intg % kGroupDigits] +
-         (scale / kGroupDigits) * 4 + kGroupBytes[scale % kGroupDigits];
+  return (intg / kGroupDigits) * 4 + kGroupBytes[intg % kGroupDigits] + (scale / kGroupDigits) * 4 +
+         kGroupBytes[scale % kGroupDigits];
 }
 
 void append_decimal(std::span<const uint8_t> bin, unsigned precision, unsigned scale,

@@ -51,16 +51,17 @@ FormatDescriptionEvent decode_fde(ByteReader& r, size_t event_size) {
   f.create_timestamp = r.u32("FORMAT_DESCRIPTION create timestamp");
   f.header_length = r.u8("FORMAT_DESCRIPTION header length");
   if (f.binlog_version != 4 || f.header_length != kHeaderLength) {
-    r.fail("FORMAT_DESCRIPTION", "describes binlog version " + std::to_string(f.binlog_version) +
-                                     " with " + std::to_string(f.header_length) +
-                                     "-byte headers; only version 4 (MySQL 5.0 and later) is supported");
+    r.fail("FORMAT_DESCRIPTION",
+           "describes binlog version " + std::to_string(f.binlog_version) + " with " +
+               std::to_string(f.header_length) +
+               "-byte headers; only version 4 (MySQL 5.0 and later) is supported");
   }
   f.mariadb = f.server_version.find("MariaDB") != std::string::npos;
   // Servers from MySQL 5.6.1 and MariaDB 5.3 end the FDE with the checksum algorithm (1 byte)
   // and a checksum (4 bytes), whether or not checksums are on.
   const auto v = version_split(f.server_version);
-  const std::array<unsigned, 3> split = f.mariadb ? std::array<unsigned, 3>{5, 3, 0}
-                                                  : std::array<unsigned, 3>{5, 6, 1};
+  const std::array<unsigned, 3> split =
+      f.mariadb ? std::array<unsigned, 3>{5, 3, 0} : std::array<unsigned, 3>{5, 6, 1};
   const size_t rest = r.remaining();
   size_t n_types = rest;
   if (v >= split) {
@@ -71,7 +72,8 @@ FormatDescriptionEvent decode_fde(ByteReader& r, size_t event_size) {
   f.post_header_lengths.assign(lengths.begin(), lengths.end());
   if (v >= split) {
     const uint8_t alg = r.u8("FORMAT_DESCRIPTION checksum algorithm");
-    if (alg != 0 && alg != 1) r.fail("FORMAT_DESCRIPTION checksum algorithm", "is unknown: " + std::to_string(alg));
+    if (alg != 0 && alg != 1)
+      r.fail("FORMAT_DESCRIPTION checksum algorithm", "is unknown: " + std::to_string(alg));
     f.checksum = static_cast<ChecksumAlg>(alg);
   }
   (void)event_size;
@@ -94,9 +96,24 @@ std::string hex32(uint32_t v) {
   return buf;
 }
 
+// Types 20-22 (PRE_GA_*_ROWS) meant other events in the MySQL 5.1/5.2 pre-releases that wrote
+// them (their FDEs give them XID and LOAD post-header lengths), and no released server writes
+// them: they are skipped like other events of no use, not decoded as rows.
 bool is_rows_event(EventType t) {
   const auto v = static_cast<uint8_t>(t);
-  return (v >= 20 && v <= 25) || (v >= 30 && v <= 32) || v == 39 || (v >= 166 && v <= 171);
+  return (v >= 23 && v <= 25) || (v >= 30 && v <= 32) || v == 39 || (v >= 166 && v <= 171);
+}
+
+// Old-format temporal columns carry no metadata; the lookup supplies their precision.
+void apply_precision(TableMapEvent& map, const Decoder::PrecisionLookup& lookup) {
+  for (size_t i = 0; i < map.columns.size(); ++i) {
+    ColumnInfo& c = map.columns[i];
+    const bool old_temporal = c.type == ColumnType::MYSQL_TYPE_TIME ||
+                              c.type == ColumnType::MYSQL_TYPE_DATETIME ||
+                              c.type == ColumnType::MYSQL_TYPE_TIMESTAMP;
+    if (!old_temporal || c.metadata != 0) continue;
+    if (const auto fsp = lookup(map, i); fsp && *fsp <= 6) c.metadata = *fsp;
+  }
 }
 
 }  // namespace
@@ -140,7 +157,8 @@ void Decoder::decode_one(std::span<const uint8_t> raw, uint64_t position, bool i
             ByteReader(raw.last(kChecksumLength)).u32("FORMAT_DESCRIPTION checksum"));
         const uint32_t computed = event_crc(raw.first(raw.size() - kChecksumLength), true);
         if (stored != computed) {
-          r.fail("FORMAT_DESCRIPTION checksum", "is " + hex32(stored) + ", computed " + hex32(computed));
+          r.fail("FORMAT_DESCRIPTION checksum",
+                 "is " + hex32(stored) + ", computed " + hex32(computed));
         }
       }
       event.body = *fde;
@@ -150,7 +168,8 @@ void Decoder::decode_one(std::span<const uint8_t> raw, uint64_t position, bool i
       return;
     }
     if (type == EventType::START_EVENT_V3) {
-      r.fail("START_EVENT_V3", "starts a binlog of version 1 or 3 (MySQL before 5.0), which is not supported");
+      r.fail("START_EVENT_V3",
+             "starts a binlog of version 1 or 3 (MySQL before 5.0), which is not supported");
     }
     if (!m_fde && type == EventType::ROTATE_EVENT) {  // a live stream's first event
       if (m_stream_checksum == ChecksumAlg::BINLOG_CHECKSUM_ALG_CRC32) {
@@ -167,16 +186,20 @@ void Decoder::decode_one(std::span<const uint8_t> raw, uint64_t position, bool i
     if (m_fde->checksum == ChecksumAlg::BINLOG_CHECKSUM_ALG_CRC32 && !in_payload) {
       r.shrink_limit(kChecksumLength, "event checksum");
       if (m_verify) {
-        const auto stored = static_cast<uint32_t>(ByteReader(raw.last(kChecksumLength)).u32("checksum"));
+        const auto stored =
+            static_cast<uint32_t>(ByteReader(raw.last(kChecksumLength)).u32("checksum"));
         const uint32_t computed = event_crc(raw.first(raw.size() - kChecksumLength), false);
         if (stored != computed) {
-          r.fail("checksum", "is " + hex32(stored) + ", computed " + hex32(computed) + ": the event is corrupt");
+          r.fail("checksum", "is " + hex32(stored) + ", computed " + hex32(computed) +
+                                 ": the event is corrupt");
         }
       }
     }
     const FormatDescriptionEvent& fde = *m_fde;
     switch (type) {
-      case EventType::QUERY_EVENT: event.body = decode_query(r, fde); break;
+      case EventType::QUERY_EVENT:
+        event.body = decode_query(r, fde);
+        break;
       case EventType::ROTATE_EVENT: {
         RotateEvent rot;
         rot.position = r.u64("ROTATE position");
@@ -204,31 +227,51 @@ void Decoder::decode_one(std::span<const uint8_t> raw, uint64_t position, bool i
         event.body = rnd;
         break;
       }
-      case EventType::USER_VAR_EVENT: event.body = decode_user_var(r); break;
+      case EventType::USER_VAR_EVENT:
+        event.body = decode_user_var(r);
+        break;
       case EventType::TABLE_MAP_EVENT: {
         TableMapEvent map = decode_table_map(r, fde);
+        if (fde.mariadb && m_precision) apply_precision(map, m_precision);
         m_tables[map.table_id] = map;
         event.body = std::move(map);
         break;
       }
       case EventType::GTID_LOG_EVENT:
-      case EventType::ANONYMOUS_GTID_LOG_EVENT: event.body = decode_gtid(r, type); break;
-      case EventType::GTID_TAGGED_LOG_EVENT: event.body = decode_gtid_tagged(r); break;
-      case EventType::PREVIOUS_GTIDS_LOG_EVENT: event.body = decode_previous_gtids(r); break;
-      case EventType::GTID_EVENT: event.body = decode_maria_gtid(r); break;
-      case EventType::GTID_LIST_EVENT: event.body = decode_gtid_list(r); break;
+      case EventType::ANONYMOUS_GTID_LOG_EVENT:
+        event.body = decode_gtid(r, type);
+        break;
+      case EventType::GTID_TAGGED_LOG_EVENT:
+        event.body = decode_gtid_tagged(r);
+        break;
+      case EventType::PREVIOUS_GTIDS_LOG_EVENT:
+        event.body = decode_previous_gtids(r);
+        break;
+      case EventType::GTID_EVENT:
+        event.body = decode_maria_gtid(r);
+        break;
+      case EventType::GTID_LIST_EVENT:
+        event.body = decode_gtid_list(r);
+        break;
       case EventType::BINLOG_CHECKPOINT_EVENT: {
         const uint32_t n = r.u32("BINLOG_CHECKPOINT name length");
-        event.body = BinlogCheckpointEvent{std::string(r.str(r.length(n, "BINLOG_CHECKPOINT name"), "BINLOG_CHECKPOINT name"))};
+        event.body = BinlogCheckpointEvent{
+            std::string(r.str(r.length(n, "BINLOG_CHECKPOINT name"), "BINLOG_CHECKPOINT name"))};
         break;
       }
-      case EventType::ANNOTATE_ROWS_EVENT: event.body = AnnotateRowsEvent{std::string(r.rest_str())}; break;
+      case EventType::ANNOTATE_ROWS_EVENT:
+        event.body = AnnotateRowsEvent{std::string(r.rest_str())};
+        break;
       case EventType::ROWS_QUERY_LOG_EVENT:
         r.skip(1, "ROWS_QUERY length");  // a truncated length byte; the text runs to the end
         event.body = RowsQueryEvent{std::string(r.rest_str())};
         break;
-      case EventType::HEARTBEAT_LOG_EVENT: event.body = HeartbeatEvent{std::string(r.rest_str()), {}}; break;
-      case EventType::HEARTBEAT_LOG_EVENT_V2: event.body = decode_heartbeat_v2(r); break;
+      case EventType::HEARTBEAT_LOG_EVENT:
+        event.body = HeartbeatEvent{std::string(r.rest_str()), {}};
+        break;
+      case EventType::HEARTBEAT_LOG_EVENT_V2:
+        event.body = decode_heartbeat_v2(r);
+        break;
       case EventType::INCIDENT_EVENT: {
         IncidentEvent inc;
         inc.incident = r.u16("INCIDENT type");
@@ -237,12 +280,17 @@ void Decoder::decode_one(std::span<const uint8_t> raw, uint64_t position, bool i
         event.body = std::move(inc);
         break;
       }
-      case EventType::XA_PREPARE_LOG_EVENT: event.body = decode_xa_prepare(r); break;
-      case EventType::STOP_EVENT: event.body = StopEvent{}; break;
+      case EventType::XA_PREPARE_LOG_EVENT:
+        event.body = decode_xa_prepare(r);
+        break;
+      case EventType::STOP_EVENT:
+        event.body = StopEvent{};
+        break;
       case EventType::START_ENCRYPTION_EVENT:
-        r.fail("START_ENCRYPTION_EVENT", "starts an encrypted binlog; encrypted binlogs are not supported: "
-                                         "read them through the server (a live stream is decrypted) or "
-                                         "turn encrypt_binlog off");
+        r.fail("START_ENCRYPTION_EVENT",
+               "starts an encrypted binlog; encrypted binlogs are not supported: "
+               "read them through the server (a live stream is decrypted) or "
+               "turn encrypt_binlog off");
       case EventType::TRANSACTION_PAYLOAD_EVENT:
         if (in_payload) r.fail("TRANSACTION_PAYLOAD_EVENT", "is nested inside another payload");
         decode_payload(event, r, out);
@@ -257,9 +305,10 @@ void Decoder::decode_one(std::span<const uint8_t> raw, uint64_t position, bool i
         }
     }
   } catch (const DecodeError& e) {
-    throw DecodeError("binlog " + (m_file.empty() ? std::string("(stream)") : m_file) + " at position " +
-                      std::to_string(position) + (in_payload ? " (inside a transaction payload)" : "") +
-                      ", " + std::string(event_type_name(event.header.type)) + ": " + e.what());
+    throw DecodeError("binlog " + (m_file.empty() ? std::string("(stream)") : m_file) +
+                      " at position " + std::to_string(position) +
+                      (in_payload ? " (inside a transaction payload)" : "") + ", " +
+                      std::string(event_type_name(event.header.type)) + ": " + e.what());
   }
   out.push_back(std::move(event));
 }
@@ -271,32 +320,39 @@ void Decoder::decode_payload(Event& event, ByteReader& r, std::vector<Event>& ou
     const uint64_t field = r.packed("TRANSACTION_PAYLOAD field type");
     if (field == 0) break;  // end of the header fields
     const uint64_t len = r.packed("TRANSACTION_PAYLOAD field length");
-    ByteReader value(r.bytes(r.length(len, "TRANSACTION_PAYLOAD field"), "TRANSACTION_PAYLOAD field"));
+    ByteReader value(
+        r.bytes(r.length(len, "TRANSACTION_PAYLOAD field"), "TRANSACTION_PAYLOAD field"));
     if (field == 1) {
       p.payload_size = value.packed("TRANSACTION_PAYLOAD payload size");
       have_size = true;
     }
-    if (field == 2) p.compression = static_cast<uint8_t>(value.packed("TRANSACTION_PAYLOAD compression"));
+    if (field == 2)
+      p.compression = static_cast<uint8_t>(value.packed("TRANSACTION_PAYLOAD compression"));
     if (field == 3) p.uncompressed_size = value.packed("TRANSACTION_PAYLOAD uncompressed size");
   }
   if (!have_size) r.fail("TRANSACTION_PAYLOAD", "has no payload size field");
-  const auto compressed = r.bytes(r.length(p.payload_size, "TRANSACTION_PAYLOAD payload"), "TRANSACTION_PAYLOAD payload");
+  const auto compressed = r.bytes(r.length(p.payload_size, "TRANSACTION_PAYLOAD payload"),
+                                  "TRANSACTION_PAYLOAD payload");
   std::string& buffer = m_payloads.emplace_back();
   if (p.compression == 255) {  // NONE
     buffer.assign(reinterpret_cast<const char*>(compressed.data()), compressed.size());
   } else if (p.compression == 0) {  // ZSTD
     const unsigned long long frame = ZSTD_getFrameContentSize(compressed.data(), compressed.size());
-    if (frame == ZSTD_CONTENTSIZE_ERROR) r.fail("TRANSACTION_PAYLOAD payload", "is not a zstd frame");
+    if (frame == ZSTD_CONTENTSIZE_ERROR)
+      r.fail("TRANSACTION_PAYLOAD payload", "is not a zstd frame");
     const uint64_t size = frame == ZSTD_CONTENTSIZE_UNKNOWN ? p.uncompressed_size : frame;
     if (size > kMaxPayloadBytes || (p.uncompressed_size != 0 && size != p.uncompressed_size)) {
       r.fail("TRANSACTION_PAYLOAD uncompressed size", "is " + std::to_string(size) + " (declared " +
-                                                          std::to_string(p.uncompressed_size) + "), refused");
+                                                          std::to_string(p.uncompressed_size) +
+                                                          "), refused");
     }
     buffer.resize(size);
-    const size_t got = ZSTD_decompress(buffer.data(), buffer.size(), compressed.data(), compressed.size());
+    const size_t got =
+        ZSTD_decompress(buffer.data(), buffer.size(), compressed.data(), compressed.size());
     if (ZSTD_isError(got) != 0U || got != size) {
-      r.fail("TRANSACTION_PAYLOAD payload", std::string("does not decompress: ") +
-                                                (ZSTD_isError(got) != 0U ? ZSTD_getErrorName(got) : "short output"));
+      r.fail("TRANSACTION_PAYLOAD payload",
+             std::string("does not decompress: ") +
+                 (ZSTD_isError(got) != 0U ? ZSTD_getErrorName(got) : "short output"));
     }
   } else {
     r.fail("TRANSACTION_PAYLOAD compression", "is unknown: " + std::to_string(p.compression));
@@ -308,8 +364,9 @@ void Decoder::decode_payload(Event& event, ByteReader& r, std::vector<Event>& ou
     if (inner.size() < kHeaderLength) r.fail("TRANSACTION_PAYLOAD inner event", "is truncated");
     const auto size = ByteReader(inner.subspan(9, 4)).u32("inner event size");
     if (size < kHeaderLength || size > inner.size()) {
-      r.fail("TRANSACTION_PAYLOAD inner event size", "is " + std::to_string(size) + " with " +
-                                                         std::to_string(inner.size()) + " bytes left");
+      r.fail(
+          "TRANSACTION_PAYLOAD inner event size",
+          "is " + std::to_string(size) + " with " + std::to_string(inner.size()) + " bytes left");
     }
     decode_one(inner.first(size), event.position, true, events);
     inner = inner.subspan(size);

@@ -3,7 +3,9 @@
 // checksum algorithm), it verifies checksums, keeps the table maps row events refer to, and
 // unpacks transaction payloads. It links neither the client library nor libpq.
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -21,6 +23,13 @@ class Decoder {
   void set_file(std::string name) { m_file = std::move(name); }
   const std::string& file() const { return m_file; }
   void set_verify_checksums(bool on) { m_verify = on; }
+  // MariaDB logs TIME/DATETIME/TIMESTAMP columns in the old 5.3 "hires" format without their
+  // fractional precision, so their row values cannot be read without the catalog. The lookup,
+  // asked for such columns when their TABLE_MAP arrives, returns the precision (0-6) or nothing.
+  using PrecisionLookup =
+      std::function<std::optional<uint8_t>(const TableMapEvent& table, size_t column)>;
+  void set_temporal_precision_lookup(PrecisionLookup lookup) { m_precision = std::move(lookup); }
+
   // A live stream starts with a ROTATE_EVENT before any FORMAT_DESCRIPTION_EVENT; it carries the
   // checksum the session negotiated, which only the stream knows.
   void set_stream_checksum(ChecksumAlg alg) { m_stream_checksum = alg; }
@@ -42,6 +51,7 @@ class Decoder {
 
   std::string m_file;
   bool m_verify = true;
+  PrecisionLookup m_precision;
   ChecksumAlg m_stream_checksum = ChecksumAlg::UNDEF;
   std::unique_ptr<FormatDescriptionEvent> m_fde;
   std::unordered_map<uint64_t, TableMapEvent> m_tables;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <ctime>
 
 #include "binlog/charset.hpp"
@@ -11,20 +12,61 @@
 namespace my2pg::binlog {
 namespace {
 
-std::string utc_time(uint32_t seconds) {
-  const std::time_t t = seconds;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
+// Consecutive events mostly share their timestamp: format each second once.
+const std::string& utc_time(uint32_t seconds) {
+  thread_local uint32_t last = 0;
+  thread_local std::string text = "1970-01-01 00:00:00";
+  if (seconds != last) {
+    const std::time_t t = seconds;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    text = buf;
+    last = seconds;
+  }
+  return text;
+}
+
+void append_number(uint64_t v, std::string& out) {
+  char buf[24];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
+// "QUERY_EVENT", or "UNKNOWN_EVENT_TYPE(100)" for types this decoder does not know.
+void append_type_name(EventType type, std::string& out) {
+  const std::string_view name = event_type_name(type);
+  out += name;
+  if (name == "UNKNOWN_EVENT_TYPE") {
+    out.push_back('(');
+    append_number(static_cast<uint8_t>(type), out);
+    out.push_back(')');
+  }
+}
+
+// Appends `s` with ' and \ escaped and newlines as \n, copying runs without them in one go.
+void append_quoted_body(std::string_view s, std::string& out) {
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c != '\'' && c != '\\' && c != '\n') continue;
+    out.append(s.substr(run, i - run));
+    out.push_back('\\');
+    out.push_back(c == '\n' ? 'n' : c);
+    run = i + 1;
+  }
+  out.append(s.substr(run));
 }
 
 std::string_view checksum_name(ChecksumAlg a) {
   switch (a) {
-    case ChecksumAlg::BINLOG_CHECKSUM_ALG_OFF: return "NONE";
-    case ChecksumAlg::BINLOG_CHECKSUM_ALG_CRC32: return "CRC32";
-    case ChecksumAlg::UNDEF: break;
+    case ChecksumAlg::BINLOG_CHECKSUM_ALG_OFF:
+      return "NONE";
+    case ChecksumAlg::BINLOG_CHECKSUM_ALG_CRC32:
+      return "CRC32";
+    case ChecksumAlg::UNDEF:
+      break;
   }
   return "none (server before checksums)";
 }
@@ -41,6 +83,7 @@ bool is_quoted_kind(ValueKind k) {
     case ValueKind::float64:
     case ValueKind::decimal:
     case ValueKind::year:
+    case ValueKind::json_diff:  // an expression (JSON_REPLACE(...)), as mysqlbinlog -v shows it
       return false;
     default:
       return true;
@@ -53,33 +96,43 @@ void text_value(const Value& v, const ColumnInfo& col, std::string& out) {
     out += "NULL";
     return;
   }
-  std::string text;
-  append_text(v, col, text);
   if (!is_quoted_kind(v.kind)) {
-    out += text;
+    append_text(v, col, out);
     return;
   }
-  std::string utf8;
+  if (v.kind == ValueKind::string) {  // the common case: UTF-8 text quoted straight from the event
+    const Charset cs = column_charset(col);
+    const std::string_view raw(reinterpret_cast<const char*>(v.bytes.data()), v.bytes.size());
+    if ((cs == Charset::utf8 || cs == Charset::ascii) && is_valid_utf8(raw)) {
+      out.push_back('\'');
+      append_quoted_body(raw, out);
+      out.push_back('\'');
+      return;
+    }
+  }
+  thread_local std::string text, utf8;  // scratch, reused: no allocation per value
+  text.clear();
+  utf8.clear();
+  append_text(v, col, text);
   const bool is_text = v.kind == ValueKind::string;
-  const bool printable = is_text ? append_utf8(text, column_charset(col), utf8)
-                                 : v.kind != ValueKind::bytes && v.kind != ValueKind::bit &&
-                                       v.kind != ValueKind::geometry && v.kind != ValueKind::vector &&
-                                       append_utf8(text, Charset::utf8, utf8);
+  const bool printable = is_text
+                             ? append_utf8(text, column_charset(col), utf8)
+                             : v.kind != ValueKind::bytes && v.kind != ValueKind::bit &&
+                                   v.kind != ValueKind::geometry && v.kind != ValueKind::vector &&
+                                   append_utf8(text, Charset::utf8, utf8);
   if (!printable) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
     out += "X'";
-    for (char c : text) out += fmt::format("{:02X}", static_cast<unsigned char>(c));
+    for (char c : text) {
+      const auto b = static_cast<unsigned char>(c);
+      out.push_back(kHex[b >> 4]);
+      out.push_back(kHex[b & 0xf]);
+    }
     out += "'";
     return;
   }
   out.push_back('\'');
-  for (char c : utf8) {
-    if (c == '\'' || c == '\\') out.push_back('\\');
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out.push_back(c);
-  }
+  append_quoted_body(utf8, out);
   out.push_back('\'');
 }
 
@@ -87,7 +140,9 @@ std::string column_label(const TableMapEvent* map, size_t i) {
   if (map != nullptr && i < map->columns.size() && !map->columns[i].name.empty()) {
     return map->columns[i].name;
   }
-  return "@" + std::to_string(i + 1);
+  std::string label(1, '@');
+  label += std::to_string(i + 1);
+  return label;
 }
 
 void text_image(const RowImage& image, const TableMapEvent* map, std::string& out) {
@@ -95,10 +150,16 @@ void text_image(const RowImage& image, const TableMapEvent* map, std::string& ou
   for (size_t i = 0; i < image.values.size(); ++i) {
     if (i < image.present.size() && !image.present[i]) continue;
     const ColumnInfo& col = map != nullptr && i < map->columns.size() ? map->columns[i] : kUnknown;
-    out += fmt::format("###   @{}=", i + 1);
+    out += "###   @";
+    append_number(i + 1, out);
+    out.push_back('=');
     text_value(image.values[i], col, out);
-    if (!col.name.empty()) out += " /* " + col.name + " */";
-    out += "\n";
+    if (!col.name.empty()) {
+      out += " /* ";
+      out += col.name;
+      out += " */";
+    }
+    out.push_back('\n');
   }
 }
 
@@ -134,12 +195,17 @@ void text_status(const QueryStatus& s, std::string& out) {
   if (s.flags2) add(fmt::format("flags2=0x{:08x}", *s.flags2));
   if (s.sql_mode) add(fmt::format("sql_mode=0x{:x}", *s.sql_mode));
   if (s.catalog) add("catalog=" + *s.catalog);
-  if (s.auto_increment) add(fmt::format("auto_increment_increment={} auto_increment_offset={}", s.auto_increment->first, s.auto_increment->second));
-  if (s.charset) add(fmt::format("character_set_client={} collation_connection={} collation_server={}", s.charset->client, s.charset->connection, s.charset->server));
+  if (s.auto_increment)
+    add(fmt::format("auto_increment_increment={} auto_increment_offset={}", s.auto_increment->first,
+                    s.auto_increment->second));
+  if (s.charset)
+    add(fmt::format("character_set_client={} collation_connection={} collation_server={}",
+                    s.charset->client, s.charset->connection, s.charset->server));
   if (s.time_zone) add("time_zone='" + *s.time_zone + "'");
   if (s.lc_time_names) add(fmt::format("lc_time_names={}", *s.lc_time_names));
   if (s.charset_database) add(fmt::format("collation_database={}", *s.charset_database));
-  if (s.table_map_for_update) add(fmt::format("table_map_for_update=0x{:x}", *s.table_map_for_update));
+  if (s.table_map_for_update)
+    add(fmt::format("table_map_for_update=0x{:x}", *s.table_map_for_update));
   if (s.master_data_written) add(fmt::format("master_data_written={}", *s.master_data_written));
   if (s.invoker) add("invoker='" + s.invoker->first + "'@'" + s.invoker->second + "'");
   if (s.updated_db_names) {
@@ -148,25 +214,32 @@ void text_status(const QueryStatus& s, std::string& out) {
     add("updated_db_names=[" + dbs + "]");
   }
   if (s.microseconds) add(fmt::format("microseconds={}", *s.microseconds));
-  if (s.explicit_defaults_for_timestamp) add(fmt::format("explicit_defaults_for_timestamp={}", *s.explicit_defaults_for_timestamp));
+  if (s.explicit_defaults_for_timestamp)
+    add(fmt::format("explicit_defaults_for_timestamp={}", *s.explicit_defaults_for_timestamp));
   if (s.ddl_xid) add(fmt::format("ddl_xid={}", *s.ddl_xid));
-  if (s.default_collation_for_utf8mb4) add(fmt::format("default_collation_for_utf8mb4={}", *s.default_collation_for_utf8mb4));
-  if (s.sql_require_primary_key) add(fmt::format("sql_require_primary_key={}", *s.sql_require_primary_key));
-  if (s.default_table_encryption) add(fmt::format("default_table_encryption={}", *s.default_table_encryption));
+  if (s.default_collation_for_utf8mb4)
+    add(fmt::format("default_collation_for_utf8mb4={}", *s.default_collation_for_utf8mb4));
+  if (s.sql_require_primary_key)
+    add(fmt::format("sql_require_primary_key={}", *s.sql_require_primary_key));
+  if (s.default_table_encryption)
+    add(fmt::format("default_table_encryption={}", *s.default_table_encryption));
   if (s.hrnow) add(fmt::format("hrnow={}", *s.hrnow));
   if (s.xid) add(fmt::format("xid={}", *s.xid));
   if (s.gtid_flags3) add(fmt::format("gtid_flags3=0x{:02x}", *s.gtid_flags3));
   if (s.character_set_collations) {
     std::string pairs;
-    for (const auto& [cs, coll] : *s.character_set_collations) pairs += fmt::format("{}{}:{}", pairs.empty() ? "" : ",", cs, coll);
+    for (const auto& [cs, coll] : *s.character_set_collations)
+      pairs += fmt::format("{}{}:{}", pairs.empty() ? "" : ",", cs, coll);
     add("character_set_collations=[" + pairs + "]");
   }
-  if (s.unknown_code) add(fmt::format("(status variable {} unknown: the rest is not decoded)", *s.unknown_code));
+  if (s.unknown_code)
+    add(fmt::format("(status variable {} unknown: the rest is not decoded)", *s.unknown_code));
   if (!line.empty()) out += "#   " + line + "\n";
 }
 
 void text_table_map(const TableMapEvent& t, std::string& out) {
-  out += fmt::format("#   table_id {}: `{}`.`{}` ({} columns)\n", t.table_id, t.database, t.table, t.columns.size());
+  out += fmt::format("#   table_id {}: `{}`.`{}` ({} columns)\n", t.table_id, t.database, t.table,
+                     t.columns.size());
   for (size_t i = 0; i < t.columns.size(); ++i) {
     const ColumnInfo& c = t.columns[i];
     out += fmt::format("#     @{} {}{} meta={}", i + 1, c.name.empty() ? "" : c.name + " ",
@@ -177,14 +250,21 @@ void text_table_map(const TableMapEvent& t, std::string& out) {
     if (c.visible && !*c.visible) out += " INVISIBLE";
     if (!c.enum_values.empty() || !c.set_values.empty()) {
       std::string members;
-      for (const auto& m : c.enum_values.empty() ? c.set_values : c.enum_values) members += (members.empty() ? "" : ",") + ("'" + m + "'");
+      for (const auto& m : c.enum_values.empty() ? c.set_values : c.enum_values) {
+        if (!members.empty()) members.push_back(',');
+        members.push_back('\'');
+        members.append(m);
+        members.push_back('\'');
+      }
       out += " (" + members + ")";
     }
     out += "\n";
   }
   if (!t.primary_key.empty()) {
     std::string pk;
-    for (const auto& [col, prefix] : t.primary_key) pk += fmt::format("{}@{}{}", pk.empty() ? "" : ",", col + 1, prefix != 0 ? fmt::format("({})", prefix) : "");
+    for (const auto& [col, prefix] : t.primary_key)
+      pk += fmt::format("{}@{}{}", pk.empty() ? "" : ",", col + 1,
+                        prefix != 0 ? fmt::format("({})", prefix) : "");
     out += "#     primary key " + pk + "\n";
   }
 }
@@ -195,34 +275,54 @@ struct TextBody {
   std::string& out;
   void operator()(const OtherEvent&) { out += "#   (not used by my2pg; skipped)\n"; }
   void operator()(const FormatDescriptionEvent& f) {
-    out += fmt::format("#   binlog version {}, server {}, checksum {}\n", f.binlog_version, f.server_version, checksum_name(f.checksum));
+    out += fmt::format("#   binlog version {}, server {}, checksum {}\n", f.binlog_version,
+                       f.server_version, checksum_name(f.checksum));
   }
   void operator()(const QueryEvent& q) {
-    out += fmt::format("#   thread_id={} exec_time={} error_code={} database=`{}`\n", q.thread_id, q.exec_time, q.error_code, q.database);
+    out += fmt::format("#   thread_id={} exec_time={} error_code={} database=`{}`\n", q.thread_id,
+                       q.exec_time, q.error_code, q.database);
     text_status(q.status, out);
     out += q.query + "\n";
   }
-  void operator()(const RotateEvent& r) { out += fmt::format("#   rotate to {} at {}\n", r.next_file, r.position); }
+  void operator()(const RotateEvent& r) {
+    out += fmt::format("#   rotate to {} at {}\n", r.next_file, r.position);
+  }
   void operator()(const XidEvent& x) { out += fmt::format("COMMIT /* xid={} */\n", x.xid); }
-  void operator()(const IntvarEvent& i) { out += fmt::format("SET {}={}\n", i.type == 1 ? "LAST_INSERT_ID" : "INSERT_ID", i.value); }
-  void operator()(const RandEvent& r) { out += fmt::format("SET @@RAND_SEED1={}, @@RAND_SEED2={}\n", r.seed1, r.seed2); }
+  void operator()(const IntvarEvent& i) {
+    out += fmt::format("SET {}={}\n", i.type == 1 ? "LAST_INSERT_ID" : "INSERT_ID", i.value);
+  }
+  void operator()(const RandEvent& r) {
+    out += fmt::format("SET @@RAND_SEED1={}, @@RAND_SEED2={}\n", r.seed1, r.seed2);
+  }
   void operator()(const UserVarEvent& u) {
     out += "SET @`" + u.name + "`:=";
     if (u.is_null) {
       out += "NULL\n";
       return;
     }
-    out += fmt::format("X'{}' /* type {} collation {}{} */\n", [&] { std::string h; append_hex(u.value, h); return h; }(), u.type, u.charset, u.is_unsigned ? " unsigned" : "");
+    out += fmt::format(
+        "X'{}' /* type {} collation {}{} */\n",
+        [&] {
+          std::string h;
+          append_hex(u.value, h);
+          return h;
+        }(),
+        u.type, u.charset, u.is_unsigned ? " unsigned" : "");
   }
   void operator()(const TableMapEvent& t) { text_table_map(t, out); }
   void operator()(const RowsEvent& r) { text_rows(r, decoder, out); }
   void operator()(const GtidEvent& g) {
     out += "#   GTID " + g.gtid();
-    if (g.last_committed) out += fmt::format(" last_committed={} sequence_number={}", *g.last_committed, g.sequence_number.value_or(0));
-    if (g.immediate_commit_timestamp) out += fmt::format(" immediate_commit_timestamp={}", *g.immediate_commit_timestamp);
-    if (g.original_commit_timestamp && g.original_commit_timestamp != g.immediate_commit_timestamp) out += fmt::format(" original_commit_timestamp={}", *g.original_commit_timestamp);
+    if (g.last_committed)
+      out += fmt::format(" last_committed={} sequence_number={}", *g.last_committed,
+                         g.sequence_number.value_or(0));
+    if (g.immediate_commit_timestamp)
+      out += fmt::format(" immediate_commit_timestamp={}", *g.immediate_commit_timestamp);
+    if (g.original_commit_timestamp && g.original_commit_timestamp != g.immediate_commit_timestamp)
+      out += fmt::format(" original_commit_timestamp={}", *g.original_commit_timestamp);
     if (g.transaction_length) out += fmt::format(" transaction_length={}", *g.transaction_length);
-    if (g.immediate_server_version) out += fmt::format(" immediate_server_version={}", *g.immediate_server_version);
+    if (g.immediate_server_version)
+      out += fmt::format(" immediate_server_version={}", *g.immediate_server_version);
     out += fmt::format(" flags=0x{:02x}\n", g.flags);
   }
   void operator()(const PreviousGtidsEvent& p) { out += "#   previous GTIDs [" + p.str() + "]\n"; }
@@ -234,19 +334,26 @@ struct TextBody {
     if (!g.standalone()) out += "BEGIN\n";
   }
   void operator()(const GtidListEvent& l) { out += "#   GTID list [" + l.str() + "]\n"; }
-  void operator()(const BinlogCheckpointEvent& c) { out += "#   binlog checkpoint " + c.file + "\n"; }
+  void operator()(const BinlogCheckpointEvent& c) {
+    out += "#   binlog checkpoint " + c.file + "\n";
+  }
   void operator()(const AnnotateRowsEvent& a) { out += "#   annotate: " + a.query + "\n"; }
   void operator()(const RowsQueryEvent& q) { out += "#   rows query: " + q.query + "\n"; }
   void operator()(const HeartbeatEvent& h) {
-    out += "#   heartbeat " + h.log_file + (h.position ? fmt::format(" at {}", *h.position) : "") + "\n";
+    out += "#   heartbeat " + h.log_file + (h.position ? fmt::format(" at {}", *h.position) : "") +
+           "\n";
   }
-  void operator()(const IncidentEvent& i) { out += fmt::format("#   incident {}: {}\n", i.incident, i.message); }
+  void operator()(const IncidentEvent& i) {
+    out += fmt::format("#   incident {}: {}\n", i.incident, i.message);
+  }
   void operator()(const XaPrepareEvent& x) {
-    out += fmt::format("XA {} '{}','{}',{}\n", x.one_phase ? "COMMIT ONE PHASE" : "PREPARE", x.gtrid, x.bqual, x.format_id);
+    out += fmt::format("XA {} '{}','{}',{}\n", x.one_phase ? "COMMIT ONE PHASE" : "PREPARE",
+                       x.gtrid, x.bqual, x.format_id);
   }
   void operator()(const TransactionPayloadEvent& p) {
-    out += fmt::format("#   payload {} bytes ({}), {} bytes uncompressed, {} events follow\n", p.payload_size,
-                       p.compression == 0 ? "zstd" : "uncompressed", p.uncompressed_size, p.inner_events);
+    out += fmt::format("#   payload {} bytes ({}), {} bytes uncompressed, {} events follow\n",
+                       p.payload_size, p.compression == 0 ? "zstd" : "uncompressed",
+                       p.uncompressed_size, p.inner_events);
   }
   void operator()(const StopEvent&) { out += "#   stop\n"; }
 };
@@ -271,6 +378,11 @@ void json_value(const Value& v, const ColumnInfo& col, std::string& out) {
     case ValueKind::json:
     case ValueKind::json_text:
       out += text.empty() ? "null" : text;  // MySQL's JSON text is JSON
+      return;
+    case ValueKind::json_diff:  // the document is not in the event: the update to apply to it
+      out += "{\"partial_update\":";
+      append_json_string(text, out);
+      out += "}";
       return;
     case ValueKind::string: {
       std::string utf8;
@@ -309,7 +421,8 @@ void json_image(const RowImage& image, const TableMapEvent* map, std::string& ou
     first = false;
     append_json_string(column_label(map, i), out);
     out += ":";
-    json_value(image.values[i], map != nullptr && i < map->columns.size() ? map->columns[i] : kUnknown, out);
+    json_value(image.values[i],
+               map != nullptr && i < map->columns.size() ? map->columns[i] : kUnknown, out);
   }
   out += "}";
 }
@@ -391,7 +504,9 @@ struct JsonBody {
       str("database", map->database);
       str("table", map->table);
     }
-    str("kind", r.kind == RowsKind::write ? "insert" : r.kind == RowsKind::erase ? "delete" : "update");
+    str("kind", r.kind == RowsKind::write   ? "insert"
+                : r.kind == RowsKind::erase ? "delete"
+                                            : "update");
     out += ",\"rows\":[";
     const size_t n = std::max(r.before.size(), r.after.size());
     for (size_t i = 0; i < n; ++i) {
@@ -414,7 +529,8 @@ struct JsonBody {
     str("gtid", g.gtid());
     if (g.last_committed) num("last_committed", *g.last_committed);
     if (g.sequence_number) num("sequence_number", *g.sequence_number);
-    if (g.immediate_commit_timestamp) num("immediate_commit_timestamp", *g.immediate_commit_timestamp);
+    if (g.immediate_commit_timestamp)
+      num("immediate_commit_timestamp", *g.immediate_commit_timestamp);
     if (g.original_commit_timestamp) num("original_commit_timestamp", *g.original_commit_timestamp);
     if (g.transaction_length) num("transaction_length", *g.transaction_length);
   }
@@ -455,9 +571,20 @@ struct JsonBody {
 }  // namespace
 
 void print_text(const Event& e, const Decoder& decoder, const std::string& file, std::string& out) {
-  out += fmt::format("# at {}{} | {} | server id {} | end_log_pos {} | {} | {} bytes\n", e.position,
-                     e.in_payload ? " (in payload)" : "", utc_time(e.header.timestamp), e.header.server_id,
-                     e.header.log_pos, event_type_name(e.header.type), e.header.event_size);
+  out += "# at ";
+  append_number(e.position, out);
+  if (e.in_payload) out += " (in payload)";
+  out += " | ";
+  out += utc_time(e.header.timestamp);
+  out += " | server id ";
+  append_number(e.header.server_id, out);
+  out += " | end_log_pos ";
+  append_number(e.header.log_pos, out);
+  out += " | ";
+  append_type_name(e.header.type, out);
+  out += " | ";
+  append_number(e.header.event_size, out);
+  out += " bytes\n";
   (void)file;
   std::visit(TextBody{decoder, e, out}, e.body);
 }
@@ -465,9 +592,13 @@ void print_text(const Event& e, const Decoder& decoder, const std::string& file,
 void print_json(const Event& e, const Decoder& decoder, const std::string& file, std::string& out) {
   out += "{\"file\":";
   append_json_string(file, out);
-  out += fmt::format(",\"position\":{},\"type\":\"{}\",\"timestamp\":{},\"server_id\":{},\"end_log_pos\":{},\"size\":{}",
-                     e.position, event_type_name(e.header.type), e.header.timestamp, e.header.server_id,
-                     e.header.log_pos, e.header.event_size);
+  std::string type;
+  append_type_name(e.header.type, type);
+  out += fmt::format(
+      ",\"position\":{},\"type\":\"{}\",\"timestamp\":{},\"server_id\":{},\"end_log_pos\":{},"
+      "\"size\":{}",
+      e.position, type, e.header.timestamp, e.header.server_id, e.header.log_pos,
+      e.header.event_size);
   if (e.in_payload) out += ",\"in_payload\":true";
   std::visit(JsonBody{decoder, e, out}, e.body);
   out += "}\n";

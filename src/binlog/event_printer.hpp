@@ -10,7 +10,9 @@ namespace my2pg::binlog {
 
 // Appends `event` (decoded from `file`) to `out`. Row events are printed with the table map the
 // decoder holds for their table id.
-void print_text(const Event& event, const Decoder& decoder, const std::string& file, std::string& out);
-void print_json(const Event& event, const Decoder& decoder, const std::string& file, std::string& out);
+void print_text(const Event& event, const Decoder& decoder, const std::string& file,
+                std::string& out);
+void print_json(const Event& event, const Decoder& decoder, const std::string& file,
+                std::string& out);
 
 }  // namespace my2pg::binlog

@@ -44,7 +44,8 @@ std::string GtidListEvent::str() const {
   std::string out;
   for (const auto& g : gtids) {
     if (!out.empty()) out += ",";
-    out += std::to_string(g.domain_id) + "-" + std::to_string(g.server_id) + "-" + std::to_string(g.seq_no);
+    out += std::to_string(g.domain_id) + "-" + std::to_string(g.server_id) + "-" +
+           std::to_string(g.seq_no);
   }
   return out;
 }

@@ -2,8 +2,8 @@
 // Decoded binlog events. Strings and spans may point into the raw event bytes: an Event is valid
 // while the buffer it was decoded from is (Decoder::decode says which).
 #include <array>
-#include <deque>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <span>
 #include <string>
@@ -53,7 +53,7 @@ struct QueryStatus {
   std::optional<uint64_t> table_map_for_update;
   std::optional<uint32_t> master_data_written;
   std::optional<std::pair<std::string, std::string>> invoker;  // user, host
-  std::optional<std::vector<std::string>> updated_db_names;     // empty: more than 16 (MTS)
+  std::optional<std::vector<std::string>> updated_db_names;    // empty: more than 16 (MTS)
   std::optional<uint32_t> microseconds;
   std::optional<uint8_t> explicit_defaults_for_timestamp;
   std::optional<uint64_t> ddl_xid;
@@ -207,7 +207,7 @@ struct MariaGtidEvent {  // MariaDB GTID_EVENT
   std::optional<uint64_t> commit_id;
   std::optional<std::string> xid;  // XA transactions: gtrid and bqual, as text
   uint8_t flags_extra = 0;
-  std::string gtid(uint32_t server_id) const;  // "domain-server-seq"
+  std::string gtid(uint32_t server_id) const;               // "domain-server-seq"
   bool standalone() const { return (flags2 & 0x01) != 0; }  // FL_STANDALONE: no BEGIN/COMMIT
 };
 

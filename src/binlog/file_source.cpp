@@ -1,5 +1,6 @@
 #include "binlog/file_source.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -40,6 +41,25 @@ bool FileSource::open_next() {
     fail(m_name, 0, "not a binlog file (it does not start with the bytes FE 62 69 6E)");
   }
   m_offset = 4;
+  m_base_name = std::filesystem::path(m_name).filename().string();
+  m_begin = m_end = 0;
+  return true;
+}
+
+bool FileSource::fill(size_t n) {
+  constexpr size_t kBlock = size_t{1} << 20;
+  if (m_end - m_begin >= n) return true;
+  if (m_begin > 0) {  // keep the unread tail, at the front
+    std::memmove(m_buffer.data(), m_buffer.data() + m_begin, m_end - m_begin);
+    m_end -= m_begin;
+    m_begin = 0;
+  }
+  if (m_buffer.size() < std::max(n, kBlock)) m_buffer.resize(std::max(n, kBlock));
+  while (m_end < n) {
+    const size_t got = std::fread(m_buffer.data() + m_end, 1, m_buffer.size() - m_end, m_file);
+    if (got == 0) return false;
+    m_end += got;
+  }
   return true;
 }
 
@@ -54,7 +74,8 @@ void FileSource::note_rotate(const RawEvent& event) {
   for (size_t cut = 0; cut <= 4 && cut < name.size(); ++cut) {
     const std::string candidate = name.substr(0, name.size() - cut);
     const auto path = (dir / candidate).string();
-    if (candidate.find('/') != std::string::npos || !std::filesystem::is_regular_file(path)) continue;
+    if (candidate.find('/') != std::string::npos || !std::filesystem::is_regular_file(path))
+      continue;
     if (m_pending.empty() || std::filesystem::path(m_pending.front()).filename() != candidate) {
       m_pending.push_front(path);
     }
@@ -65,37 +86,40 @@ void FileSource::note_rotate(const RawEvent& event) {
 bool FileSource::next(RawEvent& event) {
   while (true) {
     if (m_file == nullptr && !open_next()) return false;
-    uint8_t header[kHeaderLength];
-    const size_t got = std::fread(header, 1, kHeaderLength, m_file);
-    if (got == 0 && std::feof(m_file) != 0) {
+    if (!fill(kHeaderLength)) {
+      if (m_end != m_begin)
+        fail(m_name, m_offset, "the file ends inside an event header (truncated file)");
       std::fclose(m_file);
       m_file = nullptr;
       m_first_file = false;
       continue;
     }
-    if (got != kHeaderLength) fail(m_name, m_offset, "the file ends inside an event header (truncated file)");
+    const uint8_t* header = m_buffer.data() + m_begin;
     const uint32_t size = ByteReader(std::span<const uint8_t>(header + 9, 4)).u32("event size");
     if (size < kHeaderLength || (m_size != 0 && m_offset + size > m_size)) {
-      fail(m_name, m_offset, "event size " + std::to_string(size) + " is impossible here (file has " +
-                                 std::to_string(m_size) + " bytes): the file is truncated or corrupt");
+      fail(m_name, m_offset,
+           "event size " + std::to_string(size) + " is impossible here (file has " +
+               std::to_string(m_size) + " bytes): the file is truncated or corrupt");
     }
-    m_buffer.resize(size);
-    std::memcpy(m_buffer.data(), header, kHeaderLength);
-    if (std::fread(m_buffer.data() + kHeaderLength, 1, size - kHeaderLength, m_file) != size - kHeaderLength) {
-      fail(m_name, m_offset, "the file ends inside an event (truncated file)");
-    }
-    event.bytes = m_buffer;
+    if (!fill(size)) fail(m_name, m_offset, "the file ends inside an event (truncated file)");
+    event.bytes = std::span<const uint8_t>(m_buffer.data() + m_begin, size);
     event.position = m_offset;
-    event.file = std::filesystem::path(m_name).filename().string();
+    event.file = m_base_name;
+    m_begin += size;
     m_offset += size;
-    const bool is_fde = static_cast<EventType>(header[4]) == EventType::FORMAT_DESCRIPTION_EVENT;
+    const bool is_fde =
+        static_cast<EventType>(event.bytes[4]) == EventType::FORMAT_DESCRIPTION_EVENT;
     if (m_first_file && is_fde && m_start_at > m_offset) {  // deliver the FDE, then jump
       if (m_size != 0 && m_start_at > m_size) {
-        fail(m_name, m_start_at, "the start position is past the end of the file (" + std::to_string(m_size) + " bytes)");
+        fail(m_name, m_start_at,
+             "the start position is past the end of the file (" + std::to_string(m_size) +
+                 " bytes)");
       }
       if (std::fseek(m_file, static_cast<long>(m_start_at), SEEK_SET) != 0) {
         fail(m_name, m_start_at, "cannot seek to the start position");
       }
+      // The FDE's bytes stay valid: the buffer is only refilled by the next call.
+      m_end = m_begin;
       m_offset = m_start_at;
     }
     note_rotate(event);

@@ -27,16 +27,20 @@ class FileSource : public EventSource {
  private:
   bool open_next();
   void note_rotate(const RawEvent& event);
+  // Makes at least `n` unread bytes available in the buffer; false at a clean end of file.
+  bool fill(size_t n);
 
   std::deque<std::string> m_pending;
   bool m_follow;
   std::FILE* m_file = nullptr;
   std::string m_name;
+  std::string m_base_name;  // m_name without its directory, as events report it
   uint64_t m_offset = 0;
   uint64_t m_size = 0;
   uint64_t m_start_at = 0;
   bool m_first_file = true;
-  std::vector<uint8_t> m_buffer;
+  std::vector<uint8_t> m_buffer;  // read ahead in large blocks; events are spans into it
+  size_t m_begin = 0, m_end = 0;  // unread bytes are m_buffer[m_begin, m_end)
 };
 
 }  // namespace my2pg::binlog

@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include <bit>
+#include <cstring>
 #include <limits>
 
 #include "binlog/decimal.hpp"
@@ -49,12 +50,16 @@ enum class OptMeta : uint8_t {
 
 constexpr uint8_t kBinaryCollation = 63;
 
-bool bit_lsb(std::span<const uint8_t> bits, size_t i) { return ((bits[i >> 3] >> (i & 7)) & 1) != 0; }
+bool bit_lsb(std::span<const uint8_t> bits, size_t i) {
+  return ((bits[i >> 3] >> (i & 7)) & 1) != 0;
+}
 bool bit_msb(std::span<const uint8_t> bits, size_t i) {
   return ((bits[i >> 3] >> (7 - (i & 7))) & 1) != 0;
 }
 
-std::string type_label(ColumnType t) { return std::string(column_type_name(t)); }
+std::string type_label(ColumnType t) {
+  return std::string(column_type_name(t));
+}
 
 // ---------------------------------------------------------------------------------------------
 // TABLE_MAP
@@ -74,7 +79,8 @@ int metadata_size(ColumnType t) {
     case CT::MYSQL_TYPE_TIME2:
     case CT::MYSQL_TYPE_DATETIME2:
     case CT::MYSQL_TYPE_TIMESTAMP2:
-    case kBlobCompressed: return 1;
+    case kBlobCompressed:
+      return 1;
     case CT::MYSQL_TYPE_VARCHAR:
     case CT::MYSQL_TYPE_VAR_STRING:
     case CT::MYSQL_TYPE_BIT:
@@ -82,7 +88,8 @@ int metadata_size(ColumnType t) {
     case CT::MYSQL_TYPE_STRING:
     case CT::MYSQL_TYPE_ENUM:
     case CT::MYSQL_TYPE_SET:
-    case kVarcharCompressed: return 2;
+    case kVarcharCompressed:
+      return 2;
     case CT::MYSQL_TYPE_DECIMAL:
     case CT::MYSQL_TYPE_TINY:
     case CT::MYSQL_TYPE_SHORT:
@@ -95,8 +102,10 @@ int metadata_size(ColumnType t) {
     case CT::MYSQL_TYPE_TIME:
     case CT::MYSQL_TYPE_DATETIME:
     case CT::MYSQL_TYPE_YEAR:
-    case CT::MYSQL_TYPE_NEWDATE: return 0;
-    default: return -1;
+    case CT::MYSQL_TYPE_NEWDATE:
+      return 0;
+    default:
+      return -1;
   }
 }
 
@@ -110,8 +119,10 @@ bool is_numeric(ColumnType t) {
     case CT::MYSQL_TYPE_LONGLONG:
     case CT::MYSQL_TYPE_NEWDECIMAL:
     case CT::MYSQL_TYPE_FLOAT:
-    case CT::MYSQL_TYPE_DOUBLE: return true;
-    default: return false;
+    case CT::MYSQL_TYPE_DOUBLE:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -130,8 +141,10 @@ bool is_character(ColumnType real, bool mariadb) {
     case CT::MYSQL_TYPE_LONG_BLOB:
     case CT::MYSQL_TYPE_VECTOR:
     case kBlobCompressed:
-    case kVarcharCompressed: return true;
-    default: return false;
+    case kVarcharCompressed:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -141,19 +154,27 @@ bool is_enum_or_set(ColumnType real) {
 
 uint32_t blob_max_length(unsigned length_bytes) {
   switch (length_bytes) {
-    case 1: return 0xff;
-    case 2: return 0xffff;
-    case 3: return 0xffffff;
-    case 4: return 0xffffffff;
-    default: return 0;
+    case 1:
+      return 0xff;
+    case 2:
+      return 0xffff;
+    case 3:
+      return 0xffffff;
+    case 4:
+      return 0xffffffff;
+    default:
+      return 0;
   }
 }
 
 // Reads one column's metadata and fills the fields derived from it.
 void read_column_metadata(ByteReader& m, ColumnInfo& c) {
   switch (metadata_size(c.type)) {
-    case 0: break;
-    case 1: c.metadata = m.u8("TABLE_MAP column metadata"); break;
+    case 0:
+      break;
+    case 1:
+      c.metadata = m.u8("TABLE_MAP column metadata");
+      break;
     case 2:
       if (c.type == CT::MYSQL_TYPE_NEWDECIMAL || c.type == CT::MYSQL_TYPE_STRING ||
           c.type == CT::MYSQL_TYPE_ENUM || c.type == CT::MYSQL_TYPE_SET) {
@@ -170,7 +191,9 @@ void read_column_metadata(ByteReader& m, ColumnInfo& c) {
   switch (c.type) {
     case CT::MYSQL_TYPE_VARCHAR:
     case CT::MYSQL_TYPE_VAR_STRING:
-    case kVarcharCompressed: c.max_length = c.metadata; break;
+    case kVarcharCompressed:
+      c.max_length = c.metadata;
+      break;
     case CT::MYSQL_TYPE_BLOB:
     case CT::MYSQL_TYPE_TINY_BLOB:
     case CT::MYSQL_TYPE_MEDIUM_BLOB:
@@ -178,7 +201,9 @@ void read_column_metadata(ByteReader& m, ColumnInfo& c) {
     case CT::MYSQL_TYPE_GEOMETRY:
     case CT::MYSQL_TYPE_JSON:
     case CT::MYSQL_TYPE_VECTOR:
-    case kBlobCompressed: c.max_length = blob_max_length(c.metadata); break;
+    case kBlobCompressed:
+      c.max_length = blob_max_length(c.metadata);
+      break;
     case CT::MYSQL_TYPE_STRING:
     case CT::MYSQL_TYPE_ENUM:
     case CT::MYSQL_TYPE_SET: {
@@ -198,7 +223,8 @@ void read_column_metadata(ByteReader& m, ColumnInfo& c) {
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -235,8 +261,8 @@ void read_default_charset(ByteReader& f, TableMapEvent& m, const std::vector<siz
     const uint64_t index = f.packed(what);
     const auto collation = static_cast<uint32_t>(f.packed(what));
     if (index >= cols.size()) {
-      f.fail(what, "names column " + std::to_string(index) + " of " +
-                       std::to_string(cols.size()) + " it applies to");
+      f.fail(what, "names column " + std::to_string(index) + " of " + std::to_string(cols.size()) +
+                       " it applies to");
     }
     m.columns[cols[index]].charset = collation;
   }
@@ -247,20 +273,22 @@ void read_column_charset(ByteReader& f, TableMapEvent& m, const std::vector<size
   size_t k = 0;
   while (!f.at_end()) {
     const auto collation = static_cast<uint32_t>(f.packed(what));
-    if (k >= cols.size()) f.fail(what, "has more entries than its " + std::to_string(cols.size()) + " columns");
+    if (k >= cols.size())
+      f.fail(what, "has more entries than its " + std::to_string(cols.size()) + " columns");
     m.columns[cols[k++]].charset = collation;
   }
   if (k != cols.size()) {
-    f.fail(what, "has " + std::to_string(k) + " entries for " + std::to_string(cols.size()) +
-                     " columns");
+    f.fail(what,
+           "has " + std::to_string(k) + " entries for " + std::to_string(cols.size()) + " columns");
   }
 }
 
-void read_str_values(ByteReader& f, TableMapEvent& m, const std::vector<size_t>& cols,
-                     bool set, const char* what) {
+void read_str_values(ByteReader& f, TableMapEvent& m, const std::vector<size_t>& cols, bool set,
+                     const char* what) {
   size_t k = 0;
   while (!f.at_end()) {
-    if (k >= cols.size()) f.fail(what, "has more entries than its " + std::to_string(cols.size()) + " columns");
+    if (k >= cols.size())
+      f.fail(what, "has more entries than its " + std::to_string(cols.size()) + " columns");
     auto& values = set ? m.columns[cols[k]].set_values : m.columns[cols[k]].enum_values;
     ++k;
     const uint64_t count = f.packed(what);
@@ -269,8 +297,8 @@ void read_str_values(ByteReader& f, TableMapEvent& m, const std::vector<size_t>&
     for (uint64_t j = 0; j < count; ++j) values.push_back(read_packed_string(f, what));
   }
   if (k != cols.size()) {
-    f.fail(what, "has " + std::to_string(k) + " entries for " + std::to_string(cols.size()) +
-                     " columns");
+    f.fail(what,
+           "has " + std::to_string(k) + " entries for " + std::to_string(cols.size()) + " columns");
   }
 }
 
@@ -298,7 +326,9 @@ void read_optional_metadata(ByteReader& r, TableMapEvent& m, bool mariadb) {
     ByteReader f = take(r, r.packed("TABLE_MAP optional metadata length"),
                         "TABLE_MAP optional metadata field");
     switch (type) {
-      case OptMeta::SIGNEDNESS: read_bitmap_field(f, m, numeric, false, "TABLE_MAP SIGNEDNESS"); break;
+      case OptMeta::SIGNEDNESS:
+        read_bitmap_field(f, m, numeric, false, "TABLE_MAP SIGNEDNESS");
+        break;
       case OptMeta::DEFAULT_CHARSET:
         read_default_charset(f, m, character, "TABLE_MAP DEFAULT_CHARSET");
         break;
@@ -316,21 +346,22 @@ void read_optional_metadata(ByteReader& r, TableMapEvent& m, bool mariadb) {
         const auto cols = columns_where(m, [set](const ColumnInfo& c) {
           return c.real_type == (set ? CT::MYSQL_TYPE_SET : CT::MYSQL_TYPE_ENUM);
         });
-        read_str_values(f, m, cols, set, set ? "TABLE_MAP SET_STR_VALUE" : "TABLE_MAP ENUM_STR_VALUE");
+        read_str_values(f, m, cols, set,
+                        set ? "TABLE_MAP SET_STR_VALUE" : "TABLE_MAP ENUM_STR_VALUE");
         break;
       }
       case OptMeta::GEOMETRY_TYPE: {
-        for (size_t i : columns_where(m, [](const ColumnInfo& c) {
-               return c.type == CT::MYSQL_TYPE_GEOMETRY;
-             })) {
+        for (size_t i : columns_where(
+                 m, [](const ColumnInfo& c) { return c.type == CT::MYSQL_TYPE_GEOMETRY; })) {
           m.columns[i].geometry_type = static_cast<uint32_t>(f.packed("TABLE_MAP GEOMETRY_TYPE"));
         }
         break;
       }
       case OptMeta::SIMPLE_PRIMARY_KEY:
       case OptMeta::PRIMARY_KEY_WITH_PREFIX: {
-        const char* what = type == OptMeta::SIMPLE_PRIMARY_KEY ? "TABLE_MAP SIMPLE_PRIMARY_KEY"
-                                                               : "TABLE_MAP PRIMARY_KEY_WITH_PREFIX";
+        const char* what = type == OptMeta::SIMPLE_PRIMARY_KEY
+                               ? "TABLE_MAP SIMPLE_PRIMARY_KEY"
+                               : "TABLE_MAP PRIMARY_KEY_WITH_PREFIX";
         while (!f.at_end()) {
           const uint64_t index = f.packed(what);
           const uint64_t prefix = type == OptMeta::SIMPLE_PRIMARY_KEY ? 0 : f.packed(what);
@@ -354,7 +385,8 @@ void read_optional_metadata(ByteReader& r, TableMapEvent& m, bool mariadb) {
         read_bitmap_field(f, m, all, true, "TABLE_MAP COLUMN_VISIBILITY");
         break;
       }
-      default: break;  // VECTOR_DIMENSIONALITY and later fields: not needed to decode rows
+      default:
+        break;  // VECTOR_DIMENSIONALITY and later fields: not needed to decode rows
     }
   }
 }
@@ -363,10 +395,35 @@ void read_optional_metadata(ByteReader& r, TableMapEvent& m, bool mariadb) {
 // Row events: each column's decoding is planned once per event.
 
 enum class Codec : uint8_t {
-  int8, int16, int24, int32, int64, float32, float64, newdecimal, old_decimal, year, date,
-  time, time2, time_hires, datetime, datetime2, datetime_hires, timestamp, timestamp2,
-  timestamp_hires, var_string, fixed_string, enum_index, set_bits, bit, blob,
-  var_string_compressed, blob_compressed, unsupported,
+  int8,
+  int16,
+  int24,
+  int32,
+  int64,
+  float32,
+  float64,
+  newdecimal,
+  old_decimal,
+  year,
+  date,
+  time,
+  time2,
+  time_hires,
+  datetime,
+  datetime2,
+  datetime_hires,
+  timestamp,
+  timestamp2,
+  timestamp_hires,
+  var_string,
+  fixed_string,
+  enum_index,
+  set_bits,
+  bit,
+  blob,
+  var_string_compressed,
+  blob_compressed,
+  unsupported,
 };
 
 struct ColumnPlan {
@@ -388,23 +445,40 @@ struct EventShape {
 EventShape shape_of(EventType type) {
   const auto t = static_cast<uint8_t>(type);
   switch (t) {
-    case 20: return {RowsKind::write, 0, false};
-    case 21: return {RowsKind::update, 0, false};
-    case 22: return {RowsKind::erase, 0, false};
-    case 23: return {RowsKind::write, 1, false};
-    case 24: return {RowsKind::update, 1, false};
-    case 25: return {RowsKind::erase, 1, false};
-    case 30: return {RowsKind::write, 2, false};
-    case 31: return {RowsKind::update, 2, false};
-    case 32: return {RowsKind::erase, 2, false};
-    case 39: return {RowsKind::partial_update, 2, false};
-    case 166: return {RowsKind::write, 1, true};
-    case 167: return {RowsKind::update, 1, true};
-    case 168: return {RowsKind::erase, 1, true};
-    case 169: return {RowsKind::write, 2, true};
-    case 170: return {RowsKind::update, 2, true};
-    case 171: return {RowsKind::erase, 2, true};
-    default: throw DecodeError("event type " + std::to_string(t) + " is not a rows event");
+    case 20:
+      return {RowsKind::write, 0, false};
+    case 21:
+      return {RowsKind::update, 0, false};
+    case 22:
+      return {RowsKind::erase, 0, false};
+    case 23:
+      return {RowsKind::write, 1, false};
+    case 24:
+      return {RowsKind::update, 1, false};
+    case 25:
+      return {RowsKind::erase, 1, false};
+    case 30:
+      return {RowsKind::write, 2, false};
+    case 31:
+      return {RowsKind::update, 2, false};
+    case 32:
+      return {RowsKind::erase, 2, false};
+    case 39:
+      return {RowsKind::partial_update, 2, false};
+    case 166:
+      return {RowsKind::write, 1, true};
+    case 167:
+      return {RowsKind::update, 1, true};
+    case 168:
+      return {RowsKind::erase, 1, true};
+    case 169:
+      return {RowsKind::write, 2, true};
+    case 170:
+      return {RowsKind::update, 2, true};
+    case 171:
+      return {RowsKind::erase, 2, true};
+    default:
+      throw DecodeError("event type " + std::to_string(t) + " is not a rows event");
   }
 }
 
@@ -417,7 +491,9 @@ ValueKind text_or_bytes(const ColumnInfo& c, bool blob) {
   return blob ? ValueKind::bytes : ValueKind::string;
 }
 
-uint8_t fraction_bytes(unsigned fsp) { return static_cast<uint8_t>((fsp + 1) / 2); }
+uint8_t fraction_bytes(unsigned fsp) {
+  return static_cast<uint8_t>((fsp + 1) / 2);
+}
 
 ColumnPlan plan_column(size_t index, const ColumnInfo& c) {
   ColumnPlan p;
@@ -430,28 +506,49 @@ ColumnPlan plan_column(size_t index, const ColumnInfo& c) {
     p.width = fraction_bytes(fsp);
   };
   switch (c.type) {
-    case CT::MYSQL_TYPE_TINY: p.codec = Codec::int8; break;
-    case CT::MYSQL_TYPE_SHORT: p.codec = Codec::int16; break;
-    case CT::MYSQL_TYPE_INT24: p.codec = Codec::int24; break;
-    case CT::MYSQL_TYPE_LONG: p.codec = Codec::int32; break;
-    case CT::MYSQL_TYPE_LONGLONG: p.codec = Codec::int64; break;
-    case CT::MYSQL_TYPE_FLOAT: p.codec = Codec::float32; break;
-    case CT::MYSQL_TYPE_DOUBLE: p.codec = Codec::float64; break;
+    case CT::MYSQL_TYPE_TINY:
+      p.codec = Codec::int8;
+      break;
+    case CT::MYSQL_TYPE_SHORT:
+      p.codec = Codec::int16;
+      break;
+    case CT::MYSQL_TYPE_INT24:
+      p.codec = Codec::int24;
+      break;
+    case CT::MYSQL_TYPE_LONG:
+      p.codec = Codec::int32;
+      break;
+    case CT::MYSQL_TYPE_LONGLONG:
+      p.codec = Codec::int64;
+      break;
+    case CT::MYSQL_TYPE_FLOAT:
+      p.codec = Codec::float32;
+      break;
+    case CT::MYSQL_TYPE_DOUBLE:
+      p.codec = Codec::float64;
+      break;
     case CT::MYSQL_TYPE_NEWDECIMAL: {
       p.codec = Codec::newdecimal;
       p.precision = static_cast<uint8_t>(c.metadata >> 8);
       p.scale = static_cast<uint8_t>(c.metadata & 0xff);
       p.size = static_cast<uint32_t>(decimal_binary_size(p.precision, p.scale));
       if (p.size == 0) {
-        bad_metadata(index, c, "has impossible precision " + std::to_string(p.precision) +
-                                   " and scale " + std::to_string(p.scale));
+        bad_metadata(index, c,
+                     "has impossible precision " + std::to_string(p.precision) + " and scale " +
+                         std::to_string(p.scale));
       }
       break;
     }
-    case CT::MYSQL_TYPE_DECIMAL: p.codec = Codec::old_decimal; break;
-    case CT::MYSQL_TYPE_YEAR: p.codec = Codec::year; break;
+    case CT::MYSQL_TYPE_DECIMAL:
+      p.codec = Codec::old_decimal;
+      break;
+    case CT::MYSQL_TYPE_YEAR:
+      p.codec = Codec::year;
+      break;
     case CT::MYSQL_TYPE_DATE:
-    case CT::MYSQL_TYPE_NEWDATE: p.codec = Codec::date; break;
+    case CT::MYSQL_TYPE_NEWDATE:
+      p.codec = Codec::date;
+      break;
     case CT::MYSQL_TYPE_TIME:
       p.codec = c.metadata == 0 ? Codec::time : Codec::time_hires;
       temporal_fsp(c.metadata);
@@ -496,8 +593,9 @@ ColumnPlan plan_column(size_t index, const ColumnInfo& c) {
         const uint32_t n = c.max_length;
         const bool valid = is_set ? (n >= 1 && n <= 4) || n == 8 : n == 1 || n == 2;
         if (!valid) {
-          bad_metadata(index, c, std::string("has an impossible ") + (is_set ? "SET" : "ENUM") +
-                                     " size of " + std::to_string(n) + " bytes");
+          bad_metadata(index, c,
+                       std::string("has an impossible ") + (is_set ? "SET" : "ENUM") + " size of " +
+                           std::to_string(n) + " bytes");
         }
         p.codec = is_set ? Codec::set_bits : Codec::enum_index;
         p.width = static_cast<uint8_t>(n);
@@ -542,7 +640,9 @@ ColumnPlan plan_column(size_t index, const ColumnInfo& c) {
         p.kind = text_or_bytes(c, true);
       }
       break;
-    default: p.codec = Codec::unsupported; break;
+    default:
+      p.codec = Codec::unsupported;
+      break;
   }
   return p;
 }
@@ -562,8 +662,8 @@ std::span<const uint8_t> inflate_column(std::span<const uint8_t> data, uint32_t 
   const unsigned method = header >> 4;
   if (method == 0) return r.rest();
   if (method != 8) {
-    r.fail("compressed column header", "names compression method " + std::to_string(method) +
-                                           "; only zlib (8) is known");
+    r.fail("compressed column header",
+           "names compression method " + std::to_string(method) + "; only zlib (8) is known");
   }
   const unsigned length_bytes = header & 7;
   if (length_bytes < 1 || length_bytes > 4) {
@@ -573,10 +673,9 @@ std::span<const uint8_t> inflate_column(std::span<const uint8_t> data, uint32_t 
   const auto input = r.rest();
   if (length == 0 || length > max_length || length > kMaxInflatedBytes ||
       length > input.size() * kMaxZlibRatio) {
-    r.fail("compressed column length", "is " + std::to_string(length) + " for " +
-                                           std::to_string(input.size()) +
-                                           " compressed bytes and a column of at most " +
-                                           std::to_string(max_length));
+    r.fail("compressed column length",
+           "is " + std::to_string(length) + " for " + std::to_string(input.size()) +
+               " compressed bytes and a column of at most " + std::to_string(max_length));
   }
   std::string& out = ev.storage.emplace_back(static_cast<size_t>(length), '\0');
   z_stream z{};
@@ -617,9 +716,9 @@ std::span<const uint8_t> inflate_rows(ByteReader& r, RowsEvent& ev) {
   const int rc = uncompress(reinterpret_cast<Bytef*>(out.data()), &produced, input.data(),
                             static_cast<uLong>(input.size()));
   if (rc != Z_OK || produced != length) {
-    throw DecodeError("compressed rows do not inflate to their declared " +
-                      std::to_string(length) + " bytes (zlib " + std::to_string(rc) + ", " +
-                      std::to_string(produced) + " bytes)");
+    throw DecodeError("compressed rows do not inflate to their declared " + std::to_string(length) +
+                      " bytes (zlib " + std::to_string(rc) + ", " + std::to_string(produced) +
+                      " bytes)");
   }
   return as_bytes(out);
 }
@@ -634,7 +733,8 @@ constexpr uint32_t kFractionUnit[4] = {0, 10000, 100, 1};
 constexpr int64_t kPow10[7] = {1, 10, 100, 1000, 10000, 100000, 1000000};
 
 void check_micros(ByteReader& r, uint64_t micros) {
-  if (micros >= 1000000) r.fail("temporal fraction", "is " + std::to_string(micros) + " microseconds");
+  if (micros >= 1000000)
+    r.fail("temporal fraction", "is " + std::to_string(micros) + " microseconds");
 }
 
 void set_hms(Temporal& t, uint64_t total_micros) {
@@ -689,9 +789,11 @@ void read_timestamp2(ByteReader& r, const ColumnPlan& p, Value& v) {
 
 [[noreturn]] void bad_old_temporal(ByteReader& r, const char* type, uint64_t raw) {
   r.fail(type, "value " + std::to_string(raw) +
-                   " is not valid. If this is a MariaDB column with fractional seconds created "
-                   "with mysql56_temporal_format=OFF, the binlog does not carry its precision: "
-                   "give it from the catalog in ColumnInfo::metadata");
+                   " is not valid. If this is a MariaDB TIME/DATETIME/TIMESTAMP(n) column in the "
+                   "old format (created with mysql56_temporal_format=OFF or before MariaDB 10.1), "
+                   "the binlog does not carry its precision: convert the table on the source "
+                   "(SET GLOBAL mysql56_temporal_format=ON; ALTER TABLE ... FORCE), or decode "
+                   "with the precision from the source's catalog");
 }
 
 void read_old_datetime(ByteReader& r, Value& v) {
@@ -761,8 +863,39 @@ void read_timestamp_hires(ByteReader& r, const ColumnPlan& p, Value& v) {
   v.t.micros = static_cast<uint32_t>(micros);
 }
 
+// Little-endian integers of 1 to 8 bytes, read as one bounds check and one load: the hot path
+// of row decoding.
+template <unsigned N>
+uint64_t read_le(ByteReader& r, const char* what) {
+  const uint8_t* p = r.bytes(N, what).data();
+  uint64_t v = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(&v, p, N);
+  } else {
+    for (unsigned i = 0; i < N; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
+  }
+  return v;
+}
+
+uint64_t read_le(ByteReader& r, unsigned n, const char* what) {
+  switch (n) {
+    case 1:
+      return read_le<1>(r, what);
+    case 2:
+      return read_le<2>(r, what);
+    case 3:
+      return read_le<3>(r, what);
+    case 4:
+      return read_le<4>(r, what);
+    case 8:
+      return read_le<8>(r, what);
+    default:
+      return r.le(n, what);
+  }
+}
+
 std::span<const uint8_t> read_prefixed(ByteReader& r, unsigned length_bytes, const char* what) {
-  const uint64_t n = r.le(length_bytes, what);
+  const uint64_t n = read_le(r, length_bytes, what);
   return r.bytes(r.length(n, what), what);
 }
 
@@ -770,37 +903,52 @@ void read_value(ByteReader& r, const ColumnPlan& p, Value& v, RowsEvent& ev) {
   v.kind = p.kind;
   switch (p.codec) {
     case Codec::int8: {
-      const uint64_t x = r.u8("TINYINT value");
-      if (p.kind == ValueKind::signed_int) v.i = sign_extend(x, 1); else v.u = x;
+      const uint64_t x = read_le<1>(r, "TINYINT value");
+      if (p.kind == ValueKind::signed_int)
+        v.i = sign_extend(x, 1);
+      else
+        v.u = x;
       return;
     }
     case Codec::int16: {
-      const uint64_t x = r.u16("SMALLINT value");
-      if (p.kind == ValueKind::signed_int) v.i = sign_extend(x, 2); else v.u = x;
+      const uint64_t x = read_le<2>(r, "SMALLINT value");
+      if (p.kind == ValueKind::signed_int)
+        v.i = sign_extend(x, 2);
+      else
+        v.u = x;
       return;
     }
     case Codec::int24: {
-      const uint64_t x = r.u24("MEDIUMINT value");
-      if (p.kind == ValueKind::signed_int) v.i = sign_extend(x, 3); else v.u = x;
+      const uint64_t x = read_le<3>(r, "MEDIUMINT value");
+      if (p.kind == ValueKind::signed_int)
+        v.i = sign_extend(x, 3);
+      else
+        v.u = x;
       return;
     }
     case Codec::int32: {
-      const uint64_t x = r.u32("INT value");
-      if (p.kind == ValueKind::signed_int) v.i = sign_extend(x, 4); else v.u = x;
+      const uint64_t x = read_le<4>(r, "INT value");
+      if (p.kind == ValueKind::signed_int)
+        v.i = sign_extend(x, 4);
+      else
+        v.u = x;
       return;
     }
     case Codec::int64: {
-      const uint64_t x = r.u64("BIGINT value");
-      if (p.kind == ValueKind::signed_int) v.i = static_cast<int64_t>(x); else v.u = x;
+      const uint64_t x = read_le<8>(r, "BIGINT value");
+      if (p.kind == ValueKind::signed_int)
+        v.i = static_cast<int64_t>(x);
+      else
+        v.u = x;
       return;
     }
     case Codec::float32:
       v.kind = ValueKind::float32;
-      v.f = r.f32("FLOAT value");
+      v.f = std::bit_cast<float>(static_cast<uint32_t>(read_le<4>(r, "FLOAT value")));
       return;
     case Codec::float64:
       v.kind = ValueKind::float64;
-      v.d = r.f64("DOUBLE value");
+      v.d = std::bit_cast<double>(read_le<8>(r, "DOUBLE value"));
       return;
     case Codec::newdecimal:
       v.kind = ValueKind::decimal;
@@ -815,7 +963,7 @@ void read_value(ByteReader& r, const ColumnPlan& p, Value& v, RowsEvent& ev) {
       return;
     }
     case Codec::date: {
-      const uint32_t x = r.u24("DATE value");
+      const auto x = static_cast<uint32_t>(read_le<3>(r, "DATE value"));
       v.kind = ValueKind::date;
       v.t.day = static_cast<uint8_t>(x & 31);
       v.t.month = static_cast<uint8_t>((x >> 5) & 15);
@@ -842,7 +990,7 @@ void read_value(ByteReader& r, const ColumnPlan& p, Value& v, RowsEvent& ev) {
       return read_datetime_hires(r, p, v);
     case Codec::timestamp:
       v.kind = ValueKind::timestamp;
-      v.u = r.u32("TIMESTAMP value");
+      v.u = read_le<4>(r, "TIMESTAMP value");
       return;
     case Codec::timestamp2:
       v.kind = ValueKind::timestamp;
@@ -850,7 +998,9 @@ void read_value(ByteReader& r, const ColumnPlan& p, Value& v, RowsEvent& ev) {
     case Codec::timestamp_hires:
       v.kind = ValueKind::timestamp;
       return read_timestamp_hires(r, p, v);
-    case Codec::var_string: v.bytes = read_prefixed(r, p.width, "VARCHAR value"); return;
+    case Codec::var_string:
+      v.bytes = read_prefixed(r, p.width, "VARCHAR value");
+      return;
     case Codec::fixed_string: {
       v.bytes = read_prefixed(r, p.width, "CHAR value");
       if (p.size > v.bytes.size()) {
@@ -873,15 +1023,19 @@ void read_value(ByteReader& r, const ColumnPlan& p, Value& v, RowsEvent& ev) {
       v.bits = p.bits;
       v.bytes = r.bytes(p.size, "BIT value");
       return;
-    case Codec::blob: v.bytes = read_prefixed(r, p.width, "BLOB value"); return;
+    case Codec::blob:
+      v.bytes = read_prefixed(r, p.width, "BLOB value");
+      return;
     case Codec::var_string_compressed:
     case Codec::blob_compressed:
       v.bytes = inflate_column(read_prefixed(r, p.width, "compressed column value"), p.size, ev);
       return;
     case Codec::old_decimal:
-      throw DecodeError("is a pre-5.0 DECIMAL: pre-5.0 DECIMAL unsupported (rebuild the table "
-                        "with ALTER TABLE ... FORCE to convert it)");
-    case Codec::unsupported: break;
+      throw DecodeError(
+          "is a pre-5.0 DECIMAL: pre-5.0 DECIMAL unsupported (rebuild the table "
+          "with ALTER TABLE ... FORCE to convert it)");
+    case Codec::unsupported:
+      break;
   }
   throw DecodeError("has type " + type_label(p.type) + ", which row events cannot carry");
 }
@@ -892,31 +1046,32 @@ struct ImageContext {
   bool after_partial = false;  // the after image of a PARTIAL_UPDATE_ROWS_EVENT
   size_t json_columns = 0;
   const RowImage* before = nullptr;
-  // After the first row, every image starts as a copy of this: all NULL, with the columns'
-  // types and `present`.
-  RowImage prototype;
+  // Every image starts as these values (all NULL, with the columns' types) and `present`.
+  std::vector<Value>* prototype = nullptr;
+  bool all_present = false;
 
-  void count_present(size_t n) {
-    for (size_t i = 0; i < n; ++i) present_count += bit_lsb(present, i) ? 1u : 0u;
-  }
-  void init(RowImage& img, const std::vector<ColumnPlan>& plans) const {
+  void prepare(const std::vector<ColumnPlan>& plans, std::vector<Value>& values) {
     const size_t n = plans.size();
-    img.values.resize(n);
-    img.present.resize(n);
+    prototype = &values;
+    values.assign(n, Value{});
     for (size_t i = 0; i < n; ++i) {
-      img.values[i].type = plans[i].type;
-      img.values[i].fsp = plans[i].fsp;
-      img.present[i] = bit_lsb(present, i);
+      values[i].type = plans[i].type;
+      values[i].fsp = plans[i].fsp;
+      present_count += bit_lsb(present, i) ? 1u : 0u;
     }
+    all_present = present_count == n;
   }
-  RowImage& add(std::vector<RowImage>& images, const std::vector<ColumnPlan>& plans) {
-    if (images.empty()) {
-      init(images.emplace_back(), plans);
-    } else {
-      if (prototype.values.empty()) init(prototype, plans);
-      images.push_back(prototype);
+  RowImage& add(std::vector<RowImage>& images) const {
+    RowImage& img = images.emplace_back();
+    img.values = *prototype;
+    const size_t n = prototype->size();
+    img.present.assign(n, all_present);
+    if (!all_present) {
+      for (size_t i = 0; i < n; ++i) {
+        if (bit_lsb(present, i)) img.present[i] = true;
+      }
     }
-    return images.back();
+    return img;
   }
 };
 
@@ -926,7 +1081,8 @@ void read_image(ByteReader& r, const std::vector<ColumnPlan>& plans, const Image
   if (ctx.after_partial) {
     const uint64_t options = r.packed("PARTIAL_UPDATE value_options");
     if (options > PARTIAL_JSON_UPDATES) {
-      r.fail("PARTIAL_UPDATE value_options", "is " + std::to_string(options) + "; only 0 and 1 are known");
+      r.fail("PARTIAL_UPDATE value_options",
+             "is " + std::to_string(options) + "; only 0 and 1 are known");
     }
     if ((options & PARTIAL_JSON_UPDATES) != 0) {
       partial = r.bytes((ctx.json_columns + 7) / 8, "PARTIAL_UPDATE partial_bits");
@@ -938,8 +1094,8 @@ void read_image(ByteReader& r, const std::vector<ColumnPlan>& plans, const Image
   for (column = 0; column < n; ++column) {
     const ColumnPlan& p = plans[column];
     Value& v = img.values[column];
-    const bool is_partial = !partial.empty() && p.type == CT::MYSQL_TYPE_JSON &&
-                            bit_lsb(partial, json_index++);
+    const bool is_partial =
+        !partial.empty() && p.type == CT::MYSQL_TYPE_JSON && bit_lsb(partial, json_index++);
     if (!bit_lsb(ctx.present, column)) continue;
     if (bit_lsb(nulls, null_index++)) continue;
     if (!is_partial) {
@@ -987,7 +1143,8 @@ TableMapEvent decode_table_map(ByteReader& r, const FormatDescriptionEvent& fde)
   const size_t read = post_header == 6 ? 6 : 8;
   if (post_header > read) r.skip(post_header - read, "TABLE_MAP post-header");
 
-  m.database = std::string(r.str(r.u8("TABLE_MAP database name length"), "TABLE_MAP database name"));
+  m.database =
+      std::string(r.str(r.u8("TABLE_MAP database name length"), "TABLE_MAP database name"));
   if (r.u8("TABLE_MAP database name terminator") != 0) {
     r.fail("TABLE_MAP database name", "is not NUL-terminated");
   }
@@ -1003,8 +1160,8 @@ TableMapEvent decode_table_map(ByteReader& r, const FormatDescriptionEvent& fde)
   ByteReader meta = take(r, r.packed("TABLE_MAP metadata length"), "TABLE_MAP metadata");
   for (auto& c : m.columns) read_column_metadata(meta, c);
   if (!meta.at_end()) {
-    meta.fail("TABLE_MAP metadata", "has " + std::to_string(meta.remaining()) +
-                                        " bytes more than its column types use");
+    meta.fail("TABLE_MAP metadata",
+              "has " + std::to_string(meta.remaining()) + " bytes more than its column types use");
   }
   const auto nullable = r.bytes((n + 7) / 8, "TABLE_MAP null bitmap");
   for (size_t i = 0; i < n; ++i) m.columns[i].nullable = bit_lsb(nullable, i);
@@ -1048,26 +1205,30 @@ RowsEvent decode_rows(ByteReader& r, EventType type, const FormatDescriptionEven
                        : first.present;
   if (ev.kind == RowsKind::partial_update) {
     second.after_partial = true;
-    for (const auto& c : map.columns) second.json_columns += c.type == CT::MYSQL_TYPE_JSON ? 1u : 0u;
+    for (const auto& c : map.columns)
+      second.json_columns += c.type == CT::MYSQL_TYPE_JSON ? 1u : 0u;
   }
 
   ByteReader rows = r;
   if (ev.compressed) rows = ByteReader(inflate_rows(r, ev));
 
-  std::vector<ColumnPlan> plans(n);
+  // Reused across calls: planning is per event, and single-row events are common.
+  static thread_local std::vector<ColumnPlan> plans;
+  static thread_local std::vector<Value> first_values, second_values;
+  plans.resize(n);
   for (size_t i = 0; i < n; ++i) plans[i] = plan_column(i, map.columns[i]);
-  first.count_present(n);
-  second.count_present(n);
+  first.prepare(plans, first_values);
+  if (two_images) second.prepare(plans, second_values);
 
   size_t column = 0;
   try {
     auto& firsts = ev.kind == RowsKind::write ? ev.after : ev.before;
     while (!rows.at_end()) {
       const size_t start = rows.offset();
-      read_image(rows, plans, first, first.add(firsts, plans), ev, column);
+      read_image(rows, plans, first, first.add(firsts), ev, column);
       if (two_images) {
         second.before = &firsts.back();
-        read_image(rows, plans, second, second.add(ev.after, plans), ev, column);
+        read_image(rows, plans, second, second.add(ev.after), ev, column);
       }
       const size_t row_bytes = rows.offset() - start;
       if (row_bytes == 0) rows.fail("row", "has no columns");
@@ -1080,6 +1241,7 @@ RowsEvent decode_rows(ByteReader& r, EventType type, const FormatDescriptionEven
   } catch (const DecodeError& e) {
     const size_t row = std::max(ev.before.size(), ev.after.size());
     std::string where = "`" + map.database + "`.`" + map.table + "` row " + std::to_string(row);
+    if (ev.compressed) where += " (offsets within the uncompressed rows)";
     if (column < n) {
       const ColumnInfo& c = map.columns[column];
       where += ", column " + std::to_string(column + 1) +

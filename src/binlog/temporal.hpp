@@ -9,7 +9,8 @@
 
 namespace my2pg::binlog {
 
-// (int part << 24) + microseconds; int part = year*13+month << 22 | day << 17 | h << 12 | m << 6 | s.
+// (int part << 24) + microseconds, where the int part is
+// (year * 13 + month) << 22 | day << 17 | hour << 12 | minute << 6 | second.
 Temporal temporal_from_datetime_packed(int64_t packed);
 // (int part << 24) + microseconds, negative for negative times; int part = h << 12 | m << 6 | s.
 Temporal temporal_from_time_packed(int64_t packed);

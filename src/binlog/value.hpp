@@ -32,7 +32,8 @@ enum class ValueKind : uint8_t {
   vector,        // bytes: little-endian float32 values
   json_diff,     // bytes: a PARTIAL_UPDATE_ROWS JSON diff vector (after its 4-byte length) whose
                  // before image is not in the event (binlog_row_image=MINIMAL), so it cannot be
-                 // applied: operations, paths and binary JSON values as MySQL logs them
+                 // applied here: operations, paths and binary JSON values as MySQL logs them.
+                 // Not a value: append_text shows the JSON_REPLACE(...) expression it stands for
 };
 
 struct Temporal {

@@ -1,8 +1,12 @@
 #include "binlog/value_format.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <string_view>
+#include <vector>
 
+#include "binlog/byte_reader.hpp"
 #include "binlog/decimal.hpp"
 #include "binlog/json_binary.hpp"
 #include "binlog/temporal.hpp"
@@ -16,6 +20,58 @@ void append_number(T v, std::string& out) {
   char buf[32];
   const auto res = std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, static_cast<size_t>(res.ptr - buf));
+}
+
+// FLOAT and DOUBLE as MySQL's my_gcvt() prints them for SELECT: a FLOAT with at most 6
+// significant digits (FLT_DIG), a DOUBLE with the fewest digits that read back to it; plain
+// notation while the decimal exponent is within -14..15 (MAX_DECPT_FOR_F_FORMAT), otherwise
+// 'e' notation without '+' or leading zeros in the exponent: 12345.7, 0.0001, 1e15, -1.5e-20.
+void append_real(double x, bool is_float, std::string& out) {
+  if (!std::isfinite(x)) return append_number(x, out);
+  char buf[64];
+  const auto res = is_float
+                       ? std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific, 5)
+                       : std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
+  // buf: [-]d[.ddd]e(+|-)dd
+  const std::string_view sci(buf, static_cast<size_t>(res.ptr - buf));
+  const bool negative = sci.front() == '-';
+  const size_t e = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(negative ? 1 : 0, e - (negative ? 1 : 0))) {
+    if (c != '.') digits += c;
+  }
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  int exponent = 0;
+  std::from_chars(sci.data() + e + (sci[e + 1] == '+' ? 2 : 1), sci.data() + sci.size(), exponent);
+  if (negative) out += '-';
+  if (digits == "0") {
+    out += '0';
+    return;
+  }
+  const int len = static_cast<int>(digits.size());
+  const int decpt = exponent + 1;  // digits before the point
+  if (decpt >= -14 && (decpt <= 15 || len > decpt)) {
+    if (decpt <= 0) {
+      out += "0.";
+      out.append(static_cast<size_t>(-decpt), '0');
+      out += digits;
+    } else if (decpt < len) {
+      out.append(digits, 0, static_cast<size_t>(decpt));
+      out += '.';
+      out.append(digits, static_cast<size_t>(decpt));
+    } else {
+      out += digits;
+      out.append(static_cast<size_t>(decpt - len), '0');
+    }
+    return;
+  }
+  out += digits[0];
+  if (len > 1) {
+    out += '.';
+    out.append(digits, 1);
+  }
+  out += 'e';
+  append_number(exponent, out);
 }
 
 void append_raw(std::span<const uint8_t> b, std::string& out) {
@@ -104,20 +160,81 @@ void append_inet6(std::span<const uint8_t> b, std::string& out) {
   }
 }
 
+const char* fbt_name(FixedBinaryType t) {
+  switch (t) {
+    case FixedBinaryType::uuid:
+      return "UUID";
+    case FixedBinaryType::inet4:
+      return "INET4";
+    case FixedBinaryType::inet6:
+      return "INET6";
+    case FixedBinaryType::none:
+      break;
+  }
+  return "BINARY";
+}
+
 void append_fixed_binary(const Value& v, const ColumnInfo& column, std::string& out) {
   const size_t want = column.mariadb_fbt == FixedBinaryType::inet4 ? 4 : 16;
   if (v.bytes.size() != want) {
-    throw DecodeError("a MariaDB " + std::string(column.mariadb_fbt == FixedBinaryType::uuid ? "UUID" : column.mariadb_fbt == FixedBinaryType::inet4 ? "INET4" : "INET6") +
-                      " value of " + column_label(column) + " has " +
-                      std::to_string(v.bytes.size()) + " bytes, expected " + std::to_string(want));
+    throw DecodeError(std::string("a MariaDB ") + fbt_name(column.mariadb_fbt) + " value of " +
+                      column_label(column) + " has " + std::to_string(v.bytes.size()) +
+                      " bytes, expected " + std::to_string(want));
   }
   switch (column.mariadb_fbt) {
-    case FixedBinaryType::uuid: return append_uuid(v.bytes, out);
-    case FixedBinaryType::inet4: return append_inet4(v.bytes, out);
-    case FixedBinaryType::inet6: return append_inet6(v.bytes, out);
-    case FixedBinaryType::none: break;
+    case FixedBinaryType::uuid:
+      return append_uuid(v.bytes, out);
+    case FixedBinaryType::inet4:
+      return append_inet4(v.bytes, out);
+    case FixedBinaryType::inet6:
+      return append_inet6(v.bytes, out);
+    case FixedBinaryType::none:
+      break;
   }
   append_raw(v.bytes, out);
+}
+
+// A partial JSON update whose document is not in the event, shown as the MySQL expression that
+// would apply it (as mysqlbinlog -v shows it): JSON_INSERT(JSON_REPLACE(`doc`, '$.a', 1), '$.b',
+// 2). It is for reading, not a value to store.
+void append_json_diff(std::span<const uint8_t> diff, const ColumnInfo& column, std::string& out) {
+  struct Op {
+    uint8_t op;
+    std::string_view path;
+    std::span<const uint8_t> value;
+  };
+  static constexpr const char* kNames[] = {"JSON_REPLACE", "JSON_INSERT", "JSON_REMOVE"};
+  std::vector<Op> ops;
+  ByteReader r(diff);
+  while (!r.at_end()) {
+    Op d;
+    d.op = r.u8("JSON diff operation");
+    if (d.op > 2) r.fail("JSON diff operation", "is " + std::to_string(d.op));
+    d.path = r.str(r.length(r.packed("JSON diff path length"), "JSON diff path"), "JSON diff path");
+    if (d.op != 2) {
+      d.value = r.bytes(r.length(r.packed("JSON diff value length"), "JSON diff value"),
+                        "JSON diff value");
+    }
+    ops.push_back(d);
+  }
+  for (auto it = ops.rbegin(); it != ops.rend(); ++it) {
+    out += kNames[it->op];
+    out += '(';
+  }
+  out += column.name.empty() ? std::string("@") : "`" + column.name + "`";
+  for (const Op& d : ops) {
+    out += ", '";
+    for (char c : d.path) {
+      if (c == '\'' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '\'';
+    if (d.op != 2) {
+      out += ", ";
+      append_json_text(d.value, out);
+    }
+    out += ')';
+  }
 }
 
 void append_timestamp(const Value& v, std::string& out) {
@@ -136,22 +253,32 @@ void append_timestamp(const Value& v, std::string& out) {
 
 void append_text(const Value& v, const ColumnInfo& column, std::string& out) {
   switch (v.kind) {
-    case ValueKind::null: return;
-    case ValueKind::signed_int: return append_number(v.i, out);
-    case ValueKind::unsigned_int: return append_number(v.u, out);
-    case ValueKind::float32: return append_number(v.f, out);
-    case ValueKind::float64: return append_number(v.d, out);
-    case ValueKind::decimal: return append_decimal(v.bytes, v.precision, v.scale, out);
+    case ValueKind::null:
+      return;
+    case ValueKind::signed_int:
+      return append_number(v.i, out);
+    case ValueKind::unsigned_int:
+      return append_number(v.u, out);
+    case ValueKind::float32:
+      return append_real(static_cast<double>(v.f), true, out);
+    case ValueKind::float64:
+      return append_real(v.d, false, out);
+    case ValueKind::decimal:
+      return append_decimal(v.bytes, v.precision, v.scale, out);
     case ValueKind::year: {
       char buf[8];
       std::snprintf(buf, sizeof buf, "%04u", static_cast<unsigned>(v.u % 10000));
       out += buf;
       return;
     }
-    case ValueKind::date: return append_date(v.t, out);
-    case ValueKind::time: return append_time(v.t, v.fsp, out);
-    case ValueKind::datetime: return append_datetime(v.t, v.fsp, out);
-    case ValueKind::timestamp: return append_timestamp(v, out);
+    case ValueKind::date:
+      return append_date(v.t, out);
+    case ValueKind::time:
+      return append_time(v.t, v.fsp, out);
+    case ValueKind::datetime:
+      return append_datetime(v.t, v.fsp, out);
+    case ValueKind::timestamp:
+      return append_timestamp(v, out);
     case ValueKind::bytes:
       if (column.mariadb_fbt != FixedBinaryType::none) return append_fixed_binary(v, column, out);
       return append_raw(v.bytes, out);
@@ -159,14 +286,16 @@ void append_text(const Value& v, const ColumnInfo& column, std::string& out) {
     case ValueKind::bit:
     case ValueKind::json_text:
     case ValueKind::geometry:
-    case ValueKind::vector: return append_raw(v.bytes, out);
-    case ValueKind::enum_index: return append_enum(v, column, out);
-    case ValueKind::set_bits: return append_set(v, column, out);
-    case ValueKind::json: return append_json_text(v.bytes, out);
+    case ValueKind::vector:
+      return append_raw(v.bytes, out);
+    case ValueKind::enum_index:
+      return append_enum(v, column, out);
+    case ValueKind::set_bits:
+      return append_set(v, column, out);
+    case ValueKind::json:
+      return append_json_text(v.bytes, out);
     case ValueKind::json_diff:
-      throw DecodeError("the partial JSON update of " + column_label(column) +
-                        " cannot be printed as a value: its before image is not in the event. "
-                        "Set binlog_row_image=FULL on the source (or binlog_row_value_options='')");
+      return append_json_diff(v.bytes, column, out);
   }
   throw DecodeError("value of unknown kind " + std::to_string(static_cast<int>(v.kind)));
 }

@@ -23,12 +23,14 @@ class StreamSource : public binlog::EventSource {
   bool next(binlog::RawEvent& event) override {
     std::span<const uint8_t> bytes;
     if (!m_stream.next(bytes)) return false;
-    if (bytes.size() < binlog::kHeaderLength) throw DecodeError("the server sent a truncated event");
+    if (bytes.size() < binlog::kHeaderLength)
+      throw DecodeError("the server sent a truncated event");
     const auto type = static_cast<binlog::EventType>(bytes[4]);
     const uint32_t log_pos = binlog::ByteReader(bytes.subspan(13, 4)).u32("event end position");
     if (type == binlog::EventType::ROTATE_EVENT && bytes.size() >= binlog::kHeaderLength + 8) {
       const size_t crc = m_stream.checksum() == "CRC32" ? 4 : 0;
-      const auto name = bytes.subspan(binlog::kHeaderLength + 8, bytes.size() - binlog::kHeaderLength - 8 - crc);
+      const auto name =
+          bytes.subspan(binlog::kHeaderLength + 8, bytes.size() - binlog::kHeaderLength - 8 - crc);
       m_file.assign(reinterpret_cast<const char*>(name.data()), name.size());
       m_next = 4;
     }
@@ -53,7 +55,8 @@ class StreamSource : public binlog::EventSource {
 void parse_start(const std::string& text, mysql::StreamStart& start) {
   const size_t colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0) {
-    throw ConfigError("--start takes FILE:POSITION, e.g. --start mariadb-bin.000002:4 (got '" + text + "')");
+    throw ConfigError("--start takes FILE:POSITION, e.g. --start mariadb-bin.000002:4 (got '" +
+                      text + "')");
   }
   start.file = text.substr(0, colon);
   try {
@@ -63,17 +66,20 @@ void parse_start(const std::string& text, mysql::StreamStart& start) {
   } catch (const std::exception&) {
     throw ConfigError("--start position '" + text.substr(colon + 1) + "' is not a number");
   }
-  if (start.position < 4) throw ConfigError("--start position must be 4 or more (binlog files start at 4)");
+  if (start.position < 4)
+    throw ConfigError("--start position must be 4 or more (binlog files start at 4)");
 }
 
 }  // namespace
 
 int run_binlog_command(const Options& options) {
   if (options.positionals.empty() || options.positionals.front() != "dump") {
-    throw ConfigError("usage: my2pg binlog dump FILE... | my2pg binlog dump --source URI [--start FILE:POS]");
+    throw ConfigError(
+        "usage: my2pg binlog dump FILE... | my2pg binlog dump --source URI [--start FILE:POS]");
   }
   const std::string format = options.get("format").value_or("text");
-  if (format != "text" && format != "json") throw ConfigError("--format is text or json, not '" + format + "'");
+  if (format != "text" && format != "json")
+    throw ConfigError("--format is text or json, not '" + format + "'");
   const std::vector<std::string> files(options.positionals.begin() + 1, options.positionals.end());
 
   std::unique_ptr<binlog::EventSource> source;

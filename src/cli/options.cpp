@@ -29,7 +29,8 @@ constexpr OptionSpec kMigrate[] = {
 
 constexpr OptionSpec kBinlog[] = {
     {"format", "FORMAT", "text (like mysqlbinlog -v, the default) or json (one object per event)"},
-    {"start", "FILE:POS", "start at this binlog file and position (files: the position in the first)"},
+    {"start", "FILE:POS",
+     "start at this binlog file and position (files: the position in the first)"},
     {"start-gtid", "GTID", "with --source on MariaDB: start after this GTID list (e.g. 0-1-100)"},
     {"stop-never", "", "with --source: keep following the server instead of stopping at its end"},
     {"no-verify-checksum", "", "do not verify event checksums"},

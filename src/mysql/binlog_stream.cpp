@@ -38,23 +38,27 @@ BinlogStream::BinlogStream(const Endpoint& endpoint, const StreamStart& start) :
       m_conn.execute("SET @slave_gtid_ignore_duplicates = 0");
     }
   } else if (!start.gtid.empty()) {
-    throw ConfigError("starting a MySQL stream from a GTID set needs COM_BINLOG_DUMP_GTID, which "
-                      "MariaDB Connector/C 3.3 does not send; start from a file and position "
-                      "(--start FILE:POS) instead");
+    throw ConfigError(
+        "starting a MySQL stream from a GTID set needs COM_BINLOG_DUMP_GTID, which "
+        "MariaDB Connector/C 3.3 does not send; start from a file and position "
+        "(--start FILE:POS) instead");
   }
   m_rpl = mariadb_rpl_init(m_conn.handle());
   if (m_rpl == nullptr) throw SourceError("cannot create a replication handle: out of memory");
   const std::string file = start.gtid.empty() ? start.file : std::string();
   mariadb_rpl_optionsv(m_rpl, MARIADB_RPL_FILENAME, file.c_str(), file.size());
-  mariadb_rpl_optionsv(m_rpl, MARIADB_RPL_START, static_cast<unsigned long>(start.gtid.empty() ? start.position : 4));
+  mariadb_rpl_optionsv(m_rpl, MARIADB_RPL_START,
+                       static_cast<unsigned long>(start.gtid.empty() ? start.position : 4));
   mariadb_rpl_optionsv(m_rpl, MARIADB_RPL_SERVER_ID, replica_server_id());
-  mariadb_rpl_optionsv(m_rpl, MARIADB_RPL_FLAGS,
-                       static_cast<unsigned int>(start.stop_at_end ? MARIADB_RPL_BINLOG_DUMP_NON_BLOCK : 0));
+  mariadb_rpl_optionsv(
+      m_rpl, MARIADB_RPL_FLAGS,
+      static_cast<unsigned int>(start.stop_at_end ? MARIADB_RPL_BINLOG_DUMP_NON_BLOCK : 0));
   if (mariadb_rpl_open(m_rpl) != 0) {
     const std::string message = mariadb_rpl_error(m_rpl);
     mariadb_rpl_close(m_rpl);
     m_rpl = nullptr;
-    throw SourceError("cannot start reading the binary log of " + endpoint.display() + " (" + message +
+    throw SourceError("cannot start reading the binary log of " + endpoint.display() + " (" +
+                      message +
                       "); check that the binlog is on, the start position exists (not purged) and "
                       "the user has REPLICATION SLAVE");
   }
@@ -72,10 +76,11 @@ bool BinlogStream::next(std::span<const uint8_t>& bytes) {
     if (err == 0) return false;  // end of the binlog in read-to-end mode
     constexpr unsigned ER_MASTER_FATAL_ERROR_READING_BINLOG = 1236;
     if (err == ER_MASTER_FATAL_ERROR_READING_BINLOG) {
-      throw SourceError("the server cannot send its binary log from the requested start (" +
-                        std::to_string(err) + ": " + mysql_error(m_conn.handle()) +
-                        "): the file or position does not exist, was purged, or the GTID is not in "
-                        "the binlog; start from a position the server still has (SHOW BINARY LOGS)");
+      throw SourceError(
+          "the server cannot send its binary log from the requested start (" + std::to_string(err) +
+          ": " + mysql_error(m_conn.handle()) +
+          "): the file or position does not exist, was purged, or the GTID is not in "
+          "the binlog; start from a position the server still has (SHOW BINARY LOGS)");
     }
     throw SourceError("reading the binary log of " + m_conn.endpoint().display() + " failed (" +
                       std::to_string(err) + ": " + mysql_error(m_conn.handle()) + ")");

@@ -15,11 +15,11 @@ struct st_mariadb_rpl_event;
 namespace my2pg::mysql {
 
 struct StreamStart {
-  std::string file;      // empty: with `gtid`, or the server's first binlog
+  std::string file;  // empty: with `gtid`, or the server's first binlog
   uint64_t position = 4;
-  std::string gtid;      // MariaDB GTID list ("0-1-100,1-2-5"); empty: by file and position
-  bool stop_at_end = true;           // read to the current end and stop, or follow forever
-  uint32_t heartbeat_seconds = 1;    // server heartbeat while idle (following only)
+  std::string gtid;         // MariaDB GTID list ("0-1-100,1-2-5"); empty: by file and position
+  bool stop_at_end = true;  // read to the current end and stop, or follow forever
+  uint32_t heartbeat_seconds = 1;  // server heartbeat while idle (following only)
 };
 
 class BinlogStream {

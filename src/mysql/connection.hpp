@@ -57,7 +57,7 @@ class Connection {
   const std::string& server_version() const { return m_version; }
   const Endpoint& endpoint() const { return m_endpoint; }
   std::string quote(std::string_view text);  // a string literal, escaped for this connection
-  st_mysql* handle() { return m_conn; }       // for the replication API (binlog_stream)
+  st_mysql* handle() { return m_conn; }      // for the replication API (binlog_stream)
 
  private:
   [[noreturn]] void fail(std::string_view what, std::string_view sql) const;

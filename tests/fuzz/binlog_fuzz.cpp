@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t pos = 4;
   try {
     while (pos + kHeaderLength <= size) {
-      const uint32_t event_size = ByteReader(std::span<const uint8_t>(data + pos + 9, 4)).u32("size");
+      const uint32_t event_size =
+          ByteReader(std::span<const uint8_t>(data + pos + 9, 4)).u32("size");
       if (event_size < kHeaderLength || event_size > size - pos) break;
       events.clear();
       decoder.decode(std::span<const uint8_t>(data + pos, event_size), pos, events);

@@ -26,15 +26,18 @@ MasterStatus master_status(my2pg::mysql::Connection& c) {
 TEST_CASE("binlog dump --source prints the rows written since a position, as text and JSON",
           "[binlog][cli]") {
   TestDatabases db;
-  db.source().execute("CREATE TABLE t (id INT UNSIGNED PRIMARY KEY, name VARCHAR(20), amount DECIMAL(10,2), "
-                      "at DATETIME(6), doc JSON)");
+  db.source().execute(
+      "CREATE TABLE t (id INT UNSIGNED PRIMARY KEY, name VARCHAR(20), amount DECIMAL(10,2), "
+      "at DATETIME(6), doc JSON)");
   const MasterStatus start = master_status(db.source());
-  db.source().execute("INSERT INTO t VALUES (4294967295, 'caf\xC3\xA9 \xF0\x9F\x98\x80', -12.50, "
-                      "'2024-02-29 23:59:59.000001', '{\"k\": [1, \"x\"]}')");
+  db.source().execute(
+      "INSERT INTO t VALUES (4294967295, 'caf\xC3\xA9 \xF0\x9F\x98\x80', -12.50, "
+      "'2024-02-29 23:59:59.000001', '{\"k\": [1, \"x\"]}')");
   db.source().execute("UPDATE t SET name = 'renamed' WHERE id = 4294967295");
   db.source().execute("DELETE FROM t");
 
-  auto r = run_my2pg({"binlog", "dump", "--source", db.source_uri(), "--start", start.file + ":" + start.position});
+  auto r = run_my2pg({"binlog", "dump", "--source", db.source_uri(), "--start",
+                      start.file + ":" + start.position});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("### INSERT INTO `" + db.name() + "`.`t`"));
@@ -50,15 +53,19 @@ TEST_CASE("binlog dump --source prints the rows written since a position, as tex
   r = run_my2pg({"binlog", "dump", "--format", "json", "--source", db.source_uri(), "--start",
                  start.file + ":" + start.position});
   REQUIRE(r.exit_code == 0);
-  CHECK_THAT(r.out, Catch::Contains("\"kind\":\"insert\",\"rows\":[{\"after\":{\"id\":4294967295,\"name\":\"caf\xC3\xA9 "
-                                    "\xF0\x9F\x98\x80\",\"amount\":\"-12.50\",\"at\":\"2024-02-29 23:59:59.000001\""));
+  CHECK_THAT(
+      r.out,
+      Catch::Contains(
+          "\"kind\":\"insert\",\"rows\":[{\"after\":{\"id\":4294967295,\"name\":\"caf\xC3\xA9 "
+          "\xF0\x9F\x98\x80\",\"amount\":\"-12.50\",\"at\":\"2024-02-29 23:59:59.000001\""));
   CHECK_THAT(r.out, Catch::Contains("\"kind\":\"update\""));
   CHECK_THAT(r.out, Catch::Contains("\"kind\":\"delete\""));
 
   SECTION("starting after a MariaDB GTID gives exactly the later transactions") {
     const MasterStatus before_last = master_status(db.source());
     db.source().execute("INSERT INTO t (id, name) VALUES (7, 'after gtid')");
-    r = run_my2pg({"binlog", "dump", "--source", db.source_uri(), "--start-gtid", before_last.gtid});
+    r = run_my2pg(
+        {"binlog", "dump", "--source", db.source_uri(), "--start-gtid", before_last.gtid});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("'after gtid'"));
@@ -90,7 +97,8 @@ TEST_CASE("binlog dump refuses bad arguments and unreadable positions clearly", 
   CHECK_THAT(r.err, Catch::Contains("--start takes FILE:POSITION"));
   r = run_my2pg({"binlog", "dump", "--start", "mariadb-bin.999999:4", "--source", db.source_uri()});
   CHECK(r.exit_code == 3);
-  CHECK_THAT(r.err, Catch::Contains("cannot send its binary log from the requested start") && Catch::Contains("purged"));
+  CHECK_THAT(r.err, Catch::Contains("cannot send its binary log from the requested start") &&
+                        Catch::Contains("purged"));
   CHECK(r.err.find(my2pg::mysql::Endpoint::parse(db.source_uri()).password) == std::string::npos);
   r = run_my2pg({"binlog", "dump", "/etc/hostname"});
   CHECK(r.exit_code == 7);

@@ -64,13 +64,14 @@ Bytes fde(bool crc, const std::string& version = "8.0.40", uint16_t flags = 0) {
 
 TEST_CASE("crc32 matches the standard check values", "[binlog]") {
   const std::string check = "123456789";
-  CHECK(crc32(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(check.data()), check.size())) ==
-        0xCBF43926U);
+  CHECK(crc32(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(check.data()),
+                                       check.size())) == 0xCBF43926U);
   CHECK(crc32({}) == 0U);
   Bytes long_input(1000);
   for (size_t i = 0; i < long_input.size(); ++i) long_input[i] = static_cast<uint8_t>(i * 7);
   const uint32_t whole = crc32(long_input);
-  const uint32_t pieces = crc32(std::span<const uint8_t>(long_input).subspan(333), crc32(std::span<const uint8_t>(long_input).first(333)));
+  const uint32_t pieces = crc32(std::span<const uint8_t>(long_input).subspan(333),
+                                crc32(std::span<const uint8_t>(long_input).first(333)));
   CHECK(whole == pieces);
 }
 
@@ -119,8 +120,8 @@ TEST_CASE("a corrupt FORMAT_DESCRIPTION is refused", "[binlog]") {
   REQUIRE_THROWS_WITH(d.decode(e, 4, out), Catch::Contains("FORMAT_DESCRIPTION checksum"));
   Bytes unknown_alg = fde(true);
   unknown_alg[unknown_alg.size() - 5] = 7;
-  REQUIRE_THROWS_WITH(Decoder("f").decode(unknown_alg, 4, out), Catch::Contains("checksum algorithm") &&
-                                                                     Catch::Contains("unknown: 7"));
+  REQUIRE_THROWS_WITH(Decoder("f").decode(unknown_alg, 4, out),
+                      Catch::Contains("checksum algorithm") && Catch::Contains("unknown: 7"));
 }
 
 TEST_CASE("decoder error paths name what is wrong", "[binlog]") {
@@ -129,17 +130,20 @@ TEST_CASE("decoder error paths name what is wrong", "[binlog]") {
   put(xid, 1, 8);
   REQUIRE_THROWS_WITH(Decoder("f").decode(event(EventType::XID_EVENT, xid, false), 4, out),
                       Catch::Contains("comes before any FORMAT_DESCRIPTION_EVENT"));
-  REQUIRE_THROWS_WITH(Decoder("f").decode(event(EventType::START_EVENT_V3, Bytes(56), false), 4, out),
-                      Catch::Contains("MySQL before 5.0") && Catch::Contains("not supported"));
+  REQUIRE_THROWS_WITH(
+      Decoder("f").decode(event(EventType::START_EVENT_V3, Bytes(56), false), 4, out),
+      Catch::Contains("MySQL before 5.0") && Catch::Contains("not supported"));
   Bytes short_event = event(EventType::XID_EVENT, xid, false);
   short_event.pop_back();
-  REQUIRE_THROWS_WITH(Decoder("f").decode(short_event, 4, out), Catch::Contains("is 27 but 26 bytes were read"));
+  REQUIRE_THROWS_WITH(Decoder("f").decode(short_event, 4, out),
+                      Catch::Contains("is 27 but 26 bytes were read"));
   REQUIRE_THROWS_WITH(Decoder("f").decode(Bytes(10), 4, out), Catch::Contains("truncated"));
 
   Decoder d("f");
   d.decode(fde(false, "5.7.30-log"), 4, out);
-  REQUIRE_THROWS_WITH(d.decode(event(EventType::START_ENCRYPTION_EVENT, Bytes(17), false), 200, out),
-                      Catch::Contains("encrypted binlogs are not supported"));
+  REQUIRE_THROWS_WITH(
+      d.decode(event(EventType::START_ENCRYPTION_EVENT, Bytes(17), false), 200, out),
+      Catch::Contains("encrypted binlogs are not supported"));
   // Unknown and vendor events (Aurora's type 100) are skipped, position advanced by the reader.
   d.decode(event(static_cast<EventType>(100), Bytes(900), false), 300, out);
   CHECK(std::holds_alternative<OtherEvent>(out.back().body));
@@ -163,33 +167,65 @@ TEST_CASE("pre-5.6.1 servers write no checksum algorithm in the FDE", "[binlog]"
 
 TEST_CASE("QUERY status variables, MySQL and MariaDB", "[binlog]") {
   Bytes s;
-  s.push_back(0); put(s, 0x00000100, 4);                   // flags2
-  s.push_back(1); put(s, 0x45a00020, 8);                   // sql_mode
-  s.push_back(3); put(s, 2, 2); put(s, 1, 2);             // auto_increment
-  s.push_back(4); put(s, 33, 2); put(s, 33, 2); put(s, 8, 2);  // charset
-  s.push_back(5); s.push_back(6); for (char c : std::string("+00:00")) s.push_back(static_cast<uint8_t>(c));
-  s.push_back(6); s.push_back(3); for (char c : std::string("std")) s.push_back(static_cast<uint8_t>(c));
-  s.push_back(7); put(s, 0, 2);                            // lc_time_names
-  s.push_back(8); put(s, 45, 2);                           // charset_database
-  s.push_back(9); put(s, 1, 8);                            // table_map_for_update
-  s.push_back(10); put(s, 99, 4);                          // master_data_written
-  s.push_back(11); s.push_back(4); for (char c : std::string("root")) s.push_back(static_cast<uint8_t>(c));
-  s.push_back(9); for (char c : std::string("localhost")) s.push_back(static_cast<uint8_t>(c));
-  s.push_back(12); s.push_back(2);
+  s.push_back(0);
+  put(s, 0x00000100, 4);  // flags2
+  s.push_back(1);
+  put(s, 0x45a00020, 8);  // sql_mode
+  s.push_back(3);
+  put(s, 2, 2);
+  put(s, 1, 2);  // auto_increment
+  s.push_back(4);
+  put(s, 33, 2);
+  put(s, 33, 2);
+  put(s, 8, 2);  // charset
+  s.push_back(5);
+  s.push_back(6);
+  for (char c : std::string("+00:00")) s.push_back(static_cast<uint8_t>(c));
+  s.push_back(6);
+  s.push_back(3);
+  for (char c : std::string("std")) s.push_back(static_cast<uint8_t>(c));
+  s.push_back(7);
+  put(s, 0, 2);  // lc_time_names
+  s.push_back(8);
+  put(s, 45, 2);  // charset_database
+  s.push_back(9);
+  put(s, 1, 8);  // table_map_for_update
+  s.push_back(10);
+  put(s, 99, 4);  // master_data_written
+  s.push_back(11);
+  s.push_back(4);
+  for (char c : std::string("root")) s.push_back(static_cast<uint8_t>(c));
+  s.push_back(9);
+  for (char c : std::string("localhost")) s.push_back(static_cast<uint8_t>(c));
+  s.push_back(12);
+  s.push_back(2);
   for (char c : std::string("db1")) s.push_back(static_cast<uint8_t>(c));
   s.push_back(0);
   for (char c : std::string("db2")) s.push_back(static_cast<uint8_t>(c));
   s.push_back(0);
-  s.push_back(13); put(s, 123456, 3);                      // microseconds
-  s.push_back(16); s.push_back(1);                          // explicit_defaults_for_timestamp
-  s.push_back(17); put(s, 77, 8);                          // ddl xid
-  s.push_back(18); put(s, 255, 2);                         // default collation for utf8mb4
-  s.push_back(19); s.push_back(1);                          // sql_require_primary_key
-  s.push_back(20); s.push_back(0);                          // default_table_encryption
-  s.push_back(128); put(s, 654321, 3);                     // MariaDB hrnow
-  s.push_back(129); put(s, 88, 8);                         // MariaDB xid
-  s.push_back(130); s.push_back(4); put(s, 5, 8);           // gtid flags3 + start-alter seq
-  s.push_back(131); s.push_back(1); put(s, 45, 2); put(s, 224, 2);
+  s.push_back(13);
+  put(s, 123456, 3);  // microseconds
+  s.push_back(16);
+  s.push_back(1);  // explicit_defaults_for_timestamp
+  s.push_back(17);
+  put(s, 77, 8);  // ddl xid
+  s.push_back(18);
+  put(s, 255, 2);  // default collation for utf8mb4
+  s.push_back(19);
+  s.push_back(1);  // sql_require_primary_key
+  s.push_back(20);
+  s.push_back(0);  // default_table_encryption
+  s.push_back(128);
+  put(s, 654321, 3);  // MariaDB hrnow
+  s.push_back(129);
+  put(s, 88, 8);  // MariaDB xid
+  s.push_back(130);
+  s.push_back(4);
+  put(s, 5, 8);  // gtid flags3 + start-alter seq
+  s.push_back(131);
+  s.push_back(1);
+  put(s, 45, 2);
+  put(s, 224, 2);
   const QueryStatus q = decode_query_status(ByteReader(s));
   CHECK(q.flags2 == 0x100U);
   CHECK(q.sql_mode == 0x45a00020U);
@@ -224,7 +260,8 @@ TEST_CASE("QUERY status variables, MySQL and MariaDB", "[binlog]") {
   Bytes over_max{12, 254};
   CHECK(decode_query_status(ByteReader(over_max)).updated_db_names == std::vector<std::string>{});
   Bytes truncated{13, 0x01};
-  REQUIRE_THROWS_WITH(decode_query_status(ByteReader(truncated)), Catch::Contains("Q_MICROSECONDS"));
+  REQUIRE_THROWS_WITH(decode_query_status(ByteReader(truncated)),
+                      Catch::Contains("Q_MICROSECONDS"));
 }
 
 TEST_CASE("MySQL GTID events of 5.6, 5.7 and 8.0 layouts", "[binlog]") {
@@ -242,7 +279,7 @@ TEST_CASE("MySQL GTID events of 5.6, 5.7 and 8.0 layouts", "[binlog]") {
   put(g, 6, 8);
   put(g, 1700000000123456ULL | (1ULL << 55), 7);  // immediate, with original following
   put(g, 1600000000000000ULL, 7);
-  g.push_back(200);                                 // transaction length (packed, 1 byte)
+  g.push_back(200);  // transaction length (packed, 1 byte)
   put(g, 80040U | (1U << 31), 4);
   put(g, 50730, 4);
   ByteReader r80(g);
@@ -264,8 +301,8 @@ TEST_CASE("serialization-library integers and tagged GTID sets", "[binlog]") {
     return read_serialized_uint(r, "v");
   };
   CHECK(read({0x00}) == 0U);
-  CHECK(read({0x06}) == 3U);                 // 1 byte: value << 1
-  CHECK(read({0x01, 0x04}) == 256U);         // 2 bytes: value << 2 | 0b01
+  CHECK(read({0x06}) == 3U);          // 1 byte: value << 1
+  CHECK(read({0x01, 0x04}) == 256U);  // 2 bytes: value << 2 | 0b01
   CHECK(read({0xFF, 1, 0, 0, 0, 0, 0, 0, 0x80}) == 0x8000000000000001ULL);
   REQUIRE_THROWS_WITH(read({0x01}), Catch::Contains("truncated"));
 
@@ -312,8 +349,12 @@ TEST_CASE("MariaDB GTID and GTID list events", "[binlog]") {
 
   Bytes l;
   put(l, 2, 4);
-  put(l, 0, 4); put(l, 1, 4); put(l, 10, 8);
-  put(l, 1, 4); put(l, 2, 4); put(l, 5, 8);
+  put(l, 0, 4);
+  put(l, 1, 4);
+  put(l, 10, 8);
+  put(l, 1, 4);
+  put(l, 2, 4);
+  put(l, 5, 8);
   ByteReader rl(l);
   CHECK(decode_gtid_list(rl).str() == "0-1-10,1-2-5");
   Bytes bad_list;
@@ -327,21 +368,25 @@ TEST_CASE("transaction payload errors are refused before allocation", "[binlog]"
   std::vector<Event> out;
   d.decode(fde(true), 4, out);
   Bytes body{1, 1, 4, 2, 1, 9, 0, 0xAA, 0xBB, 0xCC, 0xDD};  // size 4, compression 9 (unknown)
-  REQUIRE_THROWS_WITH(d.decode(event(EventType::TRANSACTION_PAYLOAD_EVENT, body, true), 100, out),
-                      Catch::Contains("TRANSACTION_PAYLOAD compression") && Catch::Contains("unknown: 9"));
+  REQUIRE_THROWS_WITH(
+      d.decode(event(EventType::TRANSACTION_PAYLOAD_EVENT, body, true), 100, out),
+      Catch::Contains("TRANSACTION_PAYLOAD compression") && Catch::Contains("unknown: 9"));
   Bytes no_size{2, 1, 0, 0};
-  REQUIRE_THROWS_WITH(d.decode(event(EventType::TRANSACTION_PAYLOAD_EVENT, no_size, true), 100, out),
-                      Catch::Contains("has no payload size"));
+  REQUIRE_THROWS_WITH(
+      d.decode(event(EventType::TRANSACTION_PAYLOAD_EVENT, no_size, true), 100, out),
+      Catch::Contains("has no payload size"));
   Bytes not_zstd{1, 1, 3, 0, 0xDE, 0xAD, 0xBE};
-  REQUIRE_THROWS_WITH(d.decode(event(EventType::TRANSACTION_PAYLOAD_EVENT, not_zstd, true), 100, out),
-                      Catch::Contains("not a zstd frame"));
+  REQUIRE_THROWS_WITH(
+      d.decode(event(EventType::TRANSACTION_PAYLOAD_EVENT, not_zstd, true), 100, out),
+      Catch::Contains("not a zstd frame"));
   // An uncompressed payload whose inner event claims more bytes than there are.
   Bytes inner{1, 1, 19, 2, 3, 0xFC, 0xFF, 0x00, 0};  // size 19, compression 255 (NONE)
   Bytes fake = event(EventType::XID_EVENT, Bytes(8), false);
   fake[9] = 200;
   inner.insert(inner.end(), fake.begin(), fake.begin() + 19);
-  REQUIRE_THROWS_WITH(d.decode(event(EventType::TRANSACTION_PAYLOAD_EVENT, inner, true), 100, out),
-                      Catch::Contains("inner event size") && Catch::Contains("is 200 with 19 bytes left"));
+  REQUIRE_THROWS_WITH(
+      d.decode(event(EventType::TRANSACTION_PAYLOAD_EVENT, inner, true), 100, out),
+      Catch::Contains("inner event size") && Catch::Contains("is 200 with 19 bytes left"));
 }
 
 TEST_CASE("a live stream's first ROTATE comes before the FORMAT_DESCRIPTION", "[binlog]") {
@@ -377,7 +422,8 @@ TEST_CASE("FileSource reads files, seeks to a start position and reports bad fil
     RawEvent raw;
     std::vector<uint64_t> positions;
     while (src.next(raw)) positions.push_back(raw.position);
-    CHECK(positions == std::vector<uint64_t>{4, 4 + f.size(), 4 + f.size() + x.size(), 4 + f.size() + 2 * x.size()});
+    CHECK(positions == std::vector<uint64_t>{4, 4 + f.size(), 4 + f.size() + x.size(),
+                                             4 + f.size() + 2 * x.size()});
   }
   {
     FileSource src({path}, false);
@@ -398,7 +444,12 @@ TEST_CASE("FileSource reads files, seeks to a start position and reports bad fil
   {
     FileSource src({path}, false);
     RawEvent raw;
-    REQUIRE_THROWS_WITH([&] { while (src.next(raw)) {} }(), Catch::Contains("is truncated or corrupt"));
+    REQUIRE_THROWS_WITH(
+        [&] {
+          while (src.next(raw)) {
+          }
+        }(),
+        Catch::Contains("is truncated or corrupt"));
   }
   write(Bytes{'n', 'o', 'p', 'e', 0, 0});
   {

@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "binlog/decimal.hpp"
@@ -263,24 +264,54 @@ TEST_CASE("append_text: integers, floats and decimals", "[binlog]") {
   v = make(ValueKind::unsigned_int);
   v.u = 18446744073709551615u;
   CHECK(text_of(v) == "18446744073709551615");
+  // FLOAT: at most six significant digits, as MySQL's SELECT returns it.
   v = make(ValueKind::float32);
-  v.f = 1.25f;
-  CHECK(text_of(v) == "1.25");
-  v.f = 0.1f;
-  CHECK(text_of(v) == "0.1");
-  v.f = 12345.6789f;
-  CHECK(text_of(v) == "12345.679");
-  v.f = -3.0e38f;
-  CHECK(text_of(v) == "-3e+38");
+  const std::vector<std::pair<float, std::string>> floats = {
+      {1.25f, "1.25"},
+      {0.1f, "0.1"},
+      {12345.6789f, "12345.7"},
+      {-3.0e38f, "-3e38"},
+      {3.4028235e38f, "3.40282e38"},
+      {1e-5f, "0.00001"},
+      {123456789.0f, "123457000"},
+      {1e15f, "1e15"},
+      {1e14f, "100000000000000"},
+      {1e-14f, "0.00000000000001"},
+      {1e-15f, "0.000000000000001"},
+      {1e-16f, "1e-16"},
+      {0.0f, "0"},
+      {-0.5f, "-0.5"},
+      {16777216.0f, "16777200"},
+      {1.17549435e-38f, "1.17549e-38"},
+  };
+  for (const auto& [f, expect] : floats) {
+    v.f = f;
+    CHECK(text_of(v) == expect);
+  }
+  // DOUBLE: the fewest digits that read back to the same double.
   v = make(ValueKind::float64);
-  v.d = -2.5;
-  CHECK(text_of(v) == "-2.5");
-  v.d = 0.1;
-  CHECK(text_of(v) == "0.1");
-  v.d = 123456789.0987654321;
-  CHECK(text_of(v) == "123456789.09876543");
-  v.d = 1e-300;
-  CHECK(text_of(v) == "1e-300");
+  const std::vector<std::pair<double, std::string>> doubles = {
+      {-2.5, "-2.5"},
+      {0.1, "0.1"},
+      {123456789.0987654321, "123456789.09876543"},
+      {1e-300, "1e-300"},
+      {1.5e300, "1.5e300"},
+      {-1.5e-20, "-1.5e-20"},
+      {1e15, "1e15"},
+      {123456789012345.6, "123456789012345.6"},
+      {1234567890123456.7, "1234567890123456.8"},
+      {12345678901234567.0, "1.2345678901234568e16"},
+      {0.000123, "0.000123"},
+      {1e-14, "0.00000000000001"},
+      {1.7976931348623157e308, "1.7976931348623157e308"},
+      {5e-324, "5e-324"},
+      {0.0, "0"},
+      {100.0, "100"},
+  };
+  for (const auto& [d, expect] : doubles) {
+    v.d = d;
+    CHECK(text_of(v) == expect);
+  }
   const Bytes dec = encode_decimal("-10.5", 4, 2);
   v = bytes_value(ValueKind::decimal, dec);
   v.precision = 4;
@@ -367,10 +398,17 @@ TEST_CASE("append_text: raw bytes, JSON and JSON diffs", "[binlog]") {
   // Binary JSON: a literal true; an empty value is JSON null.
   CHECK(text_of(bytes_value(ValueKind::json, {0x04, 0x01})) == "true");
   CHECK(text_of(bytes_value(ValueKind::json, {})) == "null");
+  // A JSON diff without its document shows as the expression that applies it.
   ColumnInfo named;
   named.name = "doc";
-  CHECK_THROWS_WITH(text_of(bytes_value(ValueKind::json_diff, {0x00}), named),
-                    Catch::Contains("partial JSON update of column `doc`"));
+  const Bytes diff = {0x00, 0x05, '$', '.', 'a', 'g',  'e',  0x03, 0x05, 0x1a, 0x00,  // REPLACE 26
+                      0x01, 0x03, '$', '.', 'b', 0x02, 0x04, 0x01,                    // INSERT true
+                      0x02, 0x05, '$', '.', '"', '\'', '"'};                          // REMOVE
+  CHECK(text_of(bytes_value(ValueKind::json_diff, diff), named) ==
+        R"(JSON_REMOVE(JSON_INSERT(JSON_REPLACE(`doc`, '$.age', 26), '$.b', true), '$."\'"'))");
+  CHECK(text_of(bytes_value(ValueKind::json_diff, {0x02, 0x01, '$'})) == "JSON_REMOVE(@, '$')");
+  CHECK_THROWS_AS(text_of(bytes_value(ValueKind::json_diff, {0x03, 0x01, '$'})), DecodeError);
+  CHECK_THROWS_AS(text_of(bytes_value(ValueKind::json_diff, {0x00, 0x05, '$'})), DecodeError);
 }
 
 TEST_CASE("append_text: MariaDB UUID, INET4 and INET6 as MariaDB prints them", "[binlog]") {
