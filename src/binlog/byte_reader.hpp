@@ -28,6 +28,9 @@ class ByteReader {
     m_limit -= n;
   }
 
+  // The unread bytes, without consuming them.
+  std::span<const uint8_t> peek_bytes() const { return {m_data + m_pos, remaining()}; }
+
   uint8_t peek(const char* what) const {
     need(1, what);
     return m_data[m_pos];

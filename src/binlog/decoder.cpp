@@ -125,6 +125,37 @@ uint8_t FormatDescriptionEvent::post_header_length(EventType type) const {
 
 Decoder::Decoder(std::string file_name) : m_file(std::move(file_name)) {}
 
+// MariaDB old-format temporal columns misread for want of their precision shift the rest of the
+// row, so the error shows up elsewhere: say what the likely cause is and what to do.
+RowsEvent Decoder::decode_rows_explained(ByteReader& r, EventType type,
+                                         const FormatDescriptionEvent& fde) {
+  const ByteReader at_start = r;
+  try {
+    return decode_rows(r, type, fde, m_tables);
+  } catch (const DecodeError& e) {
+    ByteReader header(at_start.peek_bytes());
+    if (header.remaining() < 6) throw;
+    const uint64_t id = header.le(fde.post_header_length(type) == 6 ? 4 : 6, "table id");
+    const TableMapEvent* map = table(id);
+    if (!fde.mariadb || map == nullptr) throw;
+    for (const auto& c : map->columns) {
+      const bool ambiguous =
+          (c.type == ColumnType::MYSQL_TYPE_TIME || c.type == ColumnType::MYSQL_TYPE_DATETIME ||
+           c.type == ColumnType::MYSQL_TYPE_TIMESTAMP) &&
+          c.metadata == 0;
+      if (!ambiguous) continue;
+      throw DecodeError(
+          std::string(e.what()) +
+          ". The table has TIME/DATETIME/TIMESTAMP columns in MariaDB's "
+          "old format, whose fractional precision the binlog does not carry: if any has "
+          "fractional seconds, convert the table on the source (SET GLOBAL "
+          "mysql56_temporal_format=ON; ALTER TABLE ... FORCE) or decode with the precision "
+          "from the source's catalog");
+    }
+    throw;
+  }
+}
+
 const TableMapEvent* Decoder::table(uint64_t table_id) const {
   const auto it = m_tables.find(table_id);
   return it == m_tables.end() ? nullptr : &it->second;
@@ -297,7 +328,7 @@ void Decoder::decode_one(std::span<const uint8_t> raw, uint64_t position, bool i
         return;
       default:
         if (is_rows_event(type)) {
-          event.body = decode_rows(r, type, fde, m_tables);
+          event.body = decode_rows_explained(r, type, fde);
         } else {
           // LOAD DATA blocks, view changes, ignorable and vendor events (e.g. Aurora's): skipped.
           event.body = OtherEvent{};

@@ -48,6 +48,8 @@ class Decoder {
   void decode_one(std::span<const uint8_t> raw, uint64_t position, bool in_payload,
                   std::vector<Event>& out);
   void decode_payload(Event& event, class ByteReader& r, std::vector<Event>& out);
+  RowsEvent decode_rows_explained(class ByteReader& r, EventType type,
+                                  const FormatDescriptionEvent& fde);
 
   std::string m_file;
   bool m_verify = true;

@@ -4,8 +4,8 @@
 // assert or the manifest observed. Values are compared in MySQL's text form (value_format.hpp),
 // text in other character sets after conversion to UTF-8 (charset.hpp).
 //
-// Test cases tagged [.][pending] show decoder bugs that are not fixed yet: they do not run by
-// default (`my2pg_unit_tests "[pending]"` runs them).
+// MariaDB's old-format ("hires") temporal columns need their precision from the catalog: the two
+// fixtures that have them are decoded once without it (a clear error) and once with it.
 #include <zlib.h>
 #include <catch2/catch.hpp>
 
@@ -400,7 +400,7 @@ constexpr Broken kBroken[] = {
     {"rust_mysql_common/ver_5_1-wl2325_r.001", "at position 428, XID_EVENT"},
 };
 
-// Valid files the decoder does not read to the end yet; the [pending] test cases below say why.
+// Valid files that need the catalog's precision for MariaDB hires columns (see below).
 constexpr const char* kPending[] = {
     "tiflow/mysql-bin.000001",
     "zongji/binlog-mariadb118.binlog",
@@ -1216,7 +1216,7 @@ TEST_CASE("fixtures: zongji MySQL 8.4 captures, MINIMAL and FULL metadata, FULL 
 
 TEST_CASE("fixtures: zongji MariaDB 11.8 capture up to the hires table", "[binlog][fixtures]") {
   if (!have_fixtures()) return;
-  // The file fails later, at capture_hires: see the [pending] test case.
+  // Without the catalog the file stops at capture_hires; see the hires test cases below.
   const Decoded d = decode("zongji/binlog-mariadb118.binlog");
   const auto rows = d.rows();
   REQUIRE(rows.size() >= 6);
@@ -1339,7 +1339,7 @@ TEST_CASE("fixtures: mariadb-poc GTIDs, GTID_LIST and how each file ends", "[bin
 TEST_CASE("fixtures: tiflow's MariaDB 10.0 GTIDs, GTID_LIST and BINLOG_CHECKPOINT",
           "[binlog][fixtures]") {
   if (!have_fixtures()) return;
-  // Read as far as the decoder goes today (the rest is [pending]): checksum OFF, GTIDs 0-1-1...
+  // Read up to the hires table (the rest needs the catalog, below): checksum OFF, GTIDs 0-1-1...
   const Decoded d = decode("tiflow/mysql-bin.000001");
   CHECK(body<FormatDescriptionEvent>(&d.records.at(0)).checksum ==
         ChecksumAlg::BINLOG_CHECKSUM_ALG_OFF);
@@ -1404,7 +1404,9 @@ TEST_CASE("MariaDB hires columns without a precision stop with an error saying s
     INFO("fixture " << file);
     const Decoded d = decode(file);
     REQUIRE(d.error);
-    CHECK_THAT(*d.error, Catch::Contains("at position"));
+    CHECK_THAT(*d.error, Catch::Contains("at position") &&
+                             Catch::Contains("binlog does not carry") &&
+                             Catch::Contains("mysql56_temporal_format=ON"));
   }
 }
 
