@@ -23,6 +23,7 @@
 
 #include "binlog/byte_reader.hpp"
 #include "binlog/constants.hpp"
+#include "binlog/number_text.hpp"
 #include "common/error.hpp"
 
 namespace my2pg::binlog {
@@ -120,56 +121,15 @@ void append_quoted(std::string_view s, std::string& out) {
   out += '"';
 }
 
-// my_gcvt(x, MY_GCVT_ARG_DOUBLE, MY_GCVT_MAX_FIELD_WIDTH) as the JSON printer calls it, then
-// ".0" when the text has neither '.' nor 'e'. my_gcvt takes the shortest digits that read back
-// as the same double (dtoa mode 4 with 34 digits allowed), and uses plain notation when the
-// decimal point position `decpt` (digits before the point) is within [-14, 15], or beyond 15 if
-// the digits have a fraction; otherwise "1.5e20" style, with no '+' and no exponent padding.
-// dtoa answers "0" for infinities and NaN, which JSON should never hold.
+// A double as MySQL's JSON printer shows it: my_gcvt() (as for SELECT), then ".0" when the text
+// has neither '.' nor 'e'; infinities and NaN, which JSON never holds, as 0.0 (dtoa's "0").
 void append_double(double d, std::string& out) {
   if (!std::isfinite(d)) {
     out += "0.0";
     return;
   }
-  char buf[40];
-  const auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-  std::string_view sci(buf, static_cast<size_t>(res.ptr - buf));  // "-1.25e+02"
-  const bool negative = sci.front() == '-';
-  if (negative) sci.remove_prefix(1);
-  const size_t e = sci.find('e');
-  std::string digits(1, sci[0]);
-  if (e > 1) digits.append(sci.substr(2, e - 2));
-  const char* exp_begin = sci.data() + e + 1;
-  if (*exp_begin == '+') ++exp_begin;
-  int exponent = 0;
-  std::from_chars(exp_begin, sci.data() + sci.size(), exponent);
-
   const size_t start = out.size();
-  if (negative) out += '-';
-  const int len = static_cast<int>(digits.size());
-  const int decpt = exponent + 1;
-  if (decpt >= -14 && (decpt <= 15 || len > decpt)) {
-    if (decpt <= 0) {
-      out += "0.";
-      out.append(static_cast<size_t>(-decpt), '0');
-      out += digits;
-    } else if (decpt < len) {
-      out.append(digits, 0, static_cast<size_t>(decpt));
-      out += '.';
-      out.append(digits, static_cast<size_t>(decpt));
-    } else {
-      out += digits;
-      out.append(static_cast<size_t>(decpt - len), '0');
-    }
-  } else {
-    out += digits[0];
-    if (len > 1) {
-      out += '.';
-      out.append(digits, 1);
-    }
-    out += 'e';
-    append_integer(exponent, out);
-  }
+  append_mysql_real(d, false, out);
   if (out.find_first_of(".e", start) == std::string::npos) out += ".0";
 }
 
