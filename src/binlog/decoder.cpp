@@ -195,6 +195,7 @@ void Decoder::decode_one(std::span<const uint8_t> raw, uint64_t position, bool i
       event.body = *fde;
       m_fde = std::move(fde);
       m_tables.clear();
+      m_table_bytes.clear();
       out.push_back(std::move(event));
       return;
     }
@@ -262,10 +263,20 @@ void Decoder::decode_one(std::span<const uint8_t> raw, uint64_t position, bool i
         event.body = decode_user_var(r);
         break;
       case EventType::TABLE_MAP_EVENT: {
-        TableMapEvent map = decode_table_map(r, fde);
-        if (fde.mariadb && m_precision) apply_precision(map, m_precision);
-        m_tables[map.table_id] = map;
-        event.body = std::move(map);
+        // Servers log the same TABLE_MAP before every transaction on a table: decode it only
+        // when its bytes change.
+        const auto bytes = r.peek_bytes();
+        const std::string_view raw_map(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        const uint64_t id =
+            ByteReader(bytes).le(fde.post_header_length(type) == 6 ? 4 : 6, "table id");
+        auto cached = m_tables.find(id);
+        if (cached == m_tables.end() || m_table_bytes[id] != raw_map) {
+          TableMapEvent map = decode_table_map(r, fde);
+          if (fde.mariadb && m_precision) apply_precision(map, m_precision);
+          m_table_bytes[id] = std::string(raw_map);
+          cached = m_tables.insert_or_assign(id, std::move(map)).first;
+        }
+        event.body = cached->second;
         break;
       }
       case EventType::GTID_LOG_EVENT:

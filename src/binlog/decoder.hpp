@@ -57,6 +57,8 @@ class Decoder {
   ChecksumAlg m_stream_checksum = ChecksumAlg::UNDEF;
   std::unique_ptr<FormatDescriptionEvent> m_fde;
   std::unordered_map<uint64_t, TableMapEvent> m_tables;
+  std::unordered_map<uint64_t, std::string>
+      m_table_bytes;                    // each map's raw body, to skip re-decoding
   std::vector<std::string> m_payloads;  // decompressed payloads of the current call
 };
 

@@ -23,6 +23,7 @@
 
 #include "binlog/byte_reader.hpp"
 #include "binlog/constants.hpp"
+#include "binlog/decimal.hpp"
 #include "binlog/number_text.hpp"
 #include "common/error.hpp"
 
@@ -133,73 +134,28 @@ void append_double(double d, std::string& out) {
   if (out.find_first_of(".e", start) == std::string::npos) out += ".0";
 }
 
-// The opaque DECIMAL: precision and scale bytes, then the value in MySQL's binary DECIMAL form
-// (decimal2bin: big-endian groups of 9 digits in 4 bytes, partial groups in fewer bytes, the
-// sign in the inverted top bit, all bytes inverted for negative values). Printed like
-// decimal2string(): every scale digit kept, leading integer zeros dropped.
+// The opaque DECIMAL: precision and scale bytes, then the value in MySQL's binary DECIMAL form,
+// printed by decimal.cpp like decimal2string(): every scale digit kept, leading zeros dropped.
 void append_decimal(std::span<const uint8_t> data, size_t at, std::string& out) {
-  static constexpr unsigned kDigitsPerGroup = 9;
-  static constexpr unsigned kDig2Bytes[kDigitsPerGroup + 1] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
-  static constexpr uint32_t kPow10[kDigitsPerGroup + 1] = {
-      1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
-  // decimal_t holds DECIMAL_BUFF_LENGTH groups; bin2decimal() rejects anything longer.
-  static constexpr unsigned kMaxGroups = 9;
-
   if (data.size() < 2) fail(at, "is a DECIMAL opaque without its precision and scale bytes");
   const unsigned precision = data[0];
   const unsigned scale = data[1];
-  const unsigned intg = precision - scale;
-  const auto groups = [](unsigned digits) { return (digits + kDigitsPerGroup - 1) / 9; };
-  if (scale > precision || groups(intg) + groups(scale) > kMaxGroups) {
-    fail(at, "is a DECIMAL opaque with an invalid precision " + std::to_string(precision) +
-                 " and scale " + std::to_string(scale));
-  }
-  const size_t expected =
-      intg / 9 * 4 + kDig2Bytes[intg % 9] + scale / 9 * 4 + kDig2Bytes[scale % 9];
-  ByteReader r(data.subspan(2));
-  if (r.remaining() != expected) {
-    fail(at, "is a DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) +
-                 ") opaque of " + std::to_string(r.remaining()) + " bytes; it needs " +
-                 std::to_string(expected));
-  }
-  if (expected == 0) {  // DECIMAL(0,0): bin2decimal() makes it a plain zero
+  const auto bin = data.subspan(2);
+  if (precision == 0 && scale == 0 && bin.empty()) {  // bin2decimal() makes DECIMAL(0,0) a zero
     out += '0';
     return;
   }
-  const bool negative = (data[2] & 0x80) == 0;
-  bool first = true;
-  std::string int_digits, frac_digits;
-  const auto group = [&](unsigned digits, std::string& to) {
-    const size_t n = kDig2Bytes[digits];
-    uint32_t v = 0;
-    for (size_t i = 0; i < n; ++i) {
-      uint8_t b = r.u8("DECIMAL digits");
-      if (first) b ^= 0x80;
-      first = false;
-      if (negative) b = static_cast<uint8_t>(~b);
-      v = (v << 8) | b;
-    }
-    if (v >= kPow10[digits]) {
-      fail(at, "is a DECIMAL opaque with a digit group " + std::to_string(v) + " wider than " +
-                   std::to_string(digits) + " digits");
-    }
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%0*u", static_cast<int>(digits), static_cast<unsigned>(v));
-    to += buf;
-  };
-  if (intg % 9 != 0) group(intg % 9, int_digits);
-  for (unsigned i = 0; i < intg / 9; ++i) group(9, int_digits);
-  for (unsigned i = 0; i < scale / 9; ++i) group(9, frac_digits);
-  if (scale % 9 != 0) group(scale % 9, frac_digits);
-
-  const size_t nonzero = int_digits.find_first_not_of('0');
-  if (negative) out += '-';
-  out += nonzero == std::string::npos ? std::string_view("0")
-                                      : std::string_view(int_digits).substr(nonzero);
-  if (scale > 0) {
-    out += '.';
-    out += frac_digits;
+  const size_t expected = decimal_binary_size(precision, scale);
+  if (expected == 0) {
+    fail(at, "is a DECIMAL opaque with an invalid precision " + std::to_string(precision) +
+                 " and scale " + std::to_string(scale));
   }
+  if (bin.size() != expected) {
+    fail(at, "is a DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) +
+                 ") opaque of " + std::to_string(bin.size()) + " bytes; it needs " +
+                 std::to_string(expected));
+  }
+  binlog::append_decimal(bin, precision, scale, out);
 }
 
 // Opaque DATE, TIME, DATETIME and TIMESTAMP hold MySQL's 8-byte packed temporal integer

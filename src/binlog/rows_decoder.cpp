@@ -899,49 +899,30 @@ std::span<const uint8_t> read_prefixed(ByteReader& r, unsigned length_bytes, con
   return r.bytes(r.length(n, what), what);
 }
 
+// An N-byte little-endian integer, signed or unsigned as the column's plan says.
+template <unsigned N>
+void read_int(ByteReader& r, const ColumnPlan& p, Value& v, const char* what) {
+  const uint64_t x = read_le<N>(r, what);
+  if (p.kind == ValueKind::signed_int) {
+    v.i = sign_extend(x, N);
+  } else {
+    v.u = x;
+  }
+}
+
 void read_value(ByteReader& r, const ColumnPlan& p, Value& v, RowsEvent& ev) {
   v.kind = p.kind;
   switch (p.codec) {
-    case Codec::int8: {
-      const uint64_t x = read_le<1>(r, "TINYINT value");
-      if (p.kind == ValueKind::signed_int)
-        v.i = sign_extend(x, 1);
-      else
-        v.u = x;
-      return;
-    }
-    case Codec::int16: {
-      const uint64_t x = read_le<2>(r, "SMALLINT value");
-      if (p.kind == ValueKind::signed_int)
-        v.i = sign_extend(x, 2);
-      else
-        v.u = x;
-      return;
-    }
-    case Codec::int24: {
-      const uint64_t x = read_le<3>(r, "MEDIUMINT value");
-      if (p.kind == ValueKind::signed_int)
-        v.i = sign_extend(x, 3);
-      else
-        v.u = x;
-      return;
-    }
-    case Codec::int32: {
-      const uint64_t x = read_le<4>(r, "INT value");
-      if (p.kind == ValueKind::signed_int)
-        v.i = sign_extend(x, 4);
-      else
-        v.u = x;
-      return;
-    }
-    case Codec::int64: {
-      const uint64_t x = read_le<8>(r, "BIGINT value");
-      if (p.kind == ValueKind::signed_int)
-        v.i = static_cast<int64_t>(x);
-      else
-        v.u = x;
-      return;
-    }
+    case Codec::int8:
+      return read_int<1>(r, p, v, "TINYINT value");
+    case Codec::int16:
+      return read_int<2>(r, p, v, "SMALLINT value");
+    case Codec::int24:
+      return read_int<3>(r, p, v, "MEDIUMINT value");
+    case Codec::int32:
+      return read_int<4>(r, p, v, "INT value");
+    case Codec::int64:
+      return read_int<8>(r, p, v, "BIGINT value");
     case Codec::float32:
       v.kind = ValueKind::float32;
       v.f = std::bit_cast<float>(static_cast<uint32_t>(read_le<4>(r, "FLOAT value")));
