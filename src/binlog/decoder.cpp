@@ -131,7 +131,10 @@ RowsEvent Decoder::decode_rows_explained(ByteReader& r, EventType type,
                                          const FormatDescriptionEvent& fde) {
   const ByteReader at_start = r;
   try {
-    return decode_rows(r, type, fde, m_tables);
+    return decode_rows(r, type, fde, [this](uint64_t id) -> const KnownTable* {
+      const auto it = m_tables.find(id);
+      return it == m_tables.end() || !it->second.known.map ? nullptr : &it->second.known;
+    });
   } catch (const DecodeError& e) {
     ByteReader header(at_start.peek_bytes());
     if (header.remaining() < 6) throw;
@@ -158,7 +161,7 @@ RowsEvent Decoder::decode_rows_explained(ByteReader& r, EventType type,
 
 const TableMapEvent* Decoder::table(uint64_t table_id) const {
   const auto it = m_tables.find(table_id);
-  return it == m_tables.end() ? nullptr : &it->second;
+  return it == m_tables.end() ? nullptr : it->second.known.map.get();
 }
 
 void Decoder::decode(std::span<const uint8_t> raw, uint64_t position, std::vector<Event>& out) {
@@ -195,7 +198,6 @@ void Decoder::decode_one(std::span<const uint8_t> raw, uint64_t position, bool i
       event.body = *fde;
       m_fde = std::move(fde);
       m_tables.clear();
-      m_table_bytes.clear();
       out.push_back(std::move(event));
       return;
     }
@@ -269,14 +271,15 @@ void Decoder::decode_one(std::span<const uint8_t> raw, uint64_t position, bool i
         const std::string_view raw_map(reinterpret_cast<const char*>(bytes.data()), bytes.size());
         const uint64_t id =
             ByteReader(bytes).le(fde.post_header_length(type) == 6 ? 4 : 6, "table id");
-        auto cached = m_tables.find(id);
-        if (cached == m_tables.end() || m_table_bytes[id] != raw_map) {
+        Table& cached = m_tables[id];
+        if (!cached.known.map || cached.bytes != raw_map) {
           TableMapEvent map = decode_table_map(r, fde);
           if (fde.mariadb && m_precision) apply_precision(map, m_precision);
-          m_table_bytes[id] = std::string(raw_map);
-          cached = m_tables.insert_or_assign(id, std::move(map)).first;
+          cached.known.plan = plan_rows(map);
+          cached.known.map = std::make_shared<const TableMapEvent>(std::move(map));
+          cached.bytes.assign(raw_map);
         }
-        event.body = cached->second;
+        event.body = cached.known.map;
         break;
       }
       case EventType::GTID_LOG_EVENT:

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "binlog/events.hpp"
+#include "binlog/rows_decoder.hpp"
 
 namespace my2pg::binlog {
 
@@ -56,9 +57,11 @@ class Decoder {
   PrecisionLookup m_precision;
   ChecksumAlg m_stream_checksum = ChecksumAlg::UNDEF;
   std::unique_ptr<FormatDescriptionEvent> m_fde;
-  std::unordered_map<uint64_t, TableMapEvent> m_tables;
-  std::unordered_map<uint64_t, std::string>
-      m_table_bytes;                    // each map's raw body, to skip re-decoding
+  struct Table {
+    KnownTable known;
+    std::string bytes;  // the map's raw body: an identical TABLE_MAP is not decoded again
+  };
+  std::unordered_map<uint64_t, Table> m_tables;
   std::vector<std::string> m_payloads;  // decompressed payloads of the current call
 };
 

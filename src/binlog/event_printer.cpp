@@ -309,7 +309,7 @@ struct TextBody {
         }(),
         u.type, u.charset, u.is_unsigned ? " unsigned" : "");
   }
-  void operator()(const TableMapEvent& t) { text_table_map(t, out); }
+  void operator()(const TableMapRef& t) { text_table_map(*t, out); }
   void operator()(const RowsEvent& r) { text_rows(r, decoder, out); }
   void operator()(const GtidEvent& g) {
     out += "#   GTID " + g.gtid();
@@ -479,7 +479,8 @@ struct JsonBody {
     append_hex(u.value, out);
     out += "\"";
   }
-  void operator()(const TableMapEvent& t) {
+  void operator()(const TableMapRef& ref) {
+    const TableMapEvent& t = *ref;
     num("table_id", t.table_id);
     str("database", t.database);
     str("table", t.table);

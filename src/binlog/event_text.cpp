@@ -1,9 +1,33 @@
-// Text forms of identifiers carried by events: UUIDs, GTIDs and GTID sets.
+// Text forms of identifiers carried by events (UUIDs, GTIDs and GTID sets), and the checked
+// accessors of row images.
 #include <cstdio>
+#include <stdexcept>
 
 #include "binlog/events.hpp"
 
 namespace my2pg::binlog {
+
+const Value& ImageValues::at(size_t i) const {
+  if (i >= m_size) {
+    throw std::out_of_range("row image value " + std::to_string(i) + " of " +
+                            std::to_string(m_size));
+  }
+  return m_data[i];
+}
+
+bool ColumnBits::at(size_t i) const {
+  if (i >= m_count) {
+    throw std::out_of_range("row image column " + std::to_string(i) + " of " +
+                            std::to_string(m_count));
+  }
+  return (*this)[i];
+}
+
+std::vector<bool> ColumnBits::to_vector() const {
+  std::vector<bool> out(m_count);
+  for (size_t i = 0; i < m_count; ++i) out[i] = (*this)[i];
+  return out;
+}
 
 std::string Uuid::str() const {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -27,10 +51,10 @@ std::string PreviousGtidsEvent::str() const {
   for (const auto& e : sets) {
     if (!out.empty()) out += ",";
     out += e.sid.str();
-    if (!e.tag.empty()) out += ":" + e.tag;
+    if (!e.tag.empty()) out.append(":").append(e.tag);
     for (const auto& iv : e.intervals) {
-      out += ":" + std::to_string(iv.start);
-      if (iv.end - 1 != iv.start) out += "-" + std::to_string(iv.end - 1);
+      out.append(":").append(std::to_string(iv.start));
+      if (iv.end - 1 != iv.start) out.append("-").append(std::to_string(iv.end - 1));
     }
   }
   return out;

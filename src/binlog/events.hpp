@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -137,12 +138,50 @@ struct TableMapEvent {
   std::vector<std::pair<uint32_t, uint32_t>> primary_key;  // column index, prefix (0 = whole)
   bool has_column_names = false;
 };
+// A TABLE_MAP_EVENT's body: the decoder keeps one map per table id and hands out shared,
+// immutable references, so that the map repeated before every transaction costs no copy.
+using TableMapRef = std::shared_ptr<const TableMapEvent>;
 
 enum class RowsKind : uint8_t { write, update, erase, partial_update };
 
+// The values of one row image: a view into its RowsEvent's `values`.
+class ImageValues {
+ public:
+  ImageValues() = default;
+  ImageValues(const Value* data, size_t size) : m_data(data), m_size(size) {}
+  size_t size() const { return m_size; }
+  bool empty() const { return m_size == 0; }
+  const Value& operator[](size_t i) const { return m_data[i]; }
+  const Value& at(size_t i) const;  // throws std::out_of_range
+  const Value* begin() const { return m_data; }
+  const Value* end() const { return m_data + m_size; }
+
+ private:
+  const Value* m_data = nullptr;
+  size_t m_size = 0;
+};
+
+// Which columns an image holds: the event's columns-present bitmap (bit i = column i), shared
+// by every image of the event and read where the event's bytes are.
+class ColumnBits {
+ public:
+  ColumnBits() = default;
+  ColumnBits(std::span<const uint8_t> bits, size_t count) : m_bits(bits), m_count(count) {}
+  size_t size() const { return m_count; }
+  bool operator[](size_t i) const {
+    return ((static_cast<unsigned>(m_bits[i / 8]) >> (i % 8)) & 1U) != 0;
+  }
+  bool at(size_t i) const;  // throws std::out_of_range
+  std::vector<bool> to_vector() const;
+
+ private:
+  std::span<const uint8_t> m_bits;
+  size_t m_count = 0;
+};
+
 struct RowImage {
-  std::vector<Value> values;  // one per column of the table; columns not present are null
-  std::vector<bool> present;  // which columns the image holds
+  ImageValues values;  // one per column of the table; columns not present are null
+  ColumnBits present;  // which columns the image holds
 };
 
 struct RowsEvent {
@@ -162,7 +201,10 @@ struct RowsEvent {
   std::span<const uint8_t> extra_info;  // v2 extra row info, undecoded
   uint64_t column_count = 0;
   std::vector<RowImage> before, after;  // write: after only; delete: before; update: both
-  bool compressed = false;              // MariaDB *_COMPRESSED_EVENT
+  // Every image's values, row by row (an update's before image, then its after image). The
+  // images view this vector: it is filled once, when the event is decoded.
+  std::vector<Value> values;
+  bool compressed = false;  // MariaDB *_COMPRESSED_EVENT
   // Bytes that values point into besides the raw event: decompressed MariaDB rows or columns,
   // JSON text of partial updates. A deque, so that moving the event keeps them where they are.
   std::deque<std::string> storage;
@@ -256,7 +298,7 @@ struct OtherEvent {};
 
 using EventBody =
     std::variant<OtherEvent, FormatDescriptionEvent, QueryEvent, RotateEvent, XidEvent, IntvarEvent,
-                 RandEvent, UserVarEvent, TableMapEvent, RowsEvent, GtidEvent, PreviousGtidsEvent,
+                 RandEvent, UserVarEvent, TableMapRef, RowsEvent, GtidEvent, PreviousGtidsEvent,
                  MariaGtidEvent, GtidListEvent, BinlogCheckpointEvent, AnnotateRowsEvent,
                  RowsQueryEvent, HeartbeatEvent, IncidentEvent, XaPrepareEvent,
                  TransactionPayloadEvent, StopEvent>;

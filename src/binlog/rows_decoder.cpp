@@ -436,6 +436,16 @@ struct ColumnPlan {
   uint32_t size = 0;  // fixed byte size; BINARY(n) pad length; compressed columns' max length
 };
 
+}  // namespace
+
+struct RowsPlan {
+  std::vector<ColumnPlan> columns;
+  // Every image starts as these values: all NULL, with the columns' types.
+  std::vector<Value> nulls;
+};
+
+namespace {
+
 struct EventShape {
   RowsKind kind;
   uint8_t version;
@@ -1026,38 +1036,22 @@ struct ImageContext {
   size_t present_count = 0;
   bool after_partial = false;  // the after image of a PARTIAL_UPDATE_ROWS_EVENT
   size_t json_columns = 0;
-  const RowImage* before = nullptr;
-  // Every image starts as these values (all NULL, with the columns' types) and `present`.
-  std::vector<Value>* prototype = nullptr;
-  bool all_present = false;
+  const std::vector<Value>* prototype = nullptr;  // the plan's NULL values
 
-  void prepare(const std::vector<ColumnPlan>& plans, std::vector<Value>& values) {
-    const size_t n = plans.size();
-    prototype = &values;
-    values.assign(n, Value{});
-    for (size_t i = 0; i < n; ++i) {
-      values[i].type = plans[i].type;
-      values[i].fsp = plans[i].fsp;
-      present_count += bit_lsb(present, i) ? 1u : 0u;
-    }
-    all_present = present_count == n;
-  }
-  RowImage& add(std::vector<RowImage>& images) const {
-    RowImage& img = images.emplace_back();
-    img.values = *prototype;
-    const size_t n = prototype->size();
-    img.present.assign(n, all_present);
-    if (!all_present) {
-      for (size_t i = 0; i < n; ++i) {
-        if (bit_lsb(present, i)) img.present[i] = true;
-      }
-    }
-    return img;
-  }
+  void prepare(const RowsPlan& plan);
 };
 
-void read_image(ByteReader& r, const std::vector<ColumnPlan>& plans, const ImageContext& ctx,
-                RowImage& img, RowsEvent& ev, size_t& column) {
+void ImageContext::prepare(const RowsPlan& plan) {
+  prototype = &plan.nulls;
+  for (size_t i = 0; i < plan.columns.size(); ++i) present_count += bit_lsb(present, i) ? 1u : 0u;
+}
+
+constexpr size_t kNoImage = ~size_t{0};
+
+// Reads one image and appends its values to ev.values; returns where they start. `before` is
+// where the update's before image starts (for partial JSON updates), or kNoImage.
+size_t read_image(ByteReader& r, const std::vector<ColumnPlan>& plans, const ImageContext& ctx,
+                  RowsEvent& ev, size_t before, size_t& column) {
   std::span<const uint8_t> partial;
   if (ctx.after_partial) {
     const uint64_t options = r.packed("PARTIAL_UPDATE value_options");
@@ -1071,10 +1065,13 @@ void read_image(ByteReader& r, const std::vector<ColumnPlan>& plans, const Image
   }
   const auto nulls = r.bytes((ctx.present_count + 7) / 8, "row null bitmap");
   const size_t n = plans.size();
+  const size_t base = ev.values.size();
+  ev.values.insert(ev.values.end(), ctx.prototype->begin(), ctx.prototype->end());
+  Value* values = ev.values.data() + base;  // nothing is appended until this image is read
   size_t null_index = 0, json_index = 0;
   for (column = 0; column < n; ++column) {
     const ColumnPlan& p = plans[column];
-    Value& v = img.values[column];
+    Value& v = values[column];
     const bool is_partial =
         !partial.empty() && p.type == CT::MYSQL_TYPE_JSON && bit_lsb(partial, json_index++);
     if (!bit_lsb(ctx.present, column)) continue;
@@ -1084,9 +1081,7 @@ void read_image(ByteReader& r, const std::vector<ColumnPlan>& plans, const Image
       continue;
     }
     const auto diff = r.bytes(r.length(r.u32("JSON diff length"), "JSON diff"), "JSON diff");
-    const Value* old = ctx.before != nullptr && column < ctx.before->values.size()
-                           ? &ctx.before->values[column]
-                           : nullptr;
+    const Value* old = before != kNoImage ? &ev.values[before + column] : nullptr;
     if (old != nullptr && old->kind == ValueKind::json) {
       v.kind = ValueKind::json_text;
       v.bytes = as_bytes(ev.storage.emplace_back(apply_json_diff(old->bytes, diff)));
@@ -1095,23 +1090,23 @@ void read_image(ByteReader& r, const std::vector<ColumnPlan>& plans, const Image
       v.bytes = diff;
     }
   }
+  return base;
 }
 
-const TableMapEvent& table_for(uint64_t table_id, uint64_t width,
-                               const std::unordered_map<uint64_t, TableMapEvent>& tables) {
-  const auto it = tables.find(table_id);
-  if (it == tables.end()) {
+const KnownTable& table_for(uint64_t table_id, uint64_t width, const TableLookup& tables) {
+  const KnownTable* known = tables(table_id);
+  if (known == nullptr) {
     throw DecodeError("rows event for table id " + std::to_string(table_id) +
                       ", which no TABLE_MAP_EVENT since the last FORMAT_DESCRIPTION_EVENT "
                       "described (start reading at a transaction's first event)");
   }
-  if (width != it->second.columns.size()) {
-    throw DecodeError("rows event for table id " + std::to_string(table_id) + " (`" +
-                      it->second.database + "`.`" + it->second.table + "`) has " +
-                      std::to_string(width) + " columns but its TABLE_MAP_EVENT has " +
-                      std::to_string(it->second.columns.size()));
+  const TableMapEvent& map = *known->map;
+  if (width != map.columns.size()) {
+    throw DecodeError("rows event for table id " + std::to_string(table_id) + " (`" + map.database +
+                      "`.`" + map.table + "`) has " + std::to_string(width) +
+                      " columns but its TABLE_MAP_EVENT has " + std::to_string(map.columns.size()));
   }
-  return it->second;
+  return *known;
 }
 
 }  // namespace
@@ -1150,8 +1145,33 @@ TableMapEvent decode_table_map(ByteReader& r, const FormatDescriptionEvent& fde)
   return m;
 }
 
+std::shared_ptr<const RowsPlan> plan_rows(const TableMapEvent& map) {
+  auto plan = std::make_shared<RowsPlan>();
+  const size_t n = map.columns.size();
+  plan->columns.reserve(n);
+  plan->nulls.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    plan->columns.push_back(plan_column(i, map.columns[i]));
+    plan->nulls[i].type = plan->columns[i].type;
+    plan->nulls[i].fsp = plan->columns[i].fsp;
+  }
+  return plan;
+}
+
 RowsEvent decode_rows(ByteReader& r, EventType type, const FormatDescriptionEvent& fde,
                       const std::unordered_map<uint64_t, TableMapEvent>& tables) {
+  KnownTable known;
+  return decode_rows(r, type, fde, [&](uint64_t id) -> const KnownTable* {
+    const auto it = tables.find(id);
+    if (it == tables.end()) return nullptr;
+    known.map = std::make_shared<const TableMapEvent>(it->second);
+    known.plan = plan_rows(it->second);
+    return &known;
+  });
+}
+
+RowsEvent decode_rows(ByteReader& r, EventType type, const FormatDescriptionEvent& fde,
+                      const TableLookup& tables) {
   RowsEvent ev;
   const EventShape shape = shape_of(type);
   ev.kind = shape.kind;
@@ -1174,7 +1194,9 @@ RowsEvent decode_rows(ByteReader& r, EventType type, const FormatDescriptionEven
   }
 
   ev.column_count = r.packed("rows column count");
-  const TableMapEvent& map = table_for(ev.table_id, ev.column_count, tables);
+  const KnownTable& known = table_for(ev.table_id, ev.column_count, tables);
+  const TableMapEvent& map = *known.map;
+  const std::vector<ColumnPlan>& plans = known.plan->columns;
   const size_t n = map.columns.size();
   const size_t bitmap_bytes = (n + 7) / 8;
   const bool two_images = ev.kind == RowsKind::update || ev.kind == RowsKind::partial_update;
@@ -1193,35 +1215,25 @@ RowsEvent decode_rows(ByteReader& r, EventType type, const FormatDescriptionEven
   ByteReader rows = r;
   if (ev.compressed) rows = ByteReader(inflate_rows(r, ev));
 
-  // Reused across calls: planning is per event, and single-row events are common.
-  static thread_local std::vector<ColumnPlan> plans;
-  static thread_local std::vector<Value> first_values, second_values;
-  plans.resize(n);
-  for (size_t i = 0; i < n; ++i) plans[i] = plan_column(i, map.columns[i]);
-  first.prepare(plans, first_values);
-  if (two_images) second.prepare(plans, second_values);
+  first.prepare(*known.plan);
+  if (two_images) second.prepare(*known.plan);
 
-  size_t column = 0;
+  size_t column = 0, rows_read = 0;
+  const size_t per_row = two_images ? 2 * n : n;
   try {
-    auto& firsts = ev.kind == RowsKind::write ? ev.after : ev.before;
     while (!rows.at_end()) {
       const size_t start = rows.offset();
-      read_image(rows, plans, first, first.add(firsts), ev, column);
-      if (two_images) {
-        second.before = &firsts.back();
-        read_image(rows, plans, second, second.add(ev.after), ev, column);
-      }
+      const size_t first_at = read_image(rows, plans, first, ev, kNoImage, column);
+      if (two_images) read_image(rows, plans, second, ev, first_at, column);
       const size_t row_bytes = rows.offset() - start;
       if (row_bytes == 0) rows.fail("row", "has no columns");
-      if (firsts.size() == 1) {  // rows of one event are often alike: size the vectors once
-        const size_t guess = rows.remaining() / row_bytes + 1;
-        firsts.reserve(guess);
-        if (two_images) ev.after.reserve(guess);
+      if (++rows_read == 1) {  // rows of one event are often alike: size the vector once
+        ev.values.reserve((rows.remaining() / row_bytes + 1) * per_row);
       }
     }
   } catch (const DecodeError& e) {
-    const size_t row = std::max(ev.before.size(), ev.after.size());
-    std::string where = "`" + map.database + "`.`" + map.table + "` row " + std::to_string(row);
+    std::string where =
+        "`" + map.database + "`.`" + map.table + "` row " + std::to_string(rows_read + 1);
     if (ev.compressed) where += " (offsets within the uncompressed rows)";
     if (column < n) {
       const ColumnInfo& c = map.columns[column];
@@ -1229,6 +1241,16 @@ RowsEvent decode_rows(ByteReader& r, EventType type, const FormatDescriptionEven
                (c.name.empty() ? "" : " `" + c.name + "`") + " (" + type_label(c.type) + ")";
     }
     throw DecodeError(where + ": " + e.what());
+  }
+  // The values are all in place: the images can view them now.
+  auto& firsts = ev.kind == RowsKind::write ? ev.after : ev.before;
+  firsts.reserve(rows_read);
+  if (two_images) ev.after.reserve(rows_read);
+  const ColumnBits first_bits(first.present, n), second_bits(second.present, n);
+  for (size_t k = 0; k < rows_read; ++k) {
+    const Value* row = ev.values.data() + k * per_row;
+    firsts.push_back(RowImage{ImageValues(row, n), first_bits});
+    if (two_images) ev.after.push_back(RowImage{ImageValues(row + n, n), second_bits});
   }
   if (!ev.compressed) r = rows;
   return ev;

@@ -91,7 +91,7 @@ TxRole TransactionFramer::add(const Event& event, const std::string& file) {
     ++m_tx.row_events;
     return TxRole::change;
   }
-  if (std::holds_alternative<TableMapEvent>(body) ||
+  if (std::holds_alternative<TableMapRef>(body) ||
       std::holds_alternative<AnnotateRowsEvent>(body) ||
       std::holds_alternative<RowsQueryEvent>(body) || std::holds_alternative<IntvarEvent>(body) ||
       std::holds_alternative<RandEvent>(body) || std::holds_alternative<UserVarEvent>(body)) {

@@ -137,7 +137,8 @@ class LiveReader {
       return;
     }
     if (!m_current) return;
-    if (const auto* map = std::get_if<binlog::TableMapEvent>(&e.body)) {
+    if (const auto* ref = std::get_if<binlog::TableMapRef>(&e.body)) {
+      const auto& map = *ref;
       if (map->database == m_database) m_current->trace.push_back("TABLE_MAP " + map->table);
     } else if (const auto* rows = std::get_if<binlog::RowsEvent>(&e.body)) {
       add_rows(*rows);

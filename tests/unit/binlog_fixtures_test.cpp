@@ -168,6 +168,10 @@ const T& body(const Record* r) {
   REQUIRE(std::holds_alternative<T>(r->body));
   return std::get<T>(r->body);
 }
+template <>
+const TableMapEvent& body<TableMapEvent>(const Record* r) {
+  return *body<TableMapRef>(r);
+}
 
 Image image_of(const RowImage& image, const TableMapEvent& table) {
   Image out(image.values.size());
