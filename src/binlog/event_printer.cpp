@@ -1,9 +1,16 @@
 #include "binlog/event_printer.hpp"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <charconv>
 #include <ctime>
+#include <iterator>
+#include <utility>
+#include <vector>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "binlog/charset.hpp"
 #include "binlog/value_format.hpp"
@@ -47,8 +54,29 @@ void append_type_name(EventType type, std::string& out) {
 
 // Appends `s` with ' and \ escaped and newlines as \n, copying runs without them in one go.
 void append_quoted_body(std::string_view s, std::string& out) {
-  size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
+  size_t run = 0, i = 0;
+#ifdef __SSE2__
+  // Sixteen bytes at a time, looking for any of the three characters that need escaping.
+  const __m128i quote = _mm_set1_epi8('\''), backslash = _mm_set1_epi8('\\'),
+                newline = _mm_set1_epi8('\n');
+  while (i + 16 <= s.size()) {
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    const __m128i hits =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)),
+                     _mm_cmpeq_epi8(chunk, newline));
+    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(hits));
+    if (mask == 0) {
+      i += 16;
+      continue;
+    }
+    const size_t at = i + static_cast<size_t>(__builtin_ctz(mask));
+    out.append(s.substr(run, at - run));
+    out.push_back('\\');
+    out.push_back(s[at] == '\n' ? 'n' : s[at]);
+    run = i = at + 1;
+  }
+#endif
+  for (; i < s.size(); ++i) {
     const char c = s[i];
     if (c != '\'' && c != '\\' && c != '\n') continue;
     out.append(s.substr(run, i - run));
@@ -165,22 +193,26 @@ void text_image(const RowImage& image, const TableMapEvent* map, std::string& ou
 
 void text_rows(const RowsEvent& rows, const Decoder& decoder, std::string& out) {
   const TableMapEvent* map = decoder.table(rows.table_id);
-  const std::string table = map != nullptr ? "`" + map->database + "`.`" + map->table + "`"
-                                           : "table_id " + std::to_string(rows.table_id);
+  std::string table;
+  if (map != nullptr) {
+    table.append("`").append(map->database).append("`.`").append(map->table).append("`");
+  } else {
+    table.append("table_id ").append(std::to_string(rows.table_id));
+  }
   const size_t n = std::max(rows.before.size(), rows.after.size());
   for (size_t r = 0; r < n; ++r) {
     switch (rows.kind) {
       case RowsKind::write:
-        out += "### INSERT INTO " + table + "\n### SET\n";
+        out.append("### INSERT INTO ").append(table).append("\n### SET\n");
         text_image(rows.after[r], map, out);
         break;
       case RowsKind::erase:
-        out += "### DELETE FROM " + table + "\n### WHERE\n";
+        out.append("### DELETE FROM ").append(table).append("\n### WHERE\n");
         text_image(rows.before[r], map, out);
         break;
       case RowsKind::update:
       case RowsKind::partial_update:
-        out += "### UPDATE " + table + "\n### WHERE\n";
+        out.append("### UPDATE ").append(table).append("\n### WHERE\n");
         text_image(rows.before[r], map, out);
         out += "### SET\n";
         text_image(rows.after[r], map, out);
@@ -238,14 +270,15 @@ void text_status(const QueryStatus& s, std::string& out) {
 }
 
 void text_table_map(const TableMapEvent& t, std::string& out) {
-  out += fmt::format("#   table_id {}: `{}`.`{}` ({} columns)\n", t.table_id, t.database, t.table,
-                     t.columns.size());
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE("#   table_id {}: `{}`.`{}` ({} columns)\n"),
+                 t.table_id, t.database, t.table, t.columns.size());
   for (size_t i = 0; i < t.columns.size(); ++i) {
     const ColumnInfo& c = t.columns[i];
-    out += fmt::format("#     @{} {}{} meta={}", i + 1, c.name.empty() ? "" : c.name + " ",
-                       column_type_name(c.real_type), c.metadata);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("#     @{} {}{} meta={}"), i + 1,
+                   c.name.empty() ? "" : c.name + " ", column_type_name(c.real_type), c.metadata);
     if (c.is_unsigned) out += *c.is_unsigned ? " unsigned" : " signed";
-    if (c.charset) out += fmt::format(" collation={}", *c.charset);
+    if (c.charset)
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE(" collation={}"), *c.charset);
     if (!c.nullable) out += " NOT NULL";
     if (c.visible && !*c.visible) out += " INVISIBLE";
     if (!c.enum_values.empty() || !c.set_values.empty()) {
@@ -275,24 +308,31 @@ struct TextBody {
   std::string& out;
   void operator()(const OtherEvent&) { out += "#   (not used by my2pg; skipped)\n"; }
   void operator()(const FormatDescriptionEvent& f) {
-    out += fmt::format("#   binlog version {}, server {}, checksum {}\n", f.binlog_version,
-                       f.server_version, checksum_name(f.checksum));
+    fmt::format_to(std::back_inserter(out),
+                   FMT_COMPILE("#   binlog version {}, server {}, checksum {}\n"), f.binlog_version,
+                   f.server_version, checksum_name(f.checksum));
   }
   void operator()(const QueryEvent& q) {
-    out += fmt::format("#   thread_id={} exec_time={} error_code={} database=`{}`\n", q.thread_id,
-                       q.exec_time, q.error_code, q.database);
+    fmt::format_to(std::back_inserter(out),
+                   FMT_COMPILE("#   thread_id={} exec_time={} error_code={} database=`{}`\n"),
+                   q.thread_id, q.exec_time, q.error_code, q.database);
     text_status(q.status, out);
-    out += q.query + "\n";
+    out.append(q.query).append("\n");
   }
   void operator()(const RotateEvent& r) {
-    out += fmt::format("#   rotate to {} at {}\n", r.next_file, r.position);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("#   rotate to {} at {}\n"), r.next_file,
+                   r.position);
   }
-  void operator()(const XidEvent& x) { out += fmt::format("COMMIT /* xid={} */\n", x.xid); }
+  void operator()(const XidEvent& x) {
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("COMMIT /* xid={} */\n"), x.xid);
+  }
   void operator()(const IntvarEvent& i) {
-    out += fmt::format("SET {}={}\n", i.type == 1 ? "LAST_INSERT_ID" : "INSERT_ID", i.value);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("SET {}={}\n"),
+                   i.type == 1 ? "LAST_INSERT_ID" : "INSERT_ID", i.value);
   }
   void operator()(const RandEvent& r) {
-    out += fmt::format("SET @@RAND_SEED1={}, @@RAND_SEED2={}\n", r.seed1, r.seed2);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("SET @@RAND_SEED1={}, @@RAND_SEED2={}\n"),
+                   r.seed1, r.seed2);
   }
   void operator()(const UserVarEvent& u) {
     out += "SET @`" + u.name + "`:=";
@@ -300,8 +340,8 @@ struct TextBody {
       out += "NULL\n";
       return;
     }
-    out += fmt::format(
-        "X'{}' /* type {} collation {}{} */\n",
+    fmt::format_to(
+        std::back_inserter(out), FMT_COMPILE("X'{}' /* type {} collation {}{} */\n"),
         [&] {
           std::string h;
           append_hex(u.value, h);
@@ -309,51 +349,77 @@ struct TextBody {
         }(),
         u.type, u.charset, u.is_unsigned ? " unsigned" : "");
   }
-  void operator()(const TableMapRef& t) { text_table_map(*t, out); }
+  void operator()(const TableMapRef& t) {
+    // The same map precedes every transaction on its table: render it once. Holding the
+    // reference keeps its address from being reused by another map.
+    thread_local std::vector<std::pair<TableMapRef, std::string>> rendered;
+    for (const auto& [map, text] : rendered) {
+      if (map == t) {
+        out += text;
+        return;
+      }
+    }
+    if (rendered.size() >= 64) rendered.clear();
+    std::string text;
+    text_table_map(*t, text);
+    out += text;
+    rendered.emplace_back(t, std::move(text));
+  }
   void operator()(const RowsEvent& r) { text_rows(r, decoder, out); }
   void operator()(const GtidEvent& g) {
     out += "#   GTID " + g.gtid();
     if (g.last_committed)
-      out += fmt::format(" last_committed={} sequence_number={}", *g.last_committed,
-                         g.sequence_number.value_or(0));
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE(" last_committed={} sequence_number={}"),
+                     *g.last_committed, g.sequence_number.value_or(0));
     if (g.immediate_commit_timestamp)
-      out += fmt::format(" immediate_commit_timestamp={}", *g.immediate_commit_timestamp);
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE(" immediate_commit_timestamp={}"),
+                     *g.immediate_commit_timestamp);
     if (g.original_commit_timestamp && g.original_commit_timestamp != g.immediate_commit_timestamp)
-      out += fmt::format(" original_commit_timestamp={}", *g.original_commit_timestamp);
-    if (g.transaction_length) out += fmt::format(" transaction_length={}", *g.transaction_length);
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE(" original_commit_timestamp={}"),
+                     *g.original_commit_timestamp);
+    if (g.transaction_length)
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE(" transaction_length={}"),
+                     *g.transaction_length);
     if (g.immediate_server_version)
-      out += fmt::format(" immediate_server_version={}", *g.immediate_server_version);
-    out += fmt::format(" flags=0x{:02x}\n", g.flags);
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE(" immediate_server_version={}"),
+                     *g.immediate_server_version);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE(" flags=0x{:02x}\n"), g.flags);
   }
   void operator()(const PreviousGtidsEvent& p) { out += "#   previous GTIDs [" + p.str() + "]\n"; }
   void operator()(const MariaGtidEvent& g) {
     out += "#   GTID " + g.gtid(event.header.server_id) + (g.standalone() ? " (standalone)" : "");
-    if (g.commit_id) out += fmt::format(" commit_id={}", *g.commit_id);
+    if (g.commit_id)
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE(" commit_id={}"), *g.commit_id);
     if (g.xid) out += " xid=" + *g.xid;
-    out += fmt::format(" flags2=0x{:02x}\n", g.flags2);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE(" flags2=0x{:02x}\n"), g.flags2);
     if (!g.standalone()) out += "BEGIN\n";
   }
   void operator()(const GtidListEvent& l) { out += "#   GTID list [" + l.str() + "]\n"; }
   void operator()(const BinlogCheckpointEvent& c) {
     out += "#   binlog checkpoint " + c.file + "\n";
   }
-  void operator()(const AnnotateRowsEvent& a) { out += "#   annotate: " + a.query + "\n"; }
+  void operator()(const AnnotateRowsEvent& a) {
+    out.append("#   annotate: ").append(a.query).append("\n");
+  }
   void operator()(const RowsQueryEvent& q) { out += "#   rows query: " + q.query + "\n"; }
   void operator()(const HeartbeatEvent& h) {
     out += "#   heartbeat " + h.log_file + (h.position ? fmt::format(" at {}", *h.position) : "") +
            "\n";
   }
   void operator()(const IncidentEvent& i) {
-    out += fmt::format("#   incident {}: {}\n", i.incident, i.message);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("#   incident {}: {}\n"), i.incident,
+                   i.message);
   }
   void operator()(const XaPrepareEvent& x) {
-    out += fmt::format("XA {} '{}','{}',{}\n", x.one_phase ? "COMMIT ONE PHASE" : "PREPARE",
-                       x.gtrid, x.bqual, x.format_id);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("XA {} '{}','{}',{}\n"),
+                   x.one_phase ? "COMMIT ONE PHASE" : "PREPARE", x.gtrid, x.bqual, x.format_id);
   }
   void operator()(const TransactionPayloadEvent& p) {
-    out += fmt::format("#   payload {} bytes ({}), {} bytes uncompressed, {} events follow\n",
-                       p.payload_size, p.compression == 0 ? "zstd" : "uncompressed",
-                       p.uncompressed_size, p.inner_events);
+    fmt::format_to(
+        std::back_inserter(out),
+        FMT_COMPILE("#   payload {} bytes ({}), {} bytes uncompressed, {} events follow\n"),
+        p.payload_size, p.compression == 0 ? "zstd" : "uncompressed", p.uncompressed_size,
+        p.inner_events);
   }
   void operator()(const StopEvent&) { out += "#   stop\n"; }
 };
@@ -437,7 +503,7 @@ struct JsonBody {
   }
   template <typename T>
   void num(const char* key, T v) {
-    out += fmt::format(",\"{}\":{}", key, v);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE(",\"{}\":{}"), key, v);
   }
   void operator()(const OtherEvent&) {}
   void operator()(const FormatDescriptionEvent& f) {
@@ -490,9 +556,11 @@ struct JsonBody {
       out += i == 0 ? "{" : ",{";
       out += "\"type\":";
       append_json_string(column_type_name(c.real_type), out);
-      out += fmt::format(",\"meta\":{},\"nullable\":{}", c.metadata, c.nullable);
+      fmt::format_to(std::back_inserter(out), FMT_COMPILE(",\"meta\":{},\"nullable\":{}"),
+                     c.metadata, c.nullable);
       if (!c.name.empty()) str("name", c.name);
-      if (c.is_unsigned) out += fmt::format(",\"unsigned\":{}", *c.is_unsigned);
+      if (c.is_unsigned)
+        fmt::format_to(std::back_inserter(out), FMT_COMPILE(",\"unsigned\":{}"), *c.is_unsigned);
       if (c.charset) num("collation", *c.charset);
       out += "}";
     }
@@ -539,7 +607,7 @@ struct JsonBody {
   void operator()(const MariaGtidEvent& g) {
     str("gtid", g.gtid(event.header.server_id));
     num("flags2", g.flags2);
-    out += fmt::format(",\"standalone\":{}", g.standalone());
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE(",\"standalone\":{}"), g.standalone());
     if (g.commit_id) num("commit_id", *g.commit_id);
   }
   void operator()(const GtidListEvent& l) { str("gtid_list", l.str()); }
@@ -555,7 +623,7 @@ struct JsonBody {
     str("message", i.message);
   }
   void operator()(const XaPrepareEvent& x) {
-    out += fmt::format(",\"one_phase\":{}", x.one_phase);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE(",\"one_phase\":{}"), x.one_phase);
     num("format_id", x.format_id);
     str("gtrid", x.gtrid);
     str("bqual", x.bqual);
@@ -595,11 +663,11 @@ void print_json(const Event& e, const Decoder& decoder, const std::string& file,
   append_json_string(file, out);
   std::string type;
   append_type_name(e.header.type, type);
-  out += fmt::format(
-      ",\"position\":{},\"type\":\"{}\",\"timestamp\":{},\"server_id\":{},\"end_log_pos\":{},"
-      "\"size\":{}",
-      e.position, type, e.header.timestamp, e.header.server_id, e.header.log_pos,
-      e.header.event_size);
+  fmt::format_to(std::back_inserter(out),
+                 FMT_COMPILE(",\"position\":{},\"type\":\"{}\",\"timestamp\":{},\"server_id\":{},"
+                             "\"end_log_pos\":{},\"size\":{}"),
+                 e.position, type, e.header.timestamp, e.header.server_id, e.header.log_pos,
+                 e.header.event_size);
   if (e.in_payload) out += ",\"in_payload\":true";
   std::visit(JsonBody{decoder, e, out}, e.body);
   out += "}\n";

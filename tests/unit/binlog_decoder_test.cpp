@@ -12,6 +12,7 @@
 #include "binlog/control_events.hpp"
 #include "binlog/crc32.hpp"
 #include "binlog/decoder.hpp"
+#include "binlog/event_printer.hpp"
 #include "binlog/file_source.hpp"
 
 using namespace my2pg::binlog;
@@ -483,4 +484,58 @@ TEST_CASE("FileSource reads files, seeks to a start position and reports bad fil
   FileSource missing({path}, false);
   RawEvent raw;
   REQUIRE_THROWS_WITH(missing.next(raw), Catch::Contains("cannot open binlog file"));
+}
+
+TEST_CASE("the text dump escapes quotes, backslashes and newlines anywhere in long values",
+          "[binlog]") {
+  // One VARCHAR(200) utf8mb4 column; values long enough for the 16-byte scan, with the three
+  // escaped characters at the start, across block boundaries and in the tail.
+  Bytes map;
+  put(map, 42, 6);
+  put(map, 1, 2);
+  for (const std::string name : {"db", "t"}) {
+    map.push_back(static_cast<uint8_t>(name.size()));
+    map.insert(map.end(), name.begin(), name.end());
+    map.push_back(0);
+  }
+  map.push_back(1);  // one column
+  map.push_back(static_cast<uint8_t>(ColumnType::MYSQL_TYPE_VARCHAR));
+  map.push_back(2);                   // metadata length
+  put(map, 200, 2);                   // max length in bytes
+  map.push_back(0x01);                // nullable
+  map.insert(map.end(), {2, 1, 45});  // DEFAULT_CHARSET utf8mb4
+  Decoder d("test-bin.000001");
+  std::vector<Event> out;
+  d.decode(fde(false), 4, out);
+  d.decode(event(EventType::TABLE_MAP_EVENT, map, false), 200, out);
+  const std::vector<std::string> values = {
+      "'starts with a quote and runs past sixteen bytes",
+      std::string(15, 'a') + "'" + std::string(15, 'b') + "\\" + std::string(20, 'c') + "\n",
+      std::string(40, 'x'), "tail\\", std::string(31, 'q') + "''\n\n\\\\" + std::string(17, 'r')};
+  for (const auto& v : values) {
+    Bytes rows;
+    put(rows, 42, 6);
+    put(rows, 0, 2);
+    rows.push_back(1);     // column count
+    rows.push_back(0x01);  // present
+    rows.push_back(0x00);  // not null
+    rows.push_back(static_cast<uint8_t>(v.size()));
+    rows.insert(rows.end(), v.begin(), v.end());
+    out.clear();
+    const Bytes raw = event(EventType::WRITE_ROWS_EVENT_V1, rows, false);  // the event views it
+    d.decode(raw, 300, out);
+    std::string text;
+    print_text(out.at(0), d, "test-bin.000001", text);
+    std::string expected = "###   @1='";
+    for (char c : v) {
+      if (c == '\'' || c == '\\') expected.push_back('\\');
+      if (c == '\n') {
+        expected += "\\n";
+        continue;
+      }
+      expected.push_back(c);
+    }
+    expected += "'\n";
+    CHECK_THAT(text, Catch::EndsWith(expected));
+  }
 }
