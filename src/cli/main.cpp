@@ -35,6 +35,7 @@ int run(std::span<const char* const> args) {
   init_logging(inv.options.get("log-level").value_or("info"));
   if (inv.command == "migrate") return cli::run_migrate_command(inv.options);
   if (inv.command == "binlog") return cli::run_binlog_command(inv.options);
+  if (inv.command == "schema") return cli::run_schema_command(inv.options);
   throw Error("command '" + inv.command + "' has no implementation");
 }
 

@@ -38,6 +38,10 @@ void print_report(const snapshot::MigrateReport& r, const std::string& target) {
   fmt::print("\n{} tables, {} rows, {} in {:.2f} s; {}\n", r.tables.size(), rows,
              human_bytes(bytes), r.seconds,
              r.verified ? "row counts verified equal" : "not verified");
+  if (!r.not_migrated.empty()) {
+    fmt::print("\nnot migrated ({}):\n", r.not_migrated.size());
+    for (const auto& n : r.not_migrated) fmt::print("  {}\n", n);
+  }
   std::fflush(stdout);
 }
 
@@ -52,6 +56,31 @@ int run_migrate_command(const Options& options) {
   m.verify = !options.flag("no-verify");
   const auto report = snapshot::run_migrate(m);
   print_report(report, pg::describe_conninfo(m.target_uri));
+  return 0;
+}
+
+int run_schema_command(const Options& options) {
+  snapshot::SchemaOptions s;
+  s.source_uri = options.require("source");
+  s.dry_run = options.flag("dry-run");
+  if (!s.dry_run) s.target_uri = options.require("target");
+  s.target_schema = options.get("target-schema").value_or("");
+  s.replace = options.flag("replace");
+  const auto result = snapshot::run_schema(s);
+  if (s.dry_run) {
+    std::fputs(result.sql.c_str(), stdout);
+    std::string commented = "\n";
+    size_t start = 0;
+    while (start < result.report.size()) {
+      const size_t end = result.report.find('\n', start);
+      commented.append("-- ").append(result.report.substr(start, end - start)).append("\n");
+      start = end == std::string::npos ? result.report.size() : end + 1;
+    }
+    std::fputs(commented.c_str(), stdout);
+  } else {
+    fmt::print("schema created on {}\n\n{}", pg::describe_conninfo(s.target_uri), result.report);
+  }
+  std::fflush(stdout);
   return 0;
 }
 

@@ -6,4 +6,8 @@ namespace my2pg::cli {
 // `my2pg migrate`: runs the copy and prints the summary table on stdout.
 int run_migrate_command(const Options& options);
 
+// `my2pg schema`: creates the converted tables (or, with --dry-run, prints the DDL as a SQL
+// script) and reports every column's mapping and what was not migrated.
+int run_schema_command(const Options& options);
+
 }  // namespace my2pg::cli

@@ -27,6 +27,14 @@ constexpr OptionSpec kMigrate[] = {
     {"no-verify", "", "skip comparing row counts between source and target after the copy"},
 };
 
+constexpr OptionSpec kSchema[] = {
+    {"target-schema", "NAME",
+     "PostgreSQL schema to create the tables in (default: the source "
+     "database's name)"},
+    {"replace", "", "drop the tables of an earlier copy of this database first"},
+    {"dry-run", "", "print the DDL and the mapping report as a SQL script; change nothing"},
+};
+
 constexpr OptionSpec kBinlog[] = {
     {"format", "FORMAT", "text (like mysqlbinlog -v, the default) or json (one object per event)"},
     {"start", "FILE:POS",
@@ -40,6 +48,9 @@ constexpr CommandSpec kCommands[] = {
     {"binlog", "binlog dump FILE... | --source URI: decode and print binary log events", kBinlog},
     {"migrate", "copy a source database into PostgreSQL from one consistent snapshot, then verify",
      kMigrate},
+    {"schema",
+     "convert the source database's tables to PostgreSQL DDL and create them (or --dry-run)",
+     kSchema},
 };
 
 const CommandSpec* find_command(std::string_view name) {

@@ -2,18 +2,14 @@
 // Catalog reads: the information_schema queries behind the table model.
 #include <string>
 
+#include "common/catalog_rows.hpp"
 #include "mysql/connection.hpp"
 
 namespace my2pg::mysql {
 
-struct CatalogRows {
-  RowSet columns;       // information_schema.COLUMNS of base tables
-  RowSet primary_keys;  // TABLE_NAME, COLUMN_NAME of PRIMARY key parts
-  RowSet json_checks;   // MariaDB only: TABLE_NAME, COLUMN_NAME of json_valid() checked columns
-  RowSet counters;      // TABLE_NAME, AUTO_INCREMENT of base tables
-};
-
-// Rows describing every base table of `database` (views are not tables and are left out).
+// Rows describing `database`: its base tables with their columns, keys, indexes, foreign keys and
+// checks, and the views, triggers, routines and events that are listed but not copied. Works on
+// MySQL 5.7-9.x and MariaDB 10.x-11.x (columns a server lacks are read as NULL).
 CatalogRows read_catalog(Connection& conn, const std::string& database);
 
 }  // namespace my2pg::mysql

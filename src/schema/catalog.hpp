@@ -1,19 +1,25 @@
 #pragma once
 // Builds the table model from the source's information_schema rows (read by mysql/catalog).
+#include <string>
 #include <vector>
 
-#include "common/row_set.hpp"
+#include "common/catalog_rows.hpp"
 #include "schema/table.hpp"
 
 namespace my2pg::schema {
 
-// Tables in name order, columns in ordinal order, from:
-//   columns:      information_schema.COLUMNS of base tables, by table and position
-//   primary_keys: TABLE_NAME, COLUMN_NAME of PRIMARY key parts, by table and sequence
-//   json_checks:  TABLE_NAME, COLUMN_NAME of MariaDB columns checked with json_valid() (may be
-//   empty) counters:     TABLE_NAME, AUTO_INCREMENT of information_schema.TABLES (may be empty)
+// Tables in name order with columns in ordinal order, keys, indexes, foreign keys and checks,
+// plus the other objects of the database. Unknown or missing row sets are skipped.
+Catalog build_catalog(const std::string& database, const CatalogRows& rows);
+
+// The tables alone, from the core row sets (see CatalogRows for their columns).
 std::vector<Table> build_tables(const std::string& database, const RowSet& columns,
                                 const RowSet& primary_keys, const RowSet& json_checks,
                                 const RowSet& counters);
+
+// A column default as information_schema.COLUMNS shows it (COLUMN_DEFAULT and EXTRA), which
+// differs between MariaDB 10.2.7+ (literals quoted, NULL as the word NULL) and MySQL.
+ColumnDefault parse_default(const std::optional<std::string>& column_default,
+                            const std::string& extra, bool mariadb);
 
 }  // namespace my2pg::schema

@@ -13,6 +13,7 @@
 #include "snapshot/source_snapshot.hpp"
 #include "snapshot/table_copy.hpp"
 #include "snapshot/target_ddl.hpp"
+#include "typemap/target_table.hpp"
 #include "typemap/type_rules.hpp"
 
 namespace my2pg::snapshot {
@@ -110,16 +111,71 @@ void verify_counts(mysql::Connection& src, pg::Connection& tgt,
   report.verified = true;
 }
 
-}  // namespace
+struct SourceModel {
+  schema::Catalog catalog;
+  std::vector<typemap::TargetTable> targets;
+  SchemaPlan plan;
+};
 
-MigrateReport run_migrate(const MigrateOptions& options) {
-  const auto started = Clock::now();
-  const mysql::Endpoint endpoint = mysql::Endpoint::parse(options.source_uri);
+SourceModel load_model(mysql::Connection& src, const std::string& database,
+                       const std::string& target_schema) {
+  SourceModel m;
+  m.catalog = schema::build_catalog(database, mysql::read_catalog(src, database));
+  const auto rules = typemap::TypeRules::load_default();
+  for (const auto& t : m.catalog.tables)
+    m.targets.push_back(typemap::map_table(rules, t, target_schema));
+  m.plan = plan_schema(m.catalog, m.targets);
+  return m;
+}
+
+mysql::Endpoint source_endpoint(const std::string& uri) {
+  mysql::Endpoint endpoint = mysql::Endpoint::parse(uri);
   if (endpoint.database.empty()) {
     throw ConfigError(
         "the source URI names no database; add it as the path, e.g. " +
         mysql::Endpoint{endpoint.host, endpoint.port, endpoint.user, "", "shop", ""}.display());
   }
+  return endpoint;
+}
+
+}  // namespace
+
+SchemaResult run_schema(const SchemaOptions& options) {
+  const mysql::Endpoint endpoint = source_endpoint(options.source_uri);
+  const std::string schema_name =
+      options.target_schema.empty() ? endpoint.database : options.target_schema;
+  mysql::Connection src(endpoint);
+  src.execute("SET SESSION time_zone = '+00:00'");  // TIMESTAMP defaults are shown in UTC
+  SourceModel model = load_model(src, endpoint.database, schema_name);
+  SchemaResult result;
+  if (!options.dry_run) {
+    pg::Connection tgt(options.target_uri);
+    control::migrate_control_schema(tgt);
+    MigrateOptions m;
+    m.replace = options.replace;
+    prepare_target(tgt, m, endpoint.database, schema_name, model.targets);
+    pg::Transaction tx(tgt);
+    auto& p = model.plan;
+    apply_statements(tgt, p.pre_data, p.not_migrated);
+    for (const auto& t : p.tables) {
+      apply_statements(tgt, t.create, p.not_migrated);
+      apply_statements(tgt, t.primary_key, p.not_migrated);
+    }
+    apply_statements(tgt, p.indexes, p.not_migrated);
+    apply_statements(tgt, p.foreign_keys, p.not_migrated);
+    apply_statements(tgt, p.checks, p.not_migrated);
+    apply_statements(tgt, p.triggers, p.not_migrated);
+    tx.commit();
+    result.applied = true;
+  }
+  result.sql = plan_sql(model.plan);
+  result.report = plan_report(model.plan);
+  return result;
+}
+
+MigrateReport run_migrate(const MigrateOptions& options) {
+  const auto started = Clock::now();
+  const mysql::Endpoint endpoint = source_endpoint(options.source_uri);
   MigrateReport report;
   report.source_database = endpoint.database;
   report.target_schema = options.target_schema.empty() ? endpoint.database : options.target_schema;
@@ -129,13 +185,10 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   report.position = start_consistent_snapshot(src);
   spdlog::info("snapshot consistent with binlog position {}", report.position.display());
 
-  const auto rows = mysql::read_catalog(src, endpoint.database);
-  const auto tables = schema::build_tables(endpoint.database, rows.columns, rows.primary_keys,
-                                           rows.json_checks, rows.counters);
-  const auto rules = typemap::TypeRules::load_default();
-  std::vector<typemap::TargetTable> targets;
-  for (const auto& t : tables)
-    targets.push_back(typemap::map_table(rules, t, report.target_schema));
+  const SourceModel model = load_model(src, endpoint.database, report.target_schema);
+  const auto& tables = model.catalog.tables;
+  const auto& targets = model.targets;
+  SchemaPlan plan = model.plan;
   spdlog::info("{} tables to copy from {}", tables.size(), endpoint.database);
 
   pg::Connection tgt(options.target_uri);
@@ -155,12 +208,17 @@ MigrateReport run_migrate(const MigrateOptions& options) {
          p.known() ? std::optional(p.gtid_set) : std::nullopt});
   }
 
+  {
+    pg::Transaction tx(tgt);
+    apply_statements(tgt, plan.pre_data, plan.not_migrated);
+    tx.commit();
+  }
   for (size_t i = 0; i < tables.size(); ++i) {
     const auto table_started = Clock::now();
     pg::Transaction tx(tgt);
-    tgt.execute(create_table_sql(targets[i]));
+    apply_statements(tgt, plan.tables[i].create, plan.not_migrated);
     const CopyResult copied = copy_table(src, tgt, tables[i], targets[i]);
-    if (const std::string pk = primary_key_sql(targets[i]); !pk.empty()) tgt.execute(pk);
+    apply_statements(tgt, plan.tables[i].primary_key, plan.not_migrated);
     sync_generators(tgt, tables[i], targets[i]);
     tgt.query(
         "INSERT INTO my2pg.table_state (source_database, source_table, target_table, "
@@ -177,9 +235,22 @@ MigrateReport run_migrate(const MigrateOptions& options) {
     spdlog::info("copied {}: {} rows, {} bytes in {:.2f} s", tables[i].qualified_name(), tr.rows,
                  tr.bytes, tr.seconds);
   }
-  tgt.query(
-      "UPDATE my2pg.snapshot SET state = 'done', finished_at = now() WHERE source_database = $1",
-      {endpoint.database});
+  {
+    const auto started_post = Clock::now();
+    pg::Transaction tx(tgt);
+    apply_statements(tgt, plan.indexes, plan.not_migrated);
+    apply_statements(tgt, plan.foreign_keys, plan.not_migrated);
+    apply_statements(tgt, plan.checks, plan.not_migrated);
+    apply_statements(tgt, plan.triggers, plan.not_migrated);
+    tgt.query(
+        "UPDATE my2pg.snapshot SET state = 'done', finished_at = now() WHERE source_database = $1",
+        {endpoint.database});
+    tx.commit();
+    spdlog::info("{} indexes, {} foreign keys, {} checks, {} triggers built in {:.2f} s",
+                 plan.indexes.size(), plan.foreign_keys.size(), plan.checks.size(),
+                 plan.triggers.size(), seconds_since(started_post));
+  }
+  for (const auto& n : plan.not_migrated) report.not_migrated.push_back(n.object + ": " + n.reason);
   if (options.verify) verify_counts(src, tgt, tables, targets, report);
   src.execute("COMMIT");
   report.seconds = seconds_since(started);

@@ -34,9 +34,28 @@ struct MigrateReport {
   std::vector<TableReport> tables;
   double seconds = 0;
   bool verified = false;
+  std::vector<std::string> not_migrated;  // "object: reason", from the schema plan
 };
 
 // Throws MismatchError (after the copy is committed) when verification finds differences.
 MigrateReport run_migrate(const MigrateOptions& options);
+
+struct SchemaOptions {
+  std::string source_uri;
+  std::string target_uri;     // unused with dry_run
+  std::string target_schema;  // empty: the source database's name
+  bool replace = false;
+  bool dry_run = false;  // plan only: nothing is written to the target
+};
+
+struct SchemaResult {
+  std::string sql;     // the DDL, phase by phase
+  std::string report;  // every column's mapping, and what was not migrated and why
+  bool applied = false;
+};
+
+// `my2pg schema`: converts the source database's tables to PostgreSQL DDL and applies it (all
+// phases, in one transaction), or with dry_run only plans it.
+SchemaResult run_schema(const SchemaOptions& options);
 
 }  // namespace my2pg::snapshot

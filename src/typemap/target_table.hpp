@@ -1,5 +1,6 @@
 #pragma once
-// A source table translated for PostgreSQL: column types by rule, value codecs, generators.
+// A source table translated for PostgreSQL: column types by rule, value codecs, generators,
+// defaults.
 #include <string>
 #include <vector>
 
@@ -22,6 +23,12 @@ struct TargetColumn {
   ColumnCodec codec;
   bool not_null = false;
   Serial serial = Serial::none;
+  std::string default_sql;  // the PostgreSQL DEFAULT expression; empty for none
+  // What of the source column's definition PostgreSQL does not get, and why (for the report):
+  // an untranslatable default, a generated column's expression.
+  std::vector<std::string> not_migrated;
+  std::vector<std::string> notes;  // other translations worth knowing (ON UPDATE trigger...)
+  bool on_update_current_timestamp = false;
 };
 
 struct TargetTable {
@@ -29,9 +36,15 @@ struct TargetTable {
   std::string name;
   std::vector<TargetColumn> columns;
   std::vector<std::string> primary_key;
+  std::string comment;
 };
 
 TargetTable map_table(const TypeRules& rules, const schema::Table& table,
                       const std::string& target_schema);
+
+// The PostgreSQL DEFAULT expression for a source default on a column of PostgreSQL type
+// `target_sql`, or empty with `why_not` set when it cannot be carried over.
+std::string translate_default(const schema::Column& column, const std::string& target_sql,
+                              std::string& why_not);
 
 }  // namespace my2pg::typemap

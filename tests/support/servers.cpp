@@ -1,9 +1,12 @@
 #include "support/servers.hpp"
 
+#include "mysql/endpoint.hpp"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -99,6 +102,33 @@ CommandResult run_my2pg(const std::vector<std::string>& args, const std::vector<
   cmd += " " + shell_quote(MY2PG_BINARY);
   for (const auto& a : args) cmd += " " + shell_quote(a);
   cmd += " >" + dir + "/out 2>" + dir + "/err </dev/null";
+  const int status = std::system(cmd.c_str());
+  CommandResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(dir + "/out");
+  r.err = slurp(dir + "/err");
+  std::system(("rm -rf " + dir).c_str());
+  return r;
+}
+
+CommandResult run_mariadb_client(const TestDatabases& db, const std::string& sql) {
+  char dir_template[] = "/tmp/my2pg-sql-XXXXXX";
+  const std::string dir = mkdtemp(dir_template);
+  {
+    std::FILE* f = std::fopen((dir + "/in.sql").c_str(), "wb");
+    if (f == nullptr) throw std::runtime_error("cannot write " + dir + "/in.sql");
+    std::fwrite(sql.data(), 1, sql.size(), f);
+    std::fclose(f);
+  }
+  const mysql::Endpoint ep = mysql::Endpoint::parse(db.source_uri());
+  std::string cmd = "env MYSQL_PWD=" + shell_quote(ep.password) + " mariadb --batch";
+  if (!ep.socket.empty()) {
+    cmd += " --socket=" + shell_quote(ep.socket);
+  } else {
+    cmd += " --host=" + shell_quote(ep.host) + " --port=" + std::to_string(ep.port);
+  }
+  cmd += " --user=" + shell_quote(ep.user) + " " + shell_quote(ep.database);
+  cmd += " <" + dir + "/in.sql >" + dir + "/out 2>" + dir + "/err";
   const int status = std::system(cmd.c_str());
   CommandResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -45,4 +45,8 @@ struct CommandResult {
 CommandResult run_my2pg(const std::vector<std::string>& args,
                         const std::vector<std::string>& env = {});
 
+// Runs SQL text through the `mariadb` command-line client in the test's own database, so that
+// client-side syntax (DELIMITER for triggers and routines) works as it does for users.
+CommandResult run_mariadb_client(const TestDatabases& db, const std::string& sql);
+
 }  // namespace my2pg::test

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/catalog_rows.hpp"
 #include "common/error.hpp"
 #include "common/row_set.hpp"
 #include "schema/catalog.hpp"
@@ -183,4 +184,143 @@ TEST_CASE("build_tables names a missing catalog column", "[catalog]") {
   cs.columns[5] = "EXTRA_INFO";
   REQUIRE_THROWS_WITH(build_tables("shop", cs, RowSet{}, RowSet{}, RowSet{}),
                       Catch::Contains("no column 'EXTRA'") && Catch::Contains("EXTRA_INFO"));
+}
+
+TEST_CASE("parse_default reads MariaDB's and MySQL's forms of column defaults", "[catalog]") {
+  using my2pg::schema::DefaultKind;
+  using my2pg::schema::parse_default;
+  // MariaDB 10.2.7+: literals quoted, NULL as a word, expressions as SQL.
+  CHECK(parse_default(null, "", true).kind == DefaultKind::none);
+  CHECK(parse_default(Cell("NULL"), "", true).kind == DefaultKind::null);
+  auto d = parse_default(Cell("'it''s \\\\ here'"), "", true);
+  CHECK(d.kind == DefaultKind::literal);
+  CHECK(d.value == "it's \\ here");
+  d = parse_default(Cell("''"), "", true);
+  CHECK(d.kind == DefaultKind::literal);
+  CHECK(d.value.empty());
+  d = parse_default(Cell("4.99"), "", true);
+  CHECK(d.kind == DefaultKind::literal);
+  CHECK(d.value == "4.99");
+  CHECK(parse_default(Cell("-1e3"), "", true).kind == DefaultKind::literal);
+  CHECK(parse_default(Cell("b'101'"), "", true).value == "b'101'");
+  d = parse_default(Cell("current_timestamp(6)"), "on update current_timestamp(6)", true);
+  CHECK(d.kind == DefaultKind::current_timestamp);
+  CHECK(parse_default(Cell("uuid()"), "", true).kind == DefaultKind::expression);
+  CHECK(parse_default(Cell("(`a` + 1)"), "", true).kind == DefaultKind::expression);
+  // MySQL: literals bare, expressions flagged DEFAULT_GENERATED.
+  d = parse_default(Cell("it's"), "", false);
+  CHECK(d.kind == DefaultKind::literal);
+  CHECK(d.value == "it's");
+  CHECK(parse_default(Cell("NULL"), "", false).kind == DefaultKind::literal);  // the text NULL
+  CHECK(parse_default(Cell("CURRENT_TIMESTAMP"), "DEFAULT_GENERATED", false).kind ==
+        DefaultKind::current_timestamp);
+  CHECK(parse_default(Cell("CURRENT_TIMESTAMP(3)"),
+                      "DEFAULT_GENERATED on update "
+                      "CURRENT_TIMESTAMP(3)",
+                      false)
+            .kind == DefaultKind::current_timestamp);
+  CHECK(parse_default(Cell("CURRENT_TIMESTAMP"), "", false).kind ==
+        DefaultKind::current_timestamp);  // MySQL 5.7
+  CHECK(parse_default(Cell("rand()"), "DEFAULT_GENERATED", false).kind == DefaultKind::expression);
+}
+
+namespace {
+
+my2pg::CatalogRows full_rows() {
+  my2pg::CatalogRows rows;
+  rows.mariadb = true;
+  rows.columns = columns_rows();
+  for (const char* extra :
+       {"COLLATION_NAME", "COLUMN_DEFAULT", "GENERATION_EXPRESSION", "COLUMN_COMMENT"}) {
+    rows.columns.columns.emplace_back(extra);
+    for (auto& r : rows.columns.rows) r.emplace_back(null);
+  }
+  // items.shop: a quoted default and a comment; items.price: a generated column.
+  rows.columns.rows[4][11] = "utf8mb4_general_ci";
+  rows.columns.rows[4][12] = "'main'";
+  rows.columns.rows[4][14] = "the shop's code";
+  rows.columns.rows[7][5] = "STORED GENERATED";
+  rows.columns.rows[7][13] = "`sku` * 2";
+  rows.columns.rows[2][5] = "on update current_timestamp(6)";  // orders.placed
+  rows.columns.rows[2][12] = "current_timestamp(6)";
+  rows.primary_keys = primary_keys();
+  rows.json_checks = json_checks();
+  rows.counters = counters();
+  rows.tables = pairs({"TABLE_NAME", "TABLE_TYPE", "ENGINE", "TABLE_COMMENT", "CREATE_OPTIONS"},
+                      {{"items", "BASE TABLE", "InnoDB", "stock items", ""},
+                       {"orders", "BASE TABLE", "MyISAM", "", "partitioned"},
+                       {"item_view", "VIEW", null, "VIEW", null},
+                       {"ids", "SEQUENCE", null, "", null}});
+  rows.indexes = pairs({"TABLE_NAME", "INDEX_NAME", "NON_UNIQUE", "SEQ_IN_INDEX", "COLUMN_NAME",
+                        "SUB_PART", "COLLATION", "INDEX_TYPE", "EXPRESSION"},
+                       {{"items", "by_price", "1", "1", "price", null, "D", "BTREE", null},
+                        {"items", "by_price", "1", "2", "shop", "5", "A", "BTREE", null},
+                        {"items", "u_meta", "0", "1", null, null, "A", "BTREE", "(`sku` + 1)"},
+                        {"orders", "ft", "1", "1", "doc", null, null, "FULLTEXT", null}});
+  rows.foreign_keys =
+      pairs({"TABLE_NAME", "CONSTRAINT_NAME", "COLUMN_NAME", "REFERENCED_TABLE_SCHEMA",
+             "REFERENCED_TABLE_NAME", "REFERENCED_COLUMN_NAME", "UPDATE_RULE", "DELETE_RULE"},
+            {{"orders", "fk_item", "item_id", "shop", "items", "sku", "CASCADE", "SET NULL"},
+             {"orders", "fk_two", "id", "shop", "items", "shop", "RESTRICT", "RESTRICT"},
+             {"orders", "fk_two", "item_id", "shop", "items", "sku", "RESTRICT", "RESTRICT"}});
+  rows.checks = pairs({"TABLE_NAME", "CONSTRAINT_NAME", "CHECK_CLAUSE", "LEVEL"},
+                      {{"orders", "doc", "json_valid(`doc`)", "Column"},
+                       {"items", "price_positive", "`price` > 0", "Table"}});
+  rows.triggers =
+      pairs({"TRIGGER_NAME", "EVENT_OBJECT_TABLE", "ACTION_TIMING", "EVENT_MANIPULATION"},
+            {{"t_ins", "items", "AFTER", "INSERT"}});
+  rows.routines = pairs({"ROUTINE_NAME", "ROUTINE_TYPE"}, {{"refill", "PROCEDURE"}});
+  rows.events = pairs({"EVENT_NAME"}, {{"nightly"}});
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("build_catalog reads indexes, foreign keys, checks, defaults and other objects",
+          "[catalog]") {
+  using namespace my2pg::schema;
+  const Catalog c = build_catalog("shop", full_rows());
+  REQUIRE(c.tables.size() == 2);
+  const Table& items = c.tables[0];
+  CHECK(items.comment == "stock items");
+  CHECK(items.engine == "InnoDB");
+  CHECK_FALSE(items.partitioned);
+  const Column& shop = items.columns[0];
+  CHECK(shop.default_value.kind == DefaultKind::literal);
+  CHECK(shop.default_value.value == "main");
+  CHECK(shop.comment == "the shop's code");
+  CHECK(shop.collation == "utf8mb4_general_ci");
+  const Column& price = items.columns[3];
+  CHECK(price.generated == Generated::stored);
+  CHECK(price.generation_expression == "`sku` * 2");
+  CHECK(price.default_value.kind == DefaultKind::none);
+  REQUIRE(items.indexes.size() == 2);
+  CHECK(items.indexes[0].name == "by_price");
+  CHECK_FALSE(items.indexes[0].unique);
+  REQUIRE(items.indexes[0].parts.size() == 2);
+  CHECK(items.indexes[0].parts[0].descending);
+  CHECK(items.indexes[0].parts[1].prefix == 5);
+  CHECK(items.indexes[1].unique);
+  CHECK(items.indexes[1].parts[0].expression == "(`sku` + 1)");
+  REQUIRE(items.checks.size() == 1);
+  CHECK(items.checks[0].clause == "`price` > 0");
+
+  const Table& orders = c.tables[1];
+  CHECK(orders.partitioned);
+  CHECK(orders.engine == "MyISAM");
+  CHECK(orders.columns[2].on_update_current_timestamp);
+  CHECK(orders.columns[2].default_value.kind == DefaultKind::current_timestamp);
+  CHECK(orders.checks.empty());  // the json_valid() check of a JSON column is not a check
+  REQUIRE(orders.foreign_keys.size() == 2);
+  CHECK(orders.foreign_keys[0].on_update == "CASCADE");
+  CHECK(orders.foreign_keys[0].on_delete == "SET NULL");
+  CHECK(orders.foreign_keys[1].columns == std::vector<std::string>{"id", "item_id"});
+  CHECK(orders.foreign_keys[1].ref_columns == std::vector<std::string>{"shop", "sku"});
+  CHECK(orders.indexes.at(0).kind == "FULLTEXT");
+
+  std::vector<std::string> others;
+  for (const auto& o : c.others) others.push_back(o.kind + " " + o.name + " " + o.detail);
+  CHECK(others == std::vector<std::string>{"view item_view ", "sequence ids ",
+                                           "trigger t_ins AFTER INSERT ON items",
+                                           "procedure refill ", "event nightly "});
 }

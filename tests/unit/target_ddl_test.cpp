@@ -143,23 +143,203 @@ TEST_CASE("fit_identifier keeps short names and makes long ones unique and valid
   CHECK(fitted.find("\xc3_") == std::string::npos);
 }
 
-TEST_CASE("map_table refuses names over PostgreSQL's 63-byte limit", "[target_ddl]") {
+TEST_CASE("map_table shortens names over PostgreSQL's 63-byte limit deterministically",
+          "[target_ddl]") {
   my2pg::schema::Table t;
   t.database = "shop";
   t.name = std::string(64, 't');
-  const auto rules = my2pg::typemap::TypeRules::load_default();
-  REQUIRE_THROWS_WITH(my2pg::typemap::map_table(rules, t, "shop"),
-                      Catch::Contains("table '" + t.name + "' is 64 bytes") &&
-                          Catch::Contains("63-byte identifier limit"));
-  t.name = "items";
   my2pg::schema::Column c;
   c.name = std::string(80, 'c');
   c.data_type = "int";
   c.column_type = "int(11)";
   t.columns.push_back(c);
-  REQUIRE_THROWS_WITH(my2pg::typemap::map_table(rules, t, "shop"),
-                      Catch::Contains("column shop.items." + c.name));
-  t.columns.clear();
-  REQUIRE_THROWS_WITH(my2pg::typemap::map_table(rules, t, std::string(65, 's')),
-                      Catch::Contains("target schema"));
+  t.primary_key = {c.name};
+  const auto rules = my2pg::typemap::TypeRules::load_default();
+  const auto mapped = my2pg::typemap::map_table(rules, t, "shop");
+  CHECK(mapped.name.size() <= 63);
+  CHECK(mapped.name == my2pg::pg::fit_identifier(t.name));
+  CHECK(mapped.columns.at(0).name == my2pg::pg::fit_identifier(c.name));
+  CHECK(mapped.primary_key == std::vector<std::string>{mapped.columns[0].name});
+}
+
+namespace {
+
+my2pg::schema::Column source_column(std::string name, std::string data_type,
+                                    std::string column_type) {
+  my2pg::schema::Column c;
+  c.name = std::move(name);
+  c.data_type = std::move(data_type);
+  c.column_type = std::move(column_type);
+  return c;
+}
+
+std::string translated(my2pg::schema::DefaultKind kind, const std::string& value,
+                       const std::string& target, std::string* why = nullptr) {
+  my2pg::schema::Column c = source_column("c", "x", "x");
+  c.default_value = {kind, value};
+  std::string why_not;
+  const std::string out = my2pg::typemap::translate_default(c, target, why_not);
+  if (why != nullptr) *why = why_not;
+  CHECK((out.empty() != why_not.empty() || (out.empty() && why_not.empty())));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("translate_default carries MySQL defaults over by target type", "[target_ddl]") {
+  using K = my2pg::schema::DefaultKind;
+  std::string why;
+  CHECK(translated(K::none, "", "integer").empty());
+  CHECK(translated(K::null, "", "integer").empty());
+  CHECK(translated(K::literal, "3", "smallint") == "3");
+  CHECK(translated(K::literal, "4.99", "numeric(4,2)") == "4.99");
+  CHECK(translated(K::literal, "-1.5e3", "double precision") == "-1.5e3");
+  CHECK(translated(K::literal, "abc", "integer", &why).empty());
+  CHECK_THAT(why, Catch::Contains("not a number"));
+  CHECK(translated(K::literal, "1", "boolean") == "true");
+  CHECK(translated(K::literal, "0", "boolean") == "false");
+  CHECK(translated(K::literal, "2", "boolean", &why).empty());
+  CHECK_THAT(why, Catch::Contains("not 0 or 1"));
+  CHECK(translated(K::literal, "b'101'", "bit(8)") == "B'00000101'");
+  CHECK(translated(K::literal, "5", "bit(4)") == "B'0101'");
+  CHECK(translated(K::literal, "b'111111111'", "bit(8)", &why).empty());
+  CHECK_THAT(why, Catch::Contains("does not fit bit(8)"));
+  CHECK(translated(K::literal, "it's", "varchar(10)") == "'it''s'");
+  CHECK(translated(K::literal, "G", "text") == "'G'");
+  CHECK(translated(K::literal, std::string("a\0b", 3), "bytea") == "'\\x610062'::bytea");
+  CHECK(translated(K::literal, "2006-02-15 04:34:33", "timestamptz(0)") ==
+        "'2006-02-15 04:34:33+00'::timestamptz");
+  CHECK(translated(K::literal, "2006-02-15 04:34:33", "timestamp(6)") ==
+        "'2006-02-15 04:34:33'::timestamp");
+  CHECK(translated(K::literal, "2006-02-15", "date") == "'2006-02-15'::date");
+  CHECK(translated(K::literal, "0000-00-00 00:00:00", "timestamp(0)", &why).empty());
+  CHECK_THAT(why, Catch::Contains("zero date"));
+  CHECK(translated(K::literal, "-838:59:59", "interval") == "'-838:59:59'::interval");
+  CHECK(translated(K::literal, "{\"a\": 1}", "jsonb") == "'{\"a\": 1}'::jsonb");
+  CHECK(translated(K::current_timestamp, "current_timestamp()", "timestamptz(0)") ==
+        "CURRENT_TIMESTAMP");
+  CHECK(translated(K::current_timestamp, "current_timestamp(6)", "timestamp(6)") ==
+        "LOCALTIMESTAMP");
+  CHECK(translated(K::current_timestamp, "current_timestamp()", "integer", &why).empty());
+  CHECK_THAT(why, Catch::Contains("no meaning for integer"));
+  CHECK(translated(K::expression, "uuid()", "char(36)") == "gen_random_uuid()::text");
+  CHECK(translated(K::expression, "curdate()", "date") == "CURRENT_DATE");
+  CHECK(translated(K::expression, "rand()", "double precision", &why).empty());
+  CHECK_THAT(why, Catch::Contains("rand()") && Catch::Contains("by hand"));
+}
+
+TEST_CASE("create_table_sql writes defaults, but not on identity columns", "[target_ddl]") {
+  TargetTable t;
+  t.schema = "s";
+  t.name = "t";
+  auto a = column("a", "smallint", true);
+  a.default_sql = "3";
+  auto id = column("id", "integer", true, Serial::identity);
+  id.default_sql = "7";
+  t.columns = {id, a};
+  CHECK(create_table_sql(t) ==
+        "CREATE TABLE \"s\".\"t\" (\n"
+        "  \"id\" integer GENERATED BY DEFAULT AS IDENTITY NOT NULL,\n"
+        "  \"a\" smallint DEFAULT 3 NOT NULL\n"
+        ")");
+}
+
+TEST_CASE("plan_schema builds every phase and reports what it leaves out", "[target_ddl]") {
+  using namespace my2pg::schema;
+  Catalog catalog;
+  catalog.database = "shop";
+  Table items;
+  items.database = "shop";
+  items.name = "items";
+  items.comment = "stock";
+  items.columns = {
+      source_column("id", "int", "int(11)"), source_column("name", "varchar", "varchar(40)"),
+      source_column("code", "varbinary", "varbinary(16)"),
+      source_column("changed", "timestamp", "timestamp"), source_column("total", "int", "int(11)")};
+  items.columns[0].nullable = false;
+  items.columns[1].char_length = 40;
+  items.columns[1].comment = "display name";
+  items.columns[3].fsp = 0;
+  items.columns[3].on_update_current_timestamp = true;
+  items.columns[3].default_value = {DefaultKind::current_timestamp, "current_timestamp()"};
+  items.columns[4].generated = Generated::virtual_column;
+  items.columns[4].generation_expression = "`id` * 2";
+  items.primary_key = {"id"};
+  items.indexes = {
+      {"by_name", false, "BTREE", {{"name", 10, false, ""}, {"id", std::nullopt, true, ""}}},
+      {"u_code", true, "BTREE", {{"code", 4, false, ""}}},
+      {"whole", false, "BTREE", {{"name", 40, false, ""}}},
+      {"ft", false, "FULLTEXT", {{"name", std::nullopt, false, ""}}},
+      {"geo", false, "SPATIAL", {{"code", std::nullopt, false, ""}}},
+      {"fn", false, "BTREE", {{"", std::nullopt, false, "(`id` + 1)"}}}};
+  items.checks = {{"positive", "`id` > 0 and `name` <> 'a`b'"}};
+  Table orders;
+  orders.database = "shop";
+  orders.name = "orders";
+  orders.engine = "MyISAM";
+  orders.partitioned = true;
+  orders.columns = {source_column("item", "int", "int(11)")};
+  orders.foreign_keys = {{"fk_item", {"item"}, "shop", "items", {"id"}, "CASCADE", "SET NULL"},
+                         {"fk_far", {"item"}, "other", "things", {"id"}, "RESTRICT", "RESTRICT"}};
+  catalog.tables = {items, orders};
+  catalog.others = {{"view", "v", ""},
+                    {"trigger", "tr", "AFTER INSERT ON items"},
+                    {"procedure", "p", ""},
+                    {"event", "e", ""}};
+
+  const auto rules = my2pg::typemap::TypeRules::load_default();
+  std::vector<TargetTable> targets;
+  for (const auto& t : catalog.tables) targets.push_back(my2pg::typemap::map_table(rules, t, "pg"));
+  const auto plan = my2pg::snapshot::plan_schema(catalog, targets);
+
+  REQUIRE(plan.tables.size() == 2);
+  CHECK_THAT(plan.tables[0].create[0].sql,
+             Catch::Contains("\"changed\" timestamptz(0) DEFAULT CURRENT_TIMESTAMP"));
+  CHECK(plan.tables[0].create[1].sql == "COMMENT ON TABLE \"pg\".\"items\" IS 'stock'");
+  CHECK(plan.tables[0].create[2].sql ==
+        "COMMENT ON COLUMN \"pg\".\"items\".\"name\" IS 'display name'");
+  CHECK(plan.tables[0].primary_key.at(0).sql ==
+        "ALTER TABLE \"pg\".\"items\" ADD PRIMARY KEY (\"id\")");
+  CHECK(plan.tables[1].primary_key.empty());
+  REQUIRE(plan.indexes.size() == 3);
+  CHECK(plan.indexes[0].sql ==
+        "CREATE INDEX \"items_by_name\" ON \"pg\".\"items\" ((left(\"name\", 10)), \"id\" DESC)");
+  CHECK(plan.indexes[1].sql ==
+        "CREATE UNIQUE INDEX \"items_u_code\" ON \"pg\".\"items\" "
+        "((substring(\"code\" from 1 for 4)))");
+  CHECK(plan.indexes[2].sql == "CREATE INDEX \"items_whole\" ON \"pg\".\"items\" (\"name\")");
+  REQUIRE(plan.foreign_keys.size() == 1);
+  CHECK(plan.foreign_keys[0].sql ==
+        "ALTER TABLE \"pg\".\"orders\" ADD CONSTRAINT \"fk_item\" FOREIGN KEY (\"item\") "
+        "REFERENCES \"pg\".\"items\" (\"id\") ON UPDATE CASCADE ON DELETE SET NULL");
+  CHECK(plan.foreign_keys[0].may_fail);
+  REQUIRE(plan.checks.size() == 1);
+  CHECK(plan.checks[0].sql ==
+        "ALTER TABLE \"pg\".\"items\" ADD CONSTRAINT "
+        "\"items_positive\" CHECK (\"id\" > 0 and \"name\" <> 'a`b')");
+  REQUIRE(plan.triggers.size() == 1);
+  CHECK_THAT(plan.triggers[0].sql,
+             Catch::Contains("BEFORE UPDATE ON \"pg\".\"items\"") &&
+                 Catch::Contains("my2pg_on_update_current_timestamp('changed')"));
+  REQUIRE(plan.pre_data.size() == 2);
+  CHECK(plan.pre_data[0].sql == "CREATE SCHEMA IF NOT EXISTS \"pg\"");
+  CHECK_THAT(plan.pre_data[1].sql, Catch::Contains("jsonb_populate_record"));
+
+  const std::string report = my2pg::snapshot::plan_report(plan);
+  for (const char* expected :
+       {"shop.items.total: virtual generated column", "index shop.items.ft: FULLTEXT",
+        "index shop.items.geo: SPATIAL", "index shop.items.fn: functional key part",
+        "foreign key shop.orders.fk_far: references other.things",
+        "table shop.orders: has no primary key", "table shop.orders: partitioning",
+        "table shop.orders: uses the MyISAM engine", "view shop.v: views are MySQL SQL",
+        "trigger shop.tr (AFTER INSERT ON items): MySQL triggers",
+        "procedure shop.p: stored routines", "event shop.e: scheduled events",
+        "shop.items.id: int(11) -> integer", "Not migrated (12)"}) {
+    CHECK_THAT(report, Catch::Contains(expected));
+  }
+  const std::string sql = my2pg::snapshot::plan_sql(plan);
+  CHECK(sql.find("-- phase 1") < sql.find("-- phase 2"));
+  CHECK(sql.find("CREATE TABLE") < sql.find("ADD PRIMARY KEY"));
+  CHECK(sql.find("ADD PRIMARY KEY") < sql.find("CREATE INDEX"));
+  CHECK(sql.find("CREATE INDEX") < sql.find("FOREIGN KEY"));
 }
