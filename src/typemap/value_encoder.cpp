@@ -1,5 +1,7 @@
 #include "typemap/value_encoder.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace my2pg::typemap {
@@ -12,28 +14,119 @@ bool any_of(std::string_view type, std::initializer_list<std::string_view> names
   return false;
 }
 
-const char* append_text(std::string_view value, std::string& out) {
-  if (std::memchr(value.data(), '\0', value.size()) != nullptr) {
-    return "text contains a NUL byte, which PostgreSQL text cannot store";
+constexpr uint64_t kOnes = 0x0101010101010101;
+constexpr uint64_t kHighs = kOnes * 0x80;
+
+// False when all 8 bytes of `w` are copied as they are: none is a control byte (NUL, tab, newline,
+// carriage return...), a backslash or a non-ASCII byte. (Bitwise "has a byte less than n" and
+// "has a zero byte" tests: never false for a word that needs a look.)
+bool needs_look(uint64_t w) {
+  const uint64_t control = (w - kOnes * 0x20) & ~w;
+  const uint64_t x = w ^ (kOnes * static_cast<unsigned char>('\\'));
+  const uint64_t backslash = (x - kOnes) & ~x;
+  return ((w | control | backslash) & kHighs) != 0;
+}
+
+// The length of the well-formed UTF-8 sequence at `s` (Unicode table 3-7: no overlongs, no
+// surrogates, nothing above U+10FFFF), or 0 with `bad` set to the length of its maximal ill-formed
+// part, which one U+FFFD replaces.
+size_t utf8_sequence(const char* s, size_t n, size_t& bad) {
+  const auto lead = static_cast<unsigned char>(s[0]);
+  size_t len = 0;
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xbf;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    len = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    len = 3;
+    if (lead == 0xe0) lo = 0xa0;  // overlong below U+0800
+    if (lead == 0xed) hi = 0x9f;  // surrogates U+D800..U+DFFF
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    len = 4;
+    if (lead == 0xf0) lo = 0x90;  // overlong below U+10000
+    if (lead == 0xf4) hi = 0x8f;  // above U+10FFFF
+  } else {
+    bad = 1;  // a continuation byte, C0/C1 (always overlong) or F5..FF
+    return 0;
   }
-  for (char c : value) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out.push_back(c);
+  for (size_t k = 1; k < len; ++k) {
+    const auto b = k < n ? static_cast<unsigned char>(s[k]) : 0;
+    if (b < lo || b > hi) {
+      bad = k;
+      return 0;
     }
+    lo = 0x80;
+    hi = 0xbf;
   }
+  return len;
+}
+
+// The COPY text escape for an ASCII byte, or nullptr when it is copied as is.
+const char* escape_for(char c) {
+  switch (c) {
+    case '\\':
+      return "\\\\";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    case '\0':
+      return "";  // stripped (refused before this unless nul_bytes: strip)
+    default:
+      return nullptr;
+  }
+}
+
+// Copies runs of plain text in one append each; only escapes and bad bytes break a run.
+const char* append_text(std::string_view value, const ValuePolicy& policy, std::string& out) {
+  const size_t rollback = out.size();
+  const char* const p = value.data();
+  const size_t n = value.size();
+  size_t copied = 0;  // p[copied, i) is still to be appended as it is
+  size_t i = 0;
+  while (i < n) {
+    if (n - i >= 8) {
+      uint64_t word = 0;
+      std::memcpy(&word, p + i, 8);
+      if (!needs_look(word)) {
+        i += 8;
+        continue;
+      }
+    }
+    const char* replacement = nullptr;
+    size_t skip = 1;
+    if (static_cast<unsigned char>(p[i]) >= 0x80) {
+      const size_t len = utf8_sequence(p + i, n - i, skip);
+      if (len != 0) {
+        i += len;
+        continue;
+      }
+      if (policy.invalid_text == InvalidText::error) {
+        out.resize(rollback);
+        return "text is not valid UTF-8 (a rule with invalid_text: replace puts U+FFFD in place "
+               "of each bad sequence)";
+      }
+      replacement = "\xef\xbf\xbd";
+    } else {
+      replacement = escape_for(p[i]);
+      if (replacement == nullptr) {
+        ++i;
+        continue;
+      }
+      if (p[i] == '\0' && policy.nul_bytes == NulBytes::error) {
+        out.resize(rollback);
+        return "text contains a NUL byte, which PostgreSQL text cannot store (a rule with "
+               "nul_bytes: strip drops them)";
+      }
+    }
+    out.append(p + copied, i - copied);
+    out += replacement;
+    i += skip;
+    copied = i;
+  }
+  out.append(p + copied, n - copied);
   return nullptr;
 }
 
@@ -63,6 +156,48 @@ bool is_zero_date(std::string_view value) {
   return value.substr(0, 4) == "0000" || value.substr(5, 2) == "00" || value.substr(8, 2) == "00";
 }
 
+const char* append_date(ValueKind kind, ZeroDates zero_dates, std::string_view value,
+                        std::string& out) {
+  if (!is_zero_date(value)) {
+    out.append(value);
+    if (kind == ValueKind::timestamp) out += "+00";
+    return nullptr;
+  }
+  switch (zero_dates) {
+    case ZeroDates::null:
+      out += "\\N";
+      return nullptr;
+    case ZeroDates::minus_infinity:
+      out += "-infinity";
+      return nullptr;
+    case ZeroDates::error:
+      break;
+  }
+  return "zero or partly-zero date, which PostgreSQL cannot store (a rule with zero_dates: null "
+         "or -infinity maps them)";
+}
+
+const char* append_boolean_from_integer(std::string_view value, std::string& out) {
+  if (value == "0" || value == "1") {
+    out.push_back(value[0] == '1' ? 't' : 'f');
+    return nullptr;
+  }
+  constexpr size_t kShown = 24;
+  thread_local char reason[96];
+  std::snprintf(reason, sizeof reason, "value %.*s%s does not fit boolean: only 0 and 1 do",
+                static_cast<int>(std::min(value.size(), kShown)), value.data(),
+                value.size() > kShown ? "..." : "");
+  return reason;
+}
+
+const char* append_boolean_from_bit(std::string_view value, std::string& out) {
+  if (value.size() != 1 || static_cast<unsigned char>(value[0]) > 1) {
+    return "BIT(1) value is not the single byte 0x00 or 0x01";
+  }
+  out.push_back(value[0] == '\1' ? 't' : 'f');
+  return nullptr;
+}
+
 }  // namespace
 
 ColumnCodec codec_for(const schema::Column& c) {
@@ -84,6 +219,16 @@ ColumnCodec codec_for(const schema::Column& c) {
   return {ValueKind::text};
 }
 
+ColumnCodec codec_for(const schema::Column& c, const TargetType& target) {
+  ColumnCodec codec = codec_for(c);
+  codec.policy = target.policy;
+  if (target.kind == TargetKind::boolean) {
+    codec.kind =
+        c.data_type == "bit" ? ValueKind::boolean_from_bit : ValueKind::boolean_from_integer;
+  }
+  return codec;
+}
+
 const char* append_copy_field(const ColumnCodec& codec, std::string_view value, std::string& out) {
   switch (codec.kind) {
     case ValueKind::plain:
@@ -91,7 +236,7 @@ const char* append_copy_field(const ColumnCodec& codec, std::string_view value, 
       out.append(value);
       return nullptr;
     case ValueKind::text:
-      return append_text(value, out);
+      return append_text(value, codec.policy, out);
     case ValueKind::bytes:
       append_bytes(value, out);
       return nullptr;
@@ -100,12 +245,11 @@ const char* append_copy_field(const ColumnCodec& codec, std::string_view value, 
     case ValueKind::date:
     case ValueKind::datetime:
     case ValueKind::timestamp:
-      if (is_zero_date(value)) {
-        return "zero or partly-zero date, which PostgreSQL cannot store";
-      }
-      out.append(value);
-      if (codec.kind == ValueKind::timestamp) out += "+00";
-      return nullptr;
+      return append_date(codec.kind, codec.policy.zero_dates, value, out);
+    case ValueKind::boolean_from_integer:
+      return append_boolean_from_integer(value, out);
+    case ValueKind::boolean_from_bit:
+      return append_boolean_from_bit(value, out);
   }
   return "unknown value kind";
 }

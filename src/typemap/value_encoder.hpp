@@ -6,30 +6,39 @@
 #include <string_view>
 
 #include "schema/table.hpp"
+#include "typemap/type_rules.hpp"
 
 namespace my2pg::typemap {
 
 enum class ValueKind {
   plain,      // numbers, decimals, YEAR: already valid PostgreSQL input, no escaping needed
-  text,       // character data: escaped for COPY; a NUL byte cannot be stored in PostgreSQL text
+  text,       // character data (UTF-8): escaped for COPY; NUL bytes and bad UTF-8 per policy
   bytes,      // binary data: bytea hex
   bits,       // BIT(n): big-endian bytes to an n-digit bit string
-  date,       // DATE: zero or partly-zero dates refused
+  date,       // DATE: zero or partly-zero dates per policy
   datetime,   // DATETIME: as date
   timestamp,  // TIMESTAMP read in UTC: as date, then "+00" appended
   time,       // TIME: as is, an interval ("-838:59:59", "100:15:30.5")
+  boolean_from_integer,  // an integer to boolean: "0" -> f, "1" -> t, anything else refused
+  boolean_from_bit,      // BIT(1) to boolean: the one raw byte 0x00 -> f, 0x01 -> t
 };
 
 struct ColumnCodec {
   ValueKind kind = ValueKind::text;
-  uint32_t bits = 0;  // width of BIT(n)
+  uint32_t bits = 0;     // width of BIT(n)
+  ValuePolicy policy{};  // zero dates, NUL bytes, invalid UTF-8
 };
 
-// How values of this source column are encoded (decided by the MySQL type, never guessed).
+// How values of this source column are encoded (decided by the MySQL type, never guessed), with
+// the default policies, which refuse what PostgreSQL cannot store.
 ColumnCodec codec_for(const schema::Column& column);
+// As above, for the target a rule chose: its value policies and any conversion (to boolean).
+ColumnCodec codec_for(const schema::Column& column, const TargetType& target);
 
 // Appends `value` as a COPY text field to `out`. Returns nullptr on success, else a short reason
-// why the value cannot be represented (the caller names table, column and key).
+// why the value cannot be represented (the caller names table, column and key); `out` is then as
+// it was. The reason is a static string or, when it quotes the value, a thread-local buffer that
+// stays valid until the next call on the same thread.
 const char* append_copy_field(const ColumnCodec& codec, std::string_view value, std::string& out);
 
 }  // namespace my2pg::typemap
