@@ -25,6 +25,8 @@ constexpr OptionSpec kMigrate[] = {
      "database's name)"},
     {"replace", "", "drop the tables of an earlier copy of this database and copy again"},
     {"no-verify", "", "skip comparing row counts between source and target after the copy"},
+    {"mapping", "FILE",
+     "YAML type rules tried before schema-mapping/default.yaml (see schema-mapping/examples/)"},
 };
 
 constexpr OptionSpec kSchema[] = {
@@ -33,6 +35,8 @@ constexpr OptionSpec kSchema[] = {
      "database's name)"},
     {"replace", "", "drop the tables of an earlier copy of this database first"},
     {"dry-run", "", "print the DDL and the mapping report as a SQL script; change nothing"},
+    {"mapping", "FILE",
+     "YAML type rules tried before schema-mapping/default.yaml (see schema-mapping/examples/)"},
 };
 
 constexpr OptionSpec kBinlog[] = {

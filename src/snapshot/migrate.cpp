@@ -117,13 +117,54 @@ struct SourceModel {
   SchemaPlan plan;
 };
 
+typemap::TypeRules load_rules(const std::string& mapping_file) {
+  if (mapping_file.empty()) return typemap::TypeRules::load_default();
+  return typemap::TypeRules::layered(typemap::TypeRules::load_file(mapping_file),
+                                     typemap::TypeRules::load_default());
+}
+
+// A narrower opt-in mapping (TINYINT(1) to boolean, ENUM to a PostgreSQL enum) is refused when
+// source rows hold values it cannot represent: say how many, show one, and say what to do.
+void check_misfits(mysql::Connection& src, const schema::Table& table,
+                   const typemap::TargetTable& target) {
+  for (size_t i = 0; i < target.columns.size(); ++i) {
+    const auto& tc = target.columns[i];
+    const auto& sc = table.columns[i];
+    const std::string condition = tc.type.misfit_condition(mysql::quote_identifier(sc.name));
+    if (condition.empty()) continue;
+    const std::string from = " FROM " + mysql::quote_identifier(table.database) + "." +
+                             mysql::quote_identifier(table.name) + " WHERE " + condition;
+    const RowSet count = src.query("SELECT COUNT(*)" + from);
+    const std::string n = count.rows.at(0).at(0).value_or("0");
+    if (n == "0") continue;
+    std::string key_columns;
+    for (const auto& k : table.primary_key)
+      key_columns.append(", ").append(mysql::quote_identifier(k));
+    const RowSet example = src.query("SELECT CAST(" + mysql::quote_identifier(sc.name) +
+                                     " AS CHAR)" + key_columns + from + " LIMIT 1");
+    std::string where;
+    const auto& row = example.rows.at(0);
+    for (size_t k = 0; k < table.primary_key.size(); ++k) {
+      where.append(where.empty() ? " at " : ", ").append(table.primary_key[k]).append("=");
+      where.append(row.at(k + 1).value_or("NULL"));
+    }
+    throw MappingError("the rule " + tc.type.origin + " maps " + table.qualified_name() + "." +
+                       sc.name + " (" + sc.column_type + ") to " + tc.type.sql + ", but " + n +
+                       " source row(s) hold values it cannot represent (e.g. '" +
+                       row.at(0).value_or("NULL") + "'" + where +
+                       "); fix those rows on the source or drop the rule");
+  }
+}
+
 SourceModel load_model(mysql::Connection& src, const std::string& database,
-                       const std::string& target_schema) {
+                       const std::string& target_schema, const std::string& mapping_file) {
   SourceModel m;
   m.catalog = schema::build_catalog(database, mysql::read_catalog(src, database));
-  const auto rules = typemap::TypeRules::load_default();
-  for (const auto& t : m.catalog.tables)
+  const auto rules = load_rules(mapping_file);
+  for (const auto& t : m.catalog.tables) {
     m.targets.push_back(typemap::map_table(rules, t, target_schema));
+    check_misfits(src, t, m.targets.back());
+  }
   m.plan = plan_schema(m.catalog, m.targets);
   return m;
 }
@@ -146,7 +187,7 @@ SchemaResult run_schema(const SchemaOptions& options) {
       options.target_schema.empty() ? endpoint.database : options.target_schema;
   mysql::Connection src(endpoint);
   src.execute("SET SESSION time_zone = '+00:00'");  // TIMESTAMP defaults are shown in UTC
-  SourceModel model = load_model(src, endpoint.database, schema_name);
+  SourceModel model = load_model(src, endpoint.database, schema_name, options.mapping_file);
   SchemaResult result;
   if (!options.dry_run) {
     pg::Connection tgt(options.target_uri);
@@ -185,7 +226,8 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   report.position = start_consistent_snapshot(src);
   spdlog::info("snapshot consistent with binlog position {}", report.position.display());
 
-  const SourceModel model = load_model(src, endpoint.database, report.target_schema);
+  const SourceModel model =
+      load_model(src, endpoint.database, report.target_schema, options.mapping_file);
   const auto& tables = model.catalog.tables;
   const auto& targets = model.targets;
   SchemaPlan plan = model.plan;

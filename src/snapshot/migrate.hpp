@@ -16,6 +16,7 @@ struct MigrateOptions {
   std::string target_schema;  // empty: the source database's name
   bool replace = false;       // drop the tables of an earlier copy of this database first
   bool verify = true;
+  std::string mapping_file;  // user rules (--mapping), tried before the default rules
 };
 
 struct TableReport {
@@ -46,6 +47,7 @@ struct SchemaOptions {
   std::string target_schema;  // empty: the source database's name
   bool replace = false;
   bool dry_run = false;  // plan only: nothing is written to the target
+  std::string mapping_file;
 };
 
 struct SchemaResult {

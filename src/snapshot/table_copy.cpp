@@ -6,13 +6,14 @@
 namespace my2pg::snapshot {
 namespace {
 
-std::string select_sql(const schema::Table& t) {
-  std::string sql = "SELECT ";
-  for (size_t i = 0; i < t.columns.size(); ++i) {
-    sql += (i == 0 ? "" : ", ") + mysql::quote_identifier(t.columns[i].name);
-  }
-  return sql + " FROM " + mysql::quote_identifier(t.database) + "." +
-         mysql::quote_identifier(t.name);
+// The text protocol prints FLOAT with 6 significant digits and YEAR(2) with 2 digits, both
+// losing the stored value: FLOAT is read widened to DOUBLE (every float is a double, printed
+// exactly; PostgreSQL's real input rounds it back to the same float) and YEAR as a number.
+std::string select_expression_of(const schema::Column& c) {
+  const std::string name = mysql::quote_identifier(c.name);
+  if (c.data_type == "float") return "CAST(" + name + " AS DOUBLE)";
+  if (c.data_type == "year") return "YEAR(" + name + ")";  // 4 digits, also for YEAR(2)
+  return name;
 }
 
 std::string copy_sql(const typemap::TargetTable& t) {
@@ -37,7 +38,43 @@ std::string describe_row(const schema::Table& t, const mysql::RowStream& row, ui
   return out;
 }
 
+// The start of a value for an error message: printable UTF-8 quoted, anything else in hex.
+std::string value_excerpt(std::string_view value) {
+  constexpr size_t kMax = 40;
+  const std::string_view head = value.substr(0, kMax);
+  bool printable = true;
+  for (char ch : head) {
+    const auto b = static_cast<unsigned char>(ch);
+    if (b < 0x20 || b == 0x7f) printable = false;
+  }
+  std::string out;
+  if (printable) {
+    out.append("'").append(head).append("'");
+  } else {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    out = "X'";
+    for (char ch : head) {
+      const auto b = static_cast<unsigned char>(ch);
+      out.push_back(kHex[b >> 4]);
+      out.push_back(kHex[b & 0xf]);
+    }
+    out.push_back('\'');
+  }
+  if (value.size() > kMax)
+    out += " (first " + std::to_string(kMax) + " of " + std::to_string(value.size()) + " bytes)";
+  return out;
+}
+
 }  // namespace
+
+std::string select_sql(const schema::Table& t) {
+  std::string sql = "SELECT ";
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    sql.append(i == 0 ? "" : ", ").append(select_expression_of(t.columns[i]));
+  }
+  return sql + " FROM " + mysql::quote_identifier(t.database) + "." +
+         mysql::quote_identifier(t.name);
+}
 
 CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema::Table& source,
                       const typemap::TargetTable& target) {
@@ -58,7 +95,8 @@ CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema:
               typemap::append_copy_field(target.columns[i].codec, rows.field(i), out)) {
         throw MappingError("cannot copy " + source.qualified_name() + "." + source.columns[i].name +
                            " (" + source.columns[i].column_type + ") at " +
-                           describe_row(source, rows, result.rows) + ": " + problem +
+                           describe_row(source, rows, result.rows) + ", value " +
+                           value_excerpt(rows.field(i)) + ": " + problem +
                            "; fix the value on the source or map the column with a --mapping rule");
       }
     }

@@ -113,8 +113,7 @@ std::string primary_key_sql(const typemap::TargetTable& t) {
          ")";
 }
 
-SchemaPlan plan_schema(const schema::Catalog& catalog,
-                       const std::vector<typemap::TargetTable>& targets) {
+SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::TargetTable>& targets) {
   if (catalog.tables.size() != targets.size())
     throw Error("internal: the schema plan needs one mapped table per source table");
   SchemaPlan plan;
@@ -127,6 +126,20 @@ SchemaPlan plan_schema(const schema::Catalog& catalog,
   std::string schema = targets.empty() ? catalog.database : targets.front().schema;
   plan.pre_data.push_back(
       {"CREATE SCHEMA IF NOT EXISTS " + quote_identifier(schema), "schema " + schema, false});
+
+  // ENUM columns mapped to PostgreSQL enum types: one type per column, created first.
+  for (size_t i = 0; i < targets.size(); ++i) {
+    for (auto& c : targets[i].columns) {
+      if (c.type.kind != typemap::TargetKind::pg_enum) continue;
+      const std::string type = names.take(targets[i].name + "_" + c.name);
+      std::string labels;
+      for (const auto& l : c.type.enum_labels)
+        labels.append(labels.empty() ? "" : ", ").append(quote_literal(l));
+      c.type.sql = quote_identifier(schema) + "." + quote_identifier(type);
+      plan.pre_data.push_back({"CREATE TYPE " + c.type.sql + " AS ENUM (" + labels + ")",
+                               "enum type " + schema + "." + type, false});
+    }
+  }
 
   bool need_on_update = false;
   for (size_t i = 0; i < targets.size(); ++i) {

@@ -49,8 +49,8 @@ struct SchemaPlan {
   std::vector<NotMigrated> not_migrated;
 };
 
-SchemaPlan plan_schema(const schema::Catalog& catalog,
-                       const std::vector<typemap::TargetTable>& targets);
+// Also names what is named per schema in PostgreSQL (indexes, enum types), in `targets` too.
+SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::TargetTable>& targets);
 
 // Runs statements in the current transaction; a `may_fail` statement that PostgreSQL refuses is
 // rolled back to a savepoint and added to `refused` with PostgreSQL's message.

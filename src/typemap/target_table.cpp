@@ -164,8 +164,15 @@ TargetTable map_table(const TypeRules& rules, const schema::Table& table,
     TargetColumn tc;
     tc.name = pg::fit_identifier(c.name);
     tc.type = rules.map(table, c);
-    tc.codec = codec_for(c);
+    tc.codec = codec_for(c, tc.type);
     tc.not_null = !c.nullable;
+    if (tc.not_null && tc.type.policy.zero_dates == ZeroDates::null &&
+        (c.data_type == "date" || c.data_type == "datetime" || c.data_type == "timestamp")) {
+      throw MappingError("column " + table.qualified_name() + "." + c.name +
+                         " is NOT NULL, but the rule " + tc.type.origin +
+                         " turns zero dates into NULL; use zero_dates: -infinity for it, or "
+                         "zero_dates: error to be told which rows hold zero dates");
+    }
     if (c.auto_increment)
       tc.serial = is_pg_integer(tc.type.sql) ? Serial::identity : Serial::sequence;
     if (c.generated != schema::Generated::no) {
@@ -173,6 +180,12 @@ TargetTable map_table(const TypeRules& rules, const schema::Table& table,
           std::string(c.generated == schema::Generated::stored ? "stored" : "virtual") +
           " generated column: its values are copied, its expression (" + c.generation_expression +
           ") is not translated");
+    } else if (!tc.type.keep_default) {
+      if (c.default_value.kind != schema::DefaultKind::none &&
+          c.default_value.kind != schema::DefaultKind::null) {
+        tc.notes.push_back("default " + c.default_value.value + " dropped by rule " +
+                           tc.type.origin);
+      }
     } else {
       std::string why_not;
       tc.default_sql = translate_default(c, tc.type.sql, why_not);
