@@ -55,6 +55,7 @@ int run_migrate_command(const Options& options) {
   m.replace = options.flag("replace");
   m.verify = !options.flag("no-verify");
   m.mapping_file = options.get("mapping").value_or("");
+  m.identifier_case = options.get("identifier-case").value_or("");
   const auto report = snapshot::run_migrate(m);
   print_report(report, pg::describe_conninfo(m.target_uri));
   return 0;
@@ -68,6 +69,7 @@ int run_schema_command(const Options& options) {
   s.target_schema = options.get("target-schema").value_or("");
   s.replace = options.flag("replace");
   s.mapping_file = options.get("mapping").value_or("");
+  s.identifier_case = options.get("identifier-case").value_or("");
   const auto result = snapshot::run_schema(s);
   if (s.dry_run) {
     std::fputs(result.sql.c_str(), stdout);

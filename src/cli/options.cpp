@@ -27,6 +27,8 @@ constexpr OptionSpec kMigrate[] = {
     {"no-verify", "", "skip comparing row counts between source and target after the copy"},
     {"mapping", "FILE",
      "YAML type rules tried before schema-mapping/default.yaml (see schema-mapping/examples/)"},
+    {"identifier-case", "POLICY",
+     "keep (default: names as the source spells them) or lower (ASCII letters folded)"},
 };
 
 constexpr OptionSpec kSchema[] = {
@@ -37,6 +39,8 @@ constexpr OptionSpec kSchema[] = {
     {"dry-run", "", "print the DDL and the mapping report as a SQL script; change nothing"},
     {"mapping", "FILE",
      "YAML type rules tried before schema-mapping/default.yaml (see schema-mapping/examples/)"},
+    {"identifier-case", "POLICY",
+     "keep (default: names as the source spells them) or lower (ASCII letters folded)"},
 };
 
 constexpr OptionSpec kBinlog[] = {

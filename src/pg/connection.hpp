@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/pg_names.hpp"
 #include "common/row_set.hpp"
 
 struct pg_conn;
@@ -79,14 +80,5 @@ class Transaction {
 
 // The target URI or conninfo with the password left out, for logs and messages.
 std::string describe_conninfo(const std::string& conninfo);
-
-// `name` as a PostgreSQL identifier: double-quoted, inner quotes doubled.
-std::string quote_identifier(std::string_view name);
-// A name my2pg generates (e.g. a sequence), fitted into PostgreSQL's 63-byte identifier limit:
-// unchanged when it fits, else cut at a UTF-8 character boundary and suffixed with a hash of the
-// whole name, so different long names stay different.
-std::string fit_identifier(std::string_view name);
-// `text` as a PostgreSQL string literal (standard_conforming_strings on).
-std::string quote_literal(std::string_view text);
 
 }  // namespace my2pg::pg

@@ -115,6 +115,7 @@ struct SourceModel {
   schema::Catalog catalog;
   std::vector<typemap::TargetTable> targets;
   SchemaPlan plan;
+  typemap::IdentifierMap names;
 };
 
 typemap::TypeRules load_rules(const std::string& mapping_file) {
@@ -156,17 +157,40 @@ void check_misfits(mysql::Connection& src, const schema::Table& table,
   }
 }
 
+typemap::CasePolicy case_policy(const std::string& name) {
+  if (name.empty() || name == "keep") return typemap::CasePolicy::keep;
+  if (name == "lower") return typemap::CasePolicy::lower;
+  throw ConfigError("--identifier-case must be keep or lower, not '" + name + "'");
+}
+
 SourceModel load_model(mysql::Connection& src, const std::string& database,
-                       const std::string& target_schema, const std::string& mapping_file) {
-  SourceModel m;
+                       const std::string& target_schema, const std::string& mapping_file,
+                       const std::string& identifier_case) {
+  typemap::IdentifierOptions naming;
+  naming.case_policy = case_policy(identifier_case);
+  if (!target_schema.empty()) naming.schema_renames[database] = target_schema;
+  SourceModel m{{}, {}, {}, typemap::IdentifierMap(naming)};
   m.catalog = schema::build_catalog(database, mysql::read_catalog(src, database));
   const auto rules = load_rules(mapping_file);
   for (const auto& t : m.catalog.tables) {
-    m.targets.push_back(typemap::map_table(rules, t, target_schema));
+    m.targets.push_back(typemap::map_table(rules, t, m.names));
     check_misfits(src, t, m.targets.back());
   }
-  m.plan = plan_schema(m.catalog, m.targets);
+  m.plan = plan_schema(m.catalog, m.targets, m.names);
   return m;
+}
+
+// Source names PostgreSQL got under another name, for the replica, verify and people.
+void record_names(pg::Connection& tgt, const std::string& database,
+                  const typemap::IdentifierMap& names) {
+  tgt.query("DELETE FROM my2pg.identifier_map WHERE source_database = $1", {database});
+  for (const auto& e : names.changed()) {
+    if (e.kind != "schema" && e.kind != "table" && e.kind != "column") continue;
+    tgt.query(
+        "INSERT INTO my2pg.identifier_map (source_database, kind, source_table, source_name, "
+        "target_name) VALUES ($1, $2, $3, $4, $5)",
+        {database, e.kind, e.kind == "column" ? e.table : std::string(), e.source, e.target});
+  }
 }
 
 mysql::Endpoint source_endpoint(const std::string& uri) {
@@ -183,11 +207,11 @@ mysql::Endpoint source_endpoint(const std::string& uri) {
 
 SchemaResult run_schema(const SchemaOptions& options) {
   const mysql::Endpoint endpoint = source_endpoint(options.source_uri);
-  const std::string schema_name =
-      options.target_schema.empty() ? endpoint.database : options.target_schema;
   mysql::Connection src(endpoint);
   src.execute("SET SESSION time_zone = '+00:00'");  // TIMESTAMP defaults are shown in UTC
-  SourceModel model = load_model(src, endpoint.database, schema_name, options.mapping_file);
+  SourceModel model = load_model(src, endpoint.database, options.target_schema,
+                                 options.mapping_file, options.identifier_case);
+  const std::string schema_name = model.names.schema(endpoint.database);
   SchemaResult result;
   if (!options.dry_run) {
     pg::Connection tgt(options.target_uri);
@@ -198,6 +222,7 @@ SchemaResult run_schema(const SchemaOptions& options) {
     pg::Transaction tx(tgt);
     auto& p = model.plan;
     apply_statements(tgt, p.pre_data, p.not_migrated);
+    record_names(tgt, endpoint.database, model.names);
     for (const auto& t : p.tables) {
       apply_statements(tgt, t.create, p.not_migrated);
       apply_statements(tgt, t.primary_key, p.not_migrated);
@@ -219,15 +244,15 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   const mysql::Endpoint endpoint = source_endpoint(options.source_uri);
   MigrateReport report;
   report.source_database = endpoint.database;
-  report.target_schema = options.target_schema.empty() ? endpoint.database : options.target_schema;
 
   mysql::Connection src(endpoint);
   spdlog::info("source {} ({})", endpoint.display(), src.server_version());
   report.position = start_consistent_snapshot(src);
   spdlog::info("snapshot consistent with binlog position {}", report.position.display());
 
-  const SourceModel model =
-      load_model(src, endpoint.database, report.target_schema, options.mapping_file);
+  SourceModel model = load_model(src, endpoint.database, options.target_schema,
+                                 options.mapping_file, options.identifier_case);
+  report.target_schema = model.names.schema(endpoint.database);
   const auto& tables = model.catalog.tables;
   const auto& targets = model.targets;
   SchemaPlan plan = model.plan;
@@ -253,6 +278,7 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   {
     pg::Transaction tx(tgt);
     apply_statements(tgt, plan.pre_data, plan.not_migrated);
+    record_names(tgt, endpoint.database, model.names);
     tx.commit();
   }
   for (size_t i = 0; i < tables.size(); ++i) {

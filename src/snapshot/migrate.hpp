@@ -16,7 +16,8 @@ struct MigrateOptions {
   std::string target_schema;  // empty: the source database's name
   bool replace = false;       // drop the tables of an earlier copy of this database first
   bool verify = true;
-  std::string mapping_file;  // user rules (--mapping), tried before the default rules
+  std::string mapping_file;     // user rules (--mapping), tried before the default rules
+  std::string identifier_case;  // "keep" (default) or "lower"
 };
 
 struct TableReport {
@@ -48,6 +49,7 @@ struct SchemaOptions {
   bool replace = false;
   bool dry_run = false;  // plan only: nothing is written to the target
   std::string mapping_file;
+  std::string identifier_case;
 };
 
 struct SchemaResult {

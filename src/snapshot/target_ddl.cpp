@@ -24,26 +24,14 @@ std::string column_list(const std::vector<std::string>& names) {
   return out;
 }
 
-// Index and constraint names are per table in MySQL, per schema in PostgreSQL.
-class SchemaNames {
- public:
-  std::string take(const std::string& wanted) {
-    std::string name = pg::fit_identifier(wanted);
-    for (int n = 2; !m_used.insert(name).second; ++n)
-      name = pg::fit_identifier(wanted + "_" + std::to_string(n));
-    return name;
-  }
-
- private:
-  std::set<std::string> m_used;
-};
-
 bool is_text_type(const std::string& t) {
   return t == "text" || t.rfind("varchar", 0) == 0 || t.rfind("char", 0) == 0;
 }
 
-// MySQL identifiers in backquotes become PostgreSQL's double-quoted ones; the rest is kept.
-std::string translate_check(const std::string& clause) {
+// MySQL identifiers in backquotes become PostgreSQL's double-quoted ones, each name through
+// `column` (the table's column names on the target); the rest is kept.
+template <typename ColumnName>
+std::string translate_check(const std::string& clause, ColumnName column) {
   std::string out;
   bool in_string = false;
   for (size_t i = 0; i < clause.size(); ++i) {
@@ -52,7 +40,7 @@ std::string translate_check(const std::string& clause) {
     if (!in_string && c == '`') {
       const size_t end = clause.find('`', i + 1);
       if (end == std::string::npos) return clause;
-      out += quote_identifier(clause.substr(i + 1, end - i - 1));
+      out += quote_identifier(column(clause.substr(i + 1, end - i - 1)));
       i = end;
       continue;
     }
@@ -114,16 +102,23 @@ std::string primary_key_sql(const typemap::TargetTable& t) {
 }
 
 SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::TargetTable>& targets) {
+  typemap::IdentifierOptions options;
+  if (!targets.empty()) options.schema_renames[catalog.database] = targets.front().schema;
+  typemap::IdentifierMap names(options);
+  for (const auto& t : catalog.tables) names.table(t.database, t.name);
+  return plan_schema(catalog, targets, names);
+}
+
+SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::TargetTable>& targets,
+                       typemap::IdentifierMap& names) {
   if (catalog.tables.size() != targets.size())
     throw Error("internal: the schema plan needs one mapped table per source table");
   SchemaPlan plan;
-  SchemaNames names;
   std::map<std::string, const typemap::TargetTable*> target_of;  // source table -> target
-  for (size_t i = 0; i < targets.size(); ++i) {
-    target_of[catalog.tables[i].name] = &targets[i];
-    names.take(targets[i].name);  // tables share the namespace with indexes
-  }
-  std::string schema = targets.empty() ? catalog.database : targets.front().schema;
+  for (size_t i = 0; i < targets.size(); ++i) target_of[catalog.tables[i].name] = &targets[i];
+  const std::string schema =
+      targets.empty() ? names.schema(catalog.database) : targets.front().schema;
+  auto take = [&](const std::string& wanted) { return names.object(schema, wanted); };
   plan.pre_data.push_back(
       {"CREATE SCHEMA IF NOT EXISTS " + quote_identifier(schema), "schema " + schema, false});
 
@@ -131,7 +126,7 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
   for (size_t i = 0; i < targets.size(); ++i) {
     for (auto& c : targets[i].columns) {
       if (c.type.kind != typemap::TargetKind::pg_enum) continue;
-      const std::string type = names.take(targets[i].name + "_" + c.name);
+      const std::string type = take(targets[i].name + "_" + c.name);
       std::string labels;
       for (const auto& l : c.type.enum_labels)
         labels.append(labels.empty() ? "" : ", ").append(quote_literal(l));
@@ -242,7 +237,7 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
         plan.not_migrated.push_back({what, problem});
         continue;
       }
-      const std::string name = names.take(t.name + "_" + index.name);
+      const std::string name = take(t.name + "_" + index.name);
       plan.indexes.push_back({std::string("CREATE ") + (index.unique ? "UNIQUE " : "") + "INDEX " +
                                   quote_identifier(name) + " ON " + qualified_name(t) + " (" +
                                   parts + ")",
@@ -258,22 +253,26 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
         continue;
       }
       std::vector<std::string> cols, ref_cols;
-      for (const auto& c : fk.columns) cols.push_back(pg::fit_identifier(c));
-      for (const auto& c : fk.ref_columns) ref_cols.push_back(pg::fit_identifier(c));
+      for (const auto& c : fk.columns) cols.push_back(names.column(src.database, src.name, c));
+      for (const auto& c : fk.ref_columns)
+        ref_cols.push_back(names.column(src.database, fk.ref_table, c));
       plan.foreign_keys.push_back({"ALTER TABLE " + qualified_name(t) + " ADD CONSTRAINT " +
-                                       quote_identifier(pg::fit_identifier(fk.name)) +
-                                       " FOREIGN KEY (" + column_list(cols) + ") REFERENCES " +
+                                       quote_identifier(take(fk.name)) + " FOREIGN KEY (" +
+                                       column_list(cols) + ") REFERENCES " +
                                        qualified_name(*ref->second) + " (" + column_list(ref_cols) +
                                        ") ON UPDATE " + fk.on_update + " ON DELETE " + fk.on_delete,
                                    what, true});
     }
 
     for (const schema::CheckConstraint& check : src.checks) {
-      plan.checks.push_back({"ALTER TABLE " + qualified_name(t) + " ADD CONSTRAINT " +
-                                 quote_identifier(names.take(t.name + "_" + check.name)) +
-                                 " CHECK (" + translate_check(check.clause) + ")",
-                             "check " + label + "." + check.name + " (" + check.clause + ")",
-                             true});
+      plan.checks.push_back(
+          {"ALTER TABLE " + qualified_name(t) + " ADD CONSTRAINT " +
+               quote_identifier(take(t.name + "_" + check.name)) + " CHECK (" +
+               translate_check(
+                   check.clause,
+                   [&](const std::string& c) { return names.column(src.database, src.name, c); }) +
+               ")",
+           "check " + label + "." + check.name + " (" + check.clause + ")", true});
     }
 
     if (!on_update.empty()) {
@@ -281,11 +280,11 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
       std::string args;
       for (const auto& c : on_update)
         args.append(args.empty() ? "" : ", ").append(quote_literal(c));
-      plan.triggers.push_back(
-          {"CREATE TRIGGER " + quote_identifier(names.take(t.name + "_on_update")) +
-               " BEFORE UPDATE ON " + qualified_name(t) + " FOR EACH ROW EXECUTE FUNCTION " +
-               quote_identifier(schema) + "." + kOnUpdateFunction + "(" + args + ")",
-           "ON UPDATE CURRENT_TIMESTAMP trigger on " + label, false});
+      plan.triggers.push_back({"CREATE TRIGGER " + quote_identifier(take(t.name + "_on_update")) +
+                                   " BEFORE UPDATE ON " + qualified_name(t) +
+                                   " FOR EACH ROW EXECUTE FUNCTION " + quote_identifier(schema) +
+                                   "." + kOnUpdateFunction + "(" + args + ")",
+                               "ON UPDATE CURRENT_TIMESTAMP trigger on " + label, false});
     }
   }
 

@@ -50,6 +50,9 @@ struct SchemaPlan {
 };
 
 // Also names what is named per schema in PostgreSQL (indexes, enum types), in `targets` too.
+SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::TargetTable>& targets,
+                       typemap::IdentifierMap& names);
+// The same with a fresh name map (names kept, the database renamed to the targets' schema).
 SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::TargetTable>& targets);
 
 // Runs statements in the current transaction; a `may_fail` statement that PostgreSQL refuses is

@@ -5,7 +5,7 @@
 #include <initializer_list>
 
 #include "common/error.hpp"
-#include "pg/connection.hpp"
+#include "common/pg_names.hpp"
 
 namespace my2pg::typemap {
 namespace {

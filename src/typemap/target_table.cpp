@@ -3,7 +3,7 @@
 #include <cctype>
 
 #include "common/error.hpp"
-#include "pg/connection.hpp"
+#include "common/pg_names.hpp"
 
 namespace my2pg::typemap {
 namespace {
@@ -155,14 +155,22 @@ std::string translate_default(const schema::Column& c, const std::string& target
 
 TargetTable map_table(const TypeRules& rules, const schema::Table& table,
                       const std::string& target_schema) {
+  IdentifierOptions options;
+  options.schema_renames[table.database] = target_schema;
+  IdentifierMap names(options);
+  return map_table(rules, table, names);
+}
+
+TargetTable map_table(const TypeRules& rules, const schema::Table& table, IdentifierMap& names) {
   TargetTable out;
-  out.schema = target_schema;
-  out.name = pg::fit_identifier(table.name);
+  out.schema = names.schema(table.database);
+  out.name = names.table(table.database, table.name);
   out.comment = table.comment;
-  for (const auto& k : table.primary_key) out.primary_key.push_back(pg::fit_identifier(k));
+  for (const auto& k : table.primary_key)
+    out.primary_key.push_back(names.column(table.database, table.name, k));
   for (const schema::Column& c : table.columns) {
     TargetColumn tc;
-    tc.name = pg::fit_identifier(c.name);
+    tc.name = names.column(table.database, table.name, c.name);
     tc.type = rules.map(table, c);
     tc.codec = codec_for(c, tc.type);
     tc.not_null = !c.nullable;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "schema/table.hpp"
+#include "typemap/identifiers.hpp"
 #include "typemap/type_rules.hpp"
 #include "typemap/value_encoder.hpp"
 
@@ -39,6 +40,10 @@ struct TargetTable {
   std::string comment;
 };
 
+// Types, codecs and defaults by rule; schema, table and column names through `names`.
+TargetTable map_table(const TypeRules& rules, const schema::Table& table, IdentifierMap& names);
+// The same with names kept (and shortened past 63 bytes) and the database renamed to
+// `target_schema`.
 TargetTable map_table(const TypeRules& rules, const schema::Table& table,
                       const std::string& target_schema);
 

@@ -80,6 +80,17 @@ const char* escape_for(char c) {
 }
 
 // Copies runs of plain text in one append each; only escapes and bad bytes break a run.
+// Whether JSON text holds the escape \u0000 (a backslash that is not itself escaped).
+bool has_nul_escape(std::string_view json) {
+  for (size_t at = json.find("\\u0000"); at != std::string_view::npos;
+       at = json.find("\\u0000", at + 1)) {
+    size_t backslashes = 0;
+    while (backslashes < at && json[at - 1 - backslashes] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return true;
+  }
+  return false;
+}
+
 const char* append_text(std::string_view value, const ValuePolicy& policy, std::string& out) {
   const size_t rollback = out.size();
   const char* const p = value.data();
@@ -222,6 +233,7 @@ ColumnCodec codec_for(const schema::Column& c) {
 ColumnCodec codec_for(const schema::Column& c, const TargetType& target) {
   ColumnCodec codec = codec_for(c);
   codec.policy = target.policy;
+  if (codec.kind == ValueKind::text && target.sql == "jsonb") codec.kind = ValueKind::jsonb;
   if (target.kind == TargetKind::boolean) {
     codec.kind =
         c.data_type == "bit" ? ValueKind::boolean_from_bit : ValueKind::boolean_from_integer;
@@ -236,6 +248,12 @@ const char* append_copy_field(const ColumnCodec& codec, std::string_view value, 
       out.append(value);
       return nullptr;
     case ValueKind::text:
+      return append_text(value, codec.policy, out);
+    case ValueKind::jsonb:
+      if (has_nul_escape(value)) {
+        return "JSON holds the escape \\u0000, which jsonb cannot store; a rule with target: "
+               "json (match the column by name) keeps it";
+      }
       return append_text(value, codec.policy, out);
     case ValueKind::bytes:
       append_bytes(value, out);

@@ -21,6 +21,8 @@ enum class ValueKind {
   time,       // TIME: as is, an interval ("-838:59:59", "100:15:30.5")
   boolean_from_integer,  // an integer to boolean: "0" -> f, "1" -> t, anything else refused
   boolean_from_bit,      // BIT(1) to boolean: the one raw byte 0x00 -> f, 0x01 -> t
+  jsonb,  // JSON text into jsonb: as text, but the escape \u0000 (which jsonb cannot store) is
+          // refused, naming the json target that keeps it
 };
 
 struct ColumnCodec {

@@ -153,3 +153,21 @@ TEST_CASE("mapping rule errors name the file and line; zero dates to NULL need a
                           Catch::Contains("zero_dates: -infinity"));
   }
 }
+
+TEST_CASE("JSON with \\u0000 is refused for jsonb and kept by a json rule", "[mapping]") {
+  TestDatabases db;
+  db.source().execute("CREATE TABLE docs (id INT PRIMARY KEY, doc JSON)");
+  db.source().execute("INSERT INTO docs VALUES (1, '{\"a\": 1}'), (2, '[\"a\\\\u0000b\"]')");
+  auto r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri()});
+  CHECK(r.exit_code == 5);
+  CHECK_THAT(r.err, Catch::Contains(db.name() + ".docs.doc") && Catch::Contains("at id=2") &&
+                        Catch::Contains("target: json"));
+  const RulesFile rules(
+      "rules:\n  - {match: {column: '*.docs.doc'}, target: json, why: keeps "
+      "every escape}\n");
+  r = migrate(db, rules, {"--replace"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(db.target_value("SELECT doc::text FROM \"" + db.name() + "\".docs WHERE id = 2") ==
+        "[\"a\\u0000b\"]");
+}

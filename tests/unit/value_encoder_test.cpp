@@ -413,3 +413,30 @@ TEST_CASE("text encoding agrees with the expected output on random mixes", "[val
     CHECK(encode(r, value).out == expected);
   }
 }
+
+TEST_CASE("JSON into jsonb refuses the \\u0000 escape, which jsonb cannot store", "[typemap]") {
+  Column c;
+  c.name = "doc";
+  c.data_type = "json";
+  c.column_type = "json";
+  c.is_json = true;
+  my2pg::typemap::TargetType jsonb;
+  jsonb.sql = "jsonb";
+  const ColumnCodec codec = codec_for(c, jsonb);
+  std::string out = "kept|";
+  CHECK(append_copy_field(codec, R"({"a": "tab\tand \\u0000 as text"})", out) == nullptr);
+  CHECK(out == R"(kept|{"a": "tab\\tand \\\\u0000 as text"})");
+  out = "kept|";
+  const char* refused = append_copy_field(codec, R"({"a": "x\u0000y"})", out);
+  REQUIRE(refused != nullptr);
+  CHECK_THAT(refused, Catch::Contains("\\u0000") && Catch::Contains("target: json"));
+  CHECK(out == "kept|");
+  refused = append_copy_field(codec, R"(["\\\u0000"])", out);  // an escaped backslash, then \u0000
+  CHECK(refused != nullptr);
+  // Mapped to json, the same value is kept.
+  my2pg::typemap::TargetType json;
+  json.sql = "json";
+  out.clear();
+  CHECK(append_copy_field(codec_for(c, json), R"({"a": "x\u0000y"})", out) == nullptr);
+  CHECK(out == R"({"a": "x\\u0000y"})");
+}
