@@ -65,7 +65,7 @@ int run_schema_command(const Options& options) {
   snapshot::SchemaOptions s;
   s.source_uri = options.require("source");
   s.dry_run = options.flag("dry-run");
-  if (!s.dry_run) s.target_uri = options.require("target");
+  s.target_uri = s.dry_run ? options.get("target").value_or("") : options.require("target");
   s.target_schema = options.get("target-schema").value_or("");
   s.replace = options.flag("replace");
   s.mapping_file = options.get("mapping").value_or("");

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <memory>
 
 #include "common/error.hpp"
 #include "control/migrator.hpp"
@@ -165,13 +166,14 @@ typemap::CasePolicy case_policy(const std::string& name) {
 
 SourceModel load_model(mysql::Connection& src, const std::string& database,
                        const std::string& target_schema, const std::string& mapping_file,
-                       const std::string& identifier_case) {
+                       const std::string& identifier_case, bool target_postgis) {
   typemap::IdentifierOptions naming;
   naming.case_policy = case_policy(identifier_case);
   if (!target_schema.empty()) naming.schema_renames[database] = target_schema;
   SourceModel m{{}, {}, {}, typemap::IdentifierMap(naming)};
   m.catalog = schema::build_catalog(database, mysql::read_catalog(src, database));
-  const auto rules = load_rules(mapping_file);
+  auto rules = load_rules(mapping_file);
+  rules.set_target_postgis(target_postgis);
   for (const auto& t : m.catalog.tables) {
     m.targets.push_back(typemap::map_table(rules, t, m.names));
     check_misfits(src, t, m.targets.back());
@@ -193,6 +195,10 @@ void record_names(pg::Connection& tgt, const std::string& database,
   }
 }
 
+bool has_postgis(pg::Connection& tgt) {
+  return !tgt.query("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").rows.empty();
+}
+
 mysql::Endpoint source_endpoint(const std::string& uri) {
   mysql::Endpoint endpoint = mysql::Endpoint::parse(uri);
   if (endpoint.database.empty()) {
@@ -209,12 +215,16 @@ SchemaResult run_schema(const SchemaOptions& options) {
   const mysql::Endpoint endpoint = source_endpoint(options.source_uri);
   mysql::Connection src(endpoint);
   src.execute("SET SESSION time_zone = '+00:00'");  // TIMESTAMP defaults are shown in UTC
-  SourceModel model = load_model(src, endpoint.database, options.target_schema,
-                                 options.mapping_file, options.identifier_case);
+  // A dry run needs no target; given one, it plans for it (PostGIS or not).
+  std::unique_ptr<pg::Connection> target;
+  if (!options.target_uri.empty()) target = std::make_unique<pg::Connection>(options.target_uri);
+  SourceModel model =
+      load_model(src, endpoint.database, options.target_schema, options.mapping_file,
+                 options.identifier_case, target != nullptr && has_postgis(*target));
   const std::string schema_name = model.names.schema(endpoint.database);
   SchemaResult result;
   if (!options.dry_run) {
-    pg::Connection tgt(options.target_uri);
+    pg::Connection& tgt = *target;
     control::migrate_control_schema(tgt);
     MigrateOptions m;
     m.replace = options.replace;
@@ -250,16 +260,16 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   report.position = start_consistent_snapshot(src);
   spdlog::info("snapshot consistent with binlog position {}", report.position.display());
 
+  pg::Connection tgt(options.target_uri);
+  spdlog::info("target {}", tgt.display());
   SourceModel model = load_model(src, endpoint.database, options.target_schema,
-                                 options.mapping_file, options.identifier_case);
+                                 options.mapping_file, options.identifier_case, has_postgis(tgt));
   report.target_schema = model.names.schema(endpoint.database);
   const auto& tables = model.catalog.tables;
   const auto& targets = model.targets;
   SchemaPlan plan = model.plan;
   spdlog::info("{} tables to copy from {}", tables.size(), endpoint.database);
 
-  pg::Connection tgt(options.target_uri);
-  spdlog::info("target {}", tgt.display());
   control::migrate_control_schema(tgt);
   prepare_target(tgt, options, endpoint.database, report.target_schema, targets);
   {

@@ -377,6 +377,8 @@ TypeRules::Rule TypeRules::parse_rule(const YAML::Node& node, std::string_view f
       rule.is_unsigned = value.as<bool>();
     } else if (key == "json") {
       rule.json = value.as<bool>();
+    } else if (key == "postgis") {
+      rule.postgis = value.as<bool>();
     } else if (key == "length") {
       rule.length = value.as<int64_t>();
     } else if (key == "precision") {
@@ -393,7 +395,8 @@ TypeRules::Rule TypeRules::parse_rule(const YAML::Node& node, std::string_view f
     } else {
       fail(file, kv.first, number,
            cat("unknown match key '", key,
-               "'; use type, unsigned, json, length, precision, scale, column_type or column"));
+               "'; use type, unsigned, json, postgis, length, precision, scale, column_type "
+               "or column"));
     }
   }
   return rule;
@@ -431,14 +434,15 @@ TypeRules TypeRules::parse(std::string_view yaml, std::string_view origin) {
   return out;
 }
 
-bool TypeRules::matches(const Rule& r, const schema::Column& c,
-                        const std::string& qualified_column) {
+bool TypeRules::matches(const Rule& r, const schema::Column& c, const std::string& qualified_column,
+                        bool target_postgis) {
   const auto in = [](const std::vector<std::string>& list, const std::string& value) {
     return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
   };
   if (!in(r.types, c.data_type) || !in(r.column_types, c.column_type)) return false;
   if (r.is_unsigned && *r.is_unsigned != c.is_unsigned) return false;
   if (r.json && *r.json != c.is_json) return false;
+  if (r.postgis && *r.postgis != target_postgis) return false;
   if (r.length && c.char_length != r.length) return false;
   if (r.precision && c.precision != r.precision) return false;
   if (r.scale && c.scale != r.scale) return false;
@@ -465,7 +469,7 @@ TargetType TypeRules::apply(const Rule& r, const schema::Table& table, const sch
 TargetType TypeRules::map(const schema::Table& table, const schema::Column& column) const {
   const std::string qualified_column = column_name(table, column);
   for (const Rule& r : m_rules) {
-    if (matches(r, column, qualified_column)) return apply(r, table, column);
+    if (matches(r, column, qualified_column, m_target_postgis)) return apply(r, table, column);
   }
   std::string files;
   for (const std::string& f : m_files) {

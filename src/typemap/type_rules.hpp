@@ -67,11 +67,15 @@ class TypeRules {
   // matching rule cannot apply to the column.
   TargetType map(const schema::Table& table, const schema::Column& column) const;
 
+  // Whether the target database has the PostGIS extension (rules can match on `postgis:`).
+  void set_target_postgis(bool on) { m_target_postgis = on; }
+
  private:
   struct Rule {
     std::vector<std::string> types;  // empty: any type
     std::optional<bool> is_unsigned;
     std::optional<bool> json;
+    std::optional<bool> postgis;    // the target has the PostGIS extension
     std::optional<int64_t> length;  // exact character length
     std::optional<int64_t> precision;
     std::optional<int64_t> scale;
@@ -86,12 +90,13 @@ class TypeRules {
   };
   static Rule parse_rule(const YAML::Node& node, std::string_view file, size_t number);
   static bool matches(const Rule& rule, const schema::Column& column,
-                      const std::string& qualified_column);
+                      const std::string& qualified_column, bool target_postgis);
   static TargetType apply(const Rule& rule, const schema::Table& table,
                           const schema::Column& column);
 
   std::vector<Rule> m_rules;
   std::vector<std::string> m_files;  // every file the rules came from, in order
+  bool m_target_postgis = false;
 };
 
 }  // namespace my2pg::typemap

@@ -141,14 +141,18 @@ const char* append_text(std::string_view value, const ValuePolicy& policy, std::
   return nullptr;
 }
 
-void append_bytes(std::string_view value, std::string& out) {
+void append_hex(std::string_view value, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out += "\\\\x";
   for (char c : value) {
     const auto b = static_cast<unsigned char>(c);
     out.push_back(kHex[b >> 4]);
     out.push_back(kHex[b & 0xf]);
   }
+}
+
+void append_bytes(std::string_view value, std::string& out) {
+  out += "\\\\x";
+  append_hex(value, out);
 }
 
 const char* append_bits(std::string_view value, uint32_t width, std::string& out) {
@@ -211,6 +215,34 @@ const char* append_boolean_from_bit(std::string_view value, std::string& out) {
 
 }  // namespace
 
+bool mysql_geometry_to_ewkb(std::string_view value, std::string& out) {
+  if (value.size() < 9) return false;
+  const auto byte = [&](size_t i) { return static_cast<uint32_t>(static_cast<uint8_t>(value[i])); };
+  const uint32_t srid = byte(0) | byte(1) << 8 | byte(2) << 16 | byte(3) << 24;
+  const std::string_view wkb = value.substr(4);
+  if (srid == 0) {
+    out.append(wkb);
+    return true;
+  }
+  const bool little = wkb[0] != 0;
+  const auto put = [&](uint32_t v) {
+    for (int i = 0; i < 4; ++i) {
+      const int shift = little ? 8 * i : 8 * (3 - i);
+      out.push_back(static_cast<char>((v >> shift) & 0xFFU));
+    }
+  };
+  uint32_t type = 0;
+  for (int i = 0; i < 4; ++i) {
+    const uint32_t b = byte(5 + static_cast<size_t>(i));
+    type |= little ? b << (8 * i) : b << (8 * (3 - i));
+  }
+  out.push_back(wkb[0]);
+  put(type | 0x20000000U);  // EWKB's "has SRID" flag
+  put(srid);
+  out.append(wkb.substr(5));
+  return true;
+}
+
 ColumnCodec codec_for(const schema::Column& c) {
   const std::string_view t = c.data_type;
   if (any_of(t, {"tinyint", "smallint", "mediumint", "int", "bigint", "decimal", "float", "double",
@@ -222,10 +254,12 @@ ColumnCodec codec_for(const schema::Column& c) {
   if (t == "datetime") return {ValueKind::datetime};
   if (t == "timestamp") return {ValueKind::timestamp};
   if (t == "time") return {ValueKind::time};
-  if (any_of(t, {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "geometry",
-                 "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
-                 "geometrycollection", "geomcollection"})) {
+  if (any_of(t, {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"})) {
     return {ValueKind::bytes};
+  }
+  if (any_of(t, {"geometry", "point", "linestring", "polygon", "multipoint", "multilinestring",
+                 "multipolygon", "geometrycollection", "geomcollection"})) {
+    return {ValueKind::geometry_bytea};
   }
   return {ValueKind::text};
 }
@@ -234,6 +268,8 @@ ColumnCodec codec_for(const schema::Column& c, const TargetType& target) {
   ColumnCodec codec = codec_for(c);
   codec.policy = target.policy;
   if (codec.kind == ValueKind::text && target.sql == "jsonb") codec.kind = ValueKind::jsonb;
+  if (codec.kind == ValueKind::geometry_bytea && target.sql.rfind("geometry", 0) == 0)
+    codec.kind = ValueKind::geometry_postgis;
   if (target.kind == TargetKind::boolean) {
     codec.kind =
         c.data_type == "bit" ? ValueKind::boolean_from_bit : ValueKind::boolean_from_integer;
@@ -249,6 +285,19 @@ const char* append_copy_field(const ColumnCodec& codec, std::string_view value, 
       return nullptr;
     case ValueKind::text:
       return append_text(value, codec.policy, out);
+    case ValueKind::geometry_bytea:
+    case ValueKind::geometry_postgis: {
+      thread_local std::string ewkb;
+      ewkb.clear();
+      if (!mysql_geometry_to_ewkb(value, ewkb))
+        return "geometry value is shorter than MySQL's SRID and WKB header (9 bytes)";
+      if (codec.kind == ValueKind::geometry_bytea) {
+        append_bytes(ewkb, out);
+      } else {
+        append_hex(ewkb, out);
+      }
+      return nullptr;
+    }
     case ValueKind::jsonb:
       if (has_nul_escape(value)) {
         return "JSON holds the escape \\u0000, which jsonb cannot store; a rule with target: "

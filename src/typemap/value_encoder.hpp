@@ -21,6 +21,8 @@ enum class ValueKind {
   time,       // TIME: as is, an interval ("-838:59:59", "100:15:30.5")
   boolean_from_integer,  // an integer to boolean: "0" -> f, "1" -> t, anything else refused
   boolean_from_bit,      // BIT(1) to boolean: the one raw byte 0x00 -> f, 0x01 -> t
+  geometry_bytea,        // MySQL's geometry (4-byte SRID + WKB) as EWKB bytes in bytea
+  geometry_postgis,      // the same EWKB, as hex text for a PostGIS geometry column
   jsonb,  // JSON text into jsonb: as text, but the escape \u0000 (which jsonb cannot store) is
           // refused, naming the json target that keeps it
 };
@@ -36,6 +38,11 @@ struct ColumnCodec {
 ColumnCodec codec_for(const schema::Column& column);
 // As above, for the target a rule chose: its value policies and any conversion (to boolean).
 ColumnCodec codec_for(const schema::Column& column, const TargetType& target);
+
+// MySQL's internal geometry value (a little-endian SRID, then WKB) as EWKB: the WKB with the SRID
+// flag and the SRID after its type when the SRID is not 0 (PostGIS reads it as is). False when the
+// value is too short to be one.
+bool mysql_geometry_to_ewkb(std::string_view value, std::string& out);
 
 // Appends `value` as a COPY text field to `out`. Returns nullptr on success, else a short reason
 // why the value cannot be represented (the caller names table, column and key); `out` is then as

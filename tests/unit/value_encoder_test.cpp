@@ -166,12 +166,15 @@ TEST_CASE("codec_for picks the value kind from the MySQL data type", "[value_enc
   CHECK(codec_for(column("datetime")).kind == ValueKind::datetime);
   CHECK(codec_for(column("timestamp")).kind == ValueKind::timestamp);
   CHECK(codec_for(column("time")).kind == ValueKind::time);
-  for (const char* t :
-       {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "geometry", "point",
-        "linestring", "polygon", "multipoint", "multilinestring", "multipolygon",
-        "geometrycollection", "geomcollection"}) {
+  for (const char* t : {"binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob"}) {
     INFO(t);
     CHECK(codec_for(column(t)).kind == ValueKind::bytes);
+  }
+  for (const char* t :
+       {"geometry", "point", "linestring", "polygon", "multipoint", "multilinestring",
+        "multipolygon", "geometrycollection", "geomcollection"}) {
+    INFO(t);
+    CHECK(codec_for(column(t)).kind == ValueKind::geometry_bytea);
   }
   for (const char* t : {"char", "varchar", "tinytext", "text", "mediumtext", "longtext", "enum",
                         "set", "json", "uuid", "inet6"}) {
@@ -439,4 +442,43 @@ TEST_CASE("JSON into jsonb refuses the \\u0000 escape, which jsonb cannot store"
   out.clear();
   CHECK(append_copy_field(codec_for(c, json), R"({"a": "x\u0000y"})", out) == nullptr);
   CHECK(out == R"({"a": "x\\u0000y"})");
+}
+
+TEST_CASE("MySQL geometry values become EWKB, in bytea or as PostGIS hex", "[typemap]") {
+  using my2pg::typemap::mysql_geometry_to_ewkb;
+  // SRID 4326, little-endian POINT(1 2).
+  std::string point("\xe6\x10\x00\x00\x01\x01\x00\x00\x00", 9);
+  point += std::string("\x00\x00\x00\x00\x00\x00\xf0\x3f", 8);
+  point += std::string("\x00\x00\x00\x00\x00\x00\x00\x40", 8);
+  std::string ewkb;
+  REQUIRE(mysql_geometry_to_ewkb(point, ewkb));
+  CHECK(ewkb.substr(0, 9) == std::string("\x01\x01\x00\x00\x20\xe6\x10\x00\x00", 9));
+  CHECK(ewkb.substr(9) == point.substr(9));
+  // Big-endian WKB keeps its byte order for the flag and the SRID.
+  const std::string big("\x01\x00\x00\x00\x00\x00\x00\x00\x01", 9);
+  ewkb.clear();
+  REQUIRE(mysql_geometry_to_ewkb(big + std::string(16, '\0'), ewkb));
+  CHECK(ewkb.substr(0, 9) == std::string("\x00\x20\x00\x00\x01\x00\x00\x00\x01", 9));
+  // SRID 0: plain WKB.
+  ewkb.clear();
+  REQUIRE(mysql_geometry_to_ewkb(std::string(4, '\0') + point.substr(4), ewkb));
+  CHECK(ewkb == point.substr(4));
+  CHECK_FALSE(mysql_geometry_to_ewkb(std::string(8, '\0'), ewkb));
+
+  Column c;
+  c.name = "g";
+  c.data_type = "point";
+  c.column_type = "point";
+  std::string out;
+  CHECK(append_copy_field(codec_for(c), point, out) == nullptr);
+  CHECK(out == "\\\\x0101000020e6100000000000000000f03f0000000000000040");
+  my2pg::typemap::TargetType geometry;
+  geometry.sql = "geometry";
+  out.clear();
+  CHECK(append_copy_field(codec_for(c, geometry), point, out) == nullptr);
+  CHECK(out == "0101000020e6100000000000000000f03f0000000000000040");
+  out = "kept";
+  CHECK_THAT(append_copy_field(codec_for(c), std::string(5, '\0'), out),
+             Catch::Contains("shorter than"));
+  CHECK(out == "kept");
 }
