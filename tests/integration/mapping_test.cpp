@@ -128,8 +128,9 @@ TEST_CASE(
         "0");
 }
 
-TEST_CASE("mapping rule errors name the file and line; zero dates to NULL need a nullable column",
-          "[mapping]") {
+TEST_CASE(
+    "mapping rule errors name the file and line, and zero dates to NULL need a nullable column",
+    "[mapping]") {
   TestDatabases db;
   db.source().execute("CREATE TABLE t (id INT PRIMARY KEY, d DATE NOT NULL)");
   {
@@ -154,7 +155,7 @@ TEST_CASE("mapping rule errors name the file and line; zero dates to NULL need a
   }
 }
 
-TEST_CASE("JSON with \\u0000 is refused for jsonb and kept by a json rule", "[mapping]") {
+TEST_CASE("JSON with a NUL escape is refused for jsonb and kept by a json rule", "[mapping]") {
   TestDatabases db;
   db.source().execute("CREATE TABLE docs (id INT PRIMARY KEY, doc JSON)");
   db.source().execute("INSERT INTO docs VALUES (1, '{\"a\": 1}'), (2, '[\"a\\\\u0000b\"]')");

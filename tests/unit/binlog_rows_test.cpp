@@ -893,7 +893,7 @@ TEST_CASE("a column type rows cannot carry is a DecodeError", "[binlog]") {
 // ----------------------------------------------------------------------------------------------
 // Row images
 
-TEST_CASE("null bitmaps count present columns only; absent columns are null", "[binlog]") {
+TEST_CASE("null bitmaps count present columns only, and absent columns are null", "[binlog]") {
   // Four INT columns; the image holds columns 0, 2 and 3; column 2 is NULL.
   const Bytes map = table_map_body(7, {{3, {}}, {3, {}}, {3, {}}, {3, {}}});
   Buf rows;

@@ -169,7 +169,7 @@ TEST_CASE("an unbracketed IPv6 host is refused", "[endpoint]") {
   CHECK_THROWS_AS(Endpoint::parse("mysql://u@::1/db"), ConfigError);
 }
 
-TEST_CASE("a password may hold unencoded delimiters; a database may not hold '/'", "[endpoint]") {
+TEST_CASE("a password may hold unencoded delimiters, a database may not hold '/'", "[endpoint]") {
   const Endpoint ep = Endpoint::parse("mysql://u:p/a?s#s@w@db.example:3307/shop");
   CHECK(ep.password == "p/a?s#s@w");
   CHECK(ep.host == "db.example");

@@ -476,7 +476,7 @@ TEST_CASE("rule settings: policies, default and typmod", "[type_rules]") {
   CHECK(rules.map(shop_items(), dec).sql == "numeric");
 }
 
-TEST_CASE("-infinity is accepted only for date and timestamp targets", "[type_rules]") {
+TEST_CASE("zero_dates: -infinity is accepted only for date and timestamp targets", "[type_rules]") {
   for (const char* target : {"date", "\"timestamp({fsp})\"", "\"timestamptz({fsp})\"", "TIMESTAMP",
                              "\"timestamp(3) with time zone\"", "timestamp without time zone"}) {
     INFO(target);

@@ -417,7 +417,7 @@ TEST_CASE("text encoding agrees with the expected output on random mixes", "[val
   }
 }
 
-TEST_CASE("JSON into jsonb refuses the \\u0000 escape, which jsonb cannot store", "[typemap]") {
+TEST_CASE("JSON into jsonb refuses the NUL escape, which jsonb cannot store", "[typemap]") {
   Column c;
   c.name = "doc";
   c.data_type = "json";
