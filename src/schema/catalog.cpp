@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/error.hpp"
+#include "common/sql_text.hpp"
 
 namespace my2pg::schema {
 namespace {
@@ -27,13 +28,8 @@ const std::string& text(const RowSet::Row& row, size_t i) {
   return row[i] ? *row[i] : empty;
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 bool contains(const std::string& haystack, std::string_view needle) {
-  return lower(haystack).find(needle) != std::string::npos;
+  return ascii_lower(haystack).find(needle) != std::string::npos;
 }
 
 // Index of `name` in `rs`, or npos when the row set lacks that column (an older server).
@@ -45,27 +41,6 @@ size_t optional_index(const RowSet& rs, const std::string& name) {
 const std::optional<std::string>& cell(const RowSet::Row& row, size_t i) {
   static const std::optional<std::string> none;
   return i == std::string::npos ? none : row[i];
-}
-
-bool is_number(std::string_view s) {
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
-  if (s.empty()) return false;
-  bool digits = false, dot = false, exp = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c >= '0' && c <= '9') {
-      digits = true;
-    } else if (c == '.' && !dot && !exp) {
-      dot = true;
-    } else if ((c == 'e' || c == 'E') && digits && !exp) {
-      exp = true;
-      digits = false;
-      if (i + 1 < s.size() && (s[i + 1] == '-' || s[i + 1] == '+')) ++i;
-    } else {
-      return false;
-    }
-  }
-  return digits;
 }
 
 // MariaDB shows string defaults as SQL literals: 'it''s', with backslash escapes.
@@ -104,7 +79,7 @@ std::string unquote_mariadb(std::string_view s) {
 }
 
 bool is_current_timestamp(const std::string& v) {
-  const std::string l = lower(v);
+  const std::string l = ascii_lower(v);
   return l == "current_timestamp" || l.rfind("current_timestamp(", 0) == 0 || l == "now()" ||
          l.rfind("now(", 0) == 0 || l == "localtimestamp" || l.rfind("localtimestamp(", 0) == 0;
 }
@@ -122,7 +97,8 @@ ColumnDefault parse_default(const std::optional<std::string>& column_default,
     } else if (v.size() >= 2 && v.front() == '\'' && v.back() == '\'') {
       d.kind = DefaultKind::literal;
       d.value = unquote_mariadb(v);
-    } else if (is_number(v) || (v.size() >= 3 && (v[0] == 'b' || v[0] == 'B') && v[1] == '\'')) {
+    } else if (is_sql_number(v) ||
+               (v.size() >= 3 && (v[0] == 'b' || v[0] == 'B') && v[1] == '\'')) {
       d.kind = DefaultKind::literal;
       d.value = v;
     } else if (is_current_timestamp(v)) {
@@ -243,7 +219,7 @@ Catalog build_catalog(const std::string& database, const CatalogRows& rows) {
       } else if (type == "SEQUENCE") {
         catalog.others.push_back({"sequence", text(r, t_name), ""});
       } else {
-        catalog.others.push_back({lower(type), text(r, t_name), ""});
+        catalog.others.push_back({ascii_lower(type), text(r, t_name), ""});
       }
     }
   }
@@ -332,7 +308,7 @@ Catalog build_catalog(const std::string& database, const CatalogRows& rows) {
     const size_t n = rows.routines.column_index("ROUTINE_NAME"),
                  type = rows.routines.column_index("ROUTINE_TYPE");
     for (const auto& r : rows.routines.rows)
-      catalog.others.push_back({lower(text(r, type)), text(r, n), ""});
+      catalog.others.push_back({ascii_lower(text(r, type)), text(r, n), ""});
   }
   if (!rows.events.columns.empty()) {
     const size_t n = rows.events.column_index("EVENT_NAME");

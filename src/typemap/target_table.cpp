@@ -4,6 +4,7 @@
 
 #include "common/error.hpp"
 #include "common/pg_names.hpp"
+#include "common/sql_text.hpp"
 
 namespace my2pg::typemap {
 namespace {
@@ -14,31 +15,6 @@ bool is_pg_integer(const std::string& sql) {
 
 bool starts_with(const std::string& s, std::string_view prefix) {
   return s.rfind(prefix, 0) == 0;
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-bool is_number(std::string_view s) {
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
-  bool digits = false, dot = false, exp = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c >= '0' && c <= '9') {
-      digits = true;
-    } else if (c == '.' && !dot && !exp) {
-      dot = true;
-    } else if ((c == 'e' || c == 'E') && digits && !exp) {
-      exp = true;
-      digits = false;
-      if (i + 1 < s.size() && (s[i + 1] == '-' || s[i + 1] == '+')) ++i;
-    } else {
-      return false;
-    }
-  }
-  return digits;
 }
 
 bool is_numeric_target(const std::string& t) {
@@ -105,7 +81,7 @@ std::string translate_default(const schema::Column& c, const std::string& target
       why_not = "default " + v + " has no meaning for " + target;
       return {};
     case schema::DefaultKind::expression: {
-      const std::string l = lower(v);
+      const std::string l = ascii_lower(v);
       if (l == "uuid()" &&
           (starts_with(target, "varchar") || starts_with(target, "char") || target == "text")) {
         return "gen_random_uuid()::text";
@@ -121,13 +97,13 @@ std::string translate_default(const schema::Column& c, const std::string& target
       break;
   }
   if (target == "boolean") {
-    if (v == "0" || lower(v) == "b'0'") return "false";
-    if (v == "1" || lower(v) == "b'1'") return "true";
+    if (v == "0" || ascii_lower(v) == "b'0'") return "false";
+    if (v == "1" || ascii_lower(v) == "b'1'") return "true";
     why_not = "default " + v + " is not 0 or 1";
     return {};
   }
   if (is_numeric_target(target)) {
-    if (is_number(v)) return v;
+    if (is_sql_number(v)) return v;
     why_not = "default '" + v + "' is not a number";
     return {};
   }

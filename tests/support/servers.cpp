@@ -94,14 +94,21 @@ std::string TestDatabases::target_value(const std::string& sql) {
   return r.rows[0][0].value_or("<null>");
 }
 
-CommandResult run_my2pg(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+namespace {
+
+// Runs `command` (a shell command line, its output redirected here) and collects its result.
+CommandResult run_captured(const std::string& command, const std::string& input = {}) {
   char dir_template[] = "/tmp/my2pg-run-XXXXXX";
   const std::string dir = mkdtemp(dir_template);
-  std::string cmd = "env";
-  for (const auto& e : env) cmd += " " + shell_quote(e);
-  cmd += " " + shell_quote(MY2PG_BINARY);
-  for (const auto& a : args) cmd += " " + shell_quote(a);
-  cmd += " >" + dir + "/out 2>" + dir + "/err </dev/null";
+  std::string stdin_from = "/dev/null";
+  if (!input.empty()) {
+    stdin_from = dir + "/in";
+    std::FILE* f = std::fopen(stdin_from.c_str(), "wb");
+    if (f == nullptr) throw std::runtime_error("cannot write " + stdin_from);
+    std::fwrite(input.data(), 1, input.size(), f);
+    std::fclose(f);
+  }
+  const std::string cmd = command + " <" + stdin_from + " >" + dir + "/out 2>" + dir + "/err";
   const int status = std::system(cmd.c_str());
   CommandResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -111,15 +118,17 @@ CommandResult run_my2pg(const std::vector<std::string>& args, const std::vector<
   return r;
 }
 
+}  // namespace
+
+CommandResult run_my2pg(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  std::string cmd = "env";
+  for (const auto& e : env) cmd += " " + shell_quote(e);
+  cmd += " " + shell_quote(MY2PG_BINARY);
+  for (const auto& a : args) cmd += " " + shell_quote(a);
+  return run_captured(cmd);
+}
+
 CommandResult run_mariadb_client(const TestDatabases& db, const std::string& sql) {
-  char dir_template[] = "/tmp/my2pg-sql-XXXXXX";
-  const std::string dir = mkdtemp(dir_template);
-  {
-    std::FILE* f = std::fopen((dir + "/in.sql").c_str(), "wb");
-    if (f == nullptr) throw std::runtime_error("cannot write " + dir + "/in.sql");
-    std::fwrite(sql.data(), 1, sql.size(), f);
-    std::fclose(f);
-  }
   const mysql::Endpoint ep = mysql::Endpoint::parse(db.source_uri());
   std::string cmd = "env MYSQL_PWD=" + shell_quote(ep.password) + " mariadb --batch";
   if (!ep.socket.empty()) {
@@ -128,14 +137,7 @@ CommandResult run_mariadb_client(const TestDatabases& db, const std::string& sql
     cmd += " --host=" + shell_quote(ep.host) + " --port=" + std::to_string(ep.port);
   }
   cmd += " --user=" + shell_quote(ep.user) + " " + shell_quote(ep.database);
-  cmd += " <" + dir + "/in.sql >" + dir + "/out 2>" + dir + "/err";
-  const int status = std::system(cmd.c_str());
-  CommandResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(dir + "/out");
-  r.err = slurp(dir + "/err");
-  std::system(("rm -rf " + dir).c_str());
-  return r;
+  return run_captured(cmd, sql);
 }
 
 }  // namespace my2pg::test
