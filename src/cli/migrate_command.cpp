@@ -2,8 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
 
+#include "common/error.hpp"
+#include "common/json_writer.hpp"
 #include "pg/connection.hpp"
 #include "snapshot/migrate.hpp"
 
@@ -45,19 +52,82 @@ void print_report(const snapshot::MigrateReport& r, const std::string& target) {
   std::fflush(stdout);
 }
 
+std::vector<std::string> split_list(const std::optional<std::string>& list) {
+  std::vector<std::string> out;
+  if (!list) return out;
+  size_t start = 0;
+  while (start <= list->size()) {
+    const size_t comma = list->find(',', start);
+    const std::string item = list->substr(start, comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+snapshot::ModelOptions model_options(const Options& options) {
+  snapshot::ModelOptions m;
+  m.target_schema = options.get("target-schema").value_or("");
+  m.mapping_file = options.get("mapping").value_or("");
+  m.identifier_case = options.get("identifier-case").value_or("");
+  m.include = split_list(options.get("include"));
+  m.exclude = split_list(options.get("exclude"));
+  return m;
+}
+
+// The summary as one JSON object (--report FILE), for scripts.
+void write_json_report(const snapshot::MigrateReport& r, const std::string& path) {
+  std::string out = "{\"source_database\":";
+  append_json_string(r.source_database, out);
+  out += ",\"target_schema\":";
+  append_json_string(r.target_schema, out);
+  out += ",\"binlog_file\":";
+  if (r.position.known()) {
+    append_json_string(r.position.file, out);
+    out += ",\"binlog_pos\":" + std::to_string(r.position.pos) + ",\"gtid_set\":";
+    append_json_string(r.position.gtid_set, out);
+  } else {
+    out += "null,\"binlog_pos\":null,\"gtid_set\":null";
+  }
+  out += fmt::format(",\"seconds\":{:.3f},\"verified\":{},\"tables\":[", r.seconds,
+                     r.verified ? "true" : "false");
+  for (size_t i = 0; i < r.tables.size(); ++i) {
+    const auto& t = r.tables[i];
+    out += i == 0 ? "{\"source_table\":" : ",{\"source_table\":";
+    append_json_string(t.source_table, out);
+    out += ",\"target_table\":";
+    append_json_string(t.target_table, out);
+    out += fmt::format(",\"rows\":{},\"bytes\":{},\"seconds\":{:.3f},\"target_rows\":{}}}", t.rows,
+                       t.bytes, t.seconds,
+                       t.target_rows ? std::to_string(*t.target_rows) : std::string("null"));
+  }
+  out += "],\"not_migrated\":[";
+  for (size_t i = 0; i < r.not_migrated.size(); ++i) {
+    if (i != 0) out += ",";
+    append_json_string(r.not_migrated[i], out);
+  }
+  out += "]}\n";
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr || std::fwrite(out.data(), 1, out.size(), f) != out.size() ||
+      std::fclose(f) != 0) {
+    throw ConfigError("cannot write the report to " + path + ": " + std::strerror(errno));
+  }
+}
+
 }  // namespace
 
 int run_migrate_command(const Options& options) {
   snapshot::MigrateOptions m;
   m.source_uri = options.require("source");
   m.target_uri = options.require("target");
-  m.target_schema = options.get("target-schema").value_or("");
+  m.model = model_options(options);
   m.replace = options.flag("replace");
+  m.schema_only = options.flag("schema-only");
   m.verify = !options.flag("no-verify");
-  m.mapping_file = options.get("mapping").value_or("");
-  m.identifier_case = options.get("identifier-case").value_or("");
   const auto report = snapshot::run_migrate(m);
   print_report(report, pg::describe_conninfo(m.target_uri));
+  if (auto path = options.get("report")) write_json_report(report, *path);
   return 0;
 }
 
@@ -66,10 +136,8 @@ int run_schema_command(const Options& options) {
   s.source_uri = options.require("source");
   s.dry_run = options.flag("dry-run");
   s.target_uri = s.dry_run ? options.get("target").value_or("") : options.require("target");
-  s.target_schema = options.get("target-schema").value_or("");
+  s.model = model_options(options);
   s.replace = options.flag("replace");
-  s.mapping_file = options.get("mapping").value_or("");
-  s.identifier_case = options.get("identifier-case").value_or("");
   const auto result = snapshot::run_schema(s);
   if (s.dry_run) {
     std::fputs(result.sql.c_str(), stdout);

@@ -25,10 +25,15 @@ constexpr OptionSpec kMigrate[] = {
      "database's name)"},
     {"replace", "", "drop the tables of an earlier copy of this database and copy again"},
     {"no-verify", "", "skip comparing row counts between source and target after the copy"},
+    {"schema-only", "", "create the schema (as my2pg schema does) and copy no data"},
+    {"report", "FILE", "also write the summary as JSON to FILE"},
     {"mapping", "FILE",
      "YAML type rules tried before schema-mapping/default.yaml (see schema-mapping/examples/)"},
     {"identifier-case", "POLICY",
      "keep (default: names as the source spells them) or lower (ASCII letters folded)"},
+    {"include", "GLOBS",
+     "only tables matching these database.table globs (comma-separated, e.g. 'shop.*')"},
+    {"exclude", "GLOBS", "leave out tables matching these database.table globs"},
 };
 
 constexpr OptionSpec kSchema[] = {
@@ -41,6 +46,9 @@ constexpr OptionSpec kSchema[] = {
      "YAML type rules tried before schema-mapping/default.yaml (see schema-mapping/examples/)"},
     {"identifier-case", "POLICY",
      "keep (default: names as the source spells them) or lower (ASCII letters folded)"},
+    {"include", "GLOBS",
+     "only tables matching these database.table globs (comma-separated, e.g. 'shop.*')"},
+    {"exclude", "GLOBS", "leave out tables matching these database.table globs"},
 };
 
 constexpr OptionSpec kBinlog[] = {

@@ -1,6 +1,9 @@
 #include "snapshot/migrate.hpp"
 
+#include <fnmatch.h>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 #include <chrono>
 #include <memory>
@@ -164,14 +167,30 @@ typemap::CasePolicy case_policy(const std::string& name) {
   throw ConfigError("--identifier-case must be keep or lower, not '" + name + "'");
 }
 
+bool selected(const std::string& qualified, const ModelOptions& options) {
+  const auto any = [&](const std::vector<std::string>& globs) {
+    return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) {
+      return fnmatch(g.c_str(), qualified.c_str(), 0) == 0;
+    });
+  };
+  return (options.include.empty() || any(options.include)) && !any(options.exclude);
+}
+
 SourceModel load_model(mysql::Connection& src, const std::string& database,
-                       const std::string& target_schema, const std::string& mapping_file,
-                       const std::string& identifier_case, bool target_postgis) {
+                       const ModelOptions& options, bool target_postgis) {
+  const std::string& target_schema = options.target_schema;
+  const std::string& mapping_file = options.mapping_file;
+  const std::string& identifier_case = options.identifier_case;
   typemap::IdentifierOptions naming;
   naming.case_policy = case_policy(identifier_case);
   if (!target_schema.empty()) naming.schema_renames[database] = target_schema;
   SourceModel m{{}, {}, {}, typemap::IdentifierMap(naming)};
   m.catalog = schema::build_catalog(database, mysql::read_catalog(src, database));
+  std::erase_if(m.catalog.tables,
+                [&](const schema::Table& t) { return !selected(t.qualified_name(), options); });
+  if (m.catalog.tables.empty() && (!options.include.empty() || !options.exclude.empty())) {
+    throw ConfigError("no table of " + database + " is selected by --include/--exclude");
+  }
   auto rules = load_rules(mapping_file);
   rules.set_target_postgis(target_postgis);
   for (const auto& t : m.catalog.tables) {
@@ -219,8 +238,7 @@ SchemaResult run_schema(const SchemaOptions& options) {
   std::unique_ptr<pg::Connection> target;
   if (!options.target_uri.empty()) target = std::make_unique<pg::Connection>(options.target_uri);
   SourceModel model =
-      load_model(src, endpoint.database, options.target_schema, options.mapping_file,
-                 options.identifier_case, target != nullptr && has_postgis(*target));
+      load_model(src, endpoint.database, options.model, target != nullptr && has_postgis(*target));
   const std::string schema_name = model.names.schema(endpoint.database);
   SchemaResult result;
   if (!options.dry_run) {
@@ -246,6 +264,9 @@ SchemaResult run_schema(const SchemaOptions& options) {
   }
   result.sql = plan_sql(model.plan);
   result.report = plan_report(model.plan);
+  result.target_schema = schema_name;
+  for (const auto& n : model.plan.not_migrated)
+    result.not_migrated.push_back(n.object + ": " + n.reason);
   return result;
 }
 
@@ -254,6 +275,15 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   const mysql::Endpoint endpoint = source_endpoint(options.source_uri);
   MigrateReport report;
   report.source_database = endpoint.database;
+  if (options.schema_only) {
+    SchemaOptions schema_options{options.source_uri, options.target_uri, options.model,
+                                 options.replace, false};
+    const SchemaResult result = run_schema(schema_options);
+    report.target_schema = result.target_schema;
+    report.not_migrated = result.not_migrated;
+    report.seconds = seconds_since(started);
+    return report;
+  }
 
   mysql::Connection src(endpoint);
   spdlog::info("source {} ({})", endpoint.display(), src.server_version());
@@ -262,8 +292,7 @@ MigrateReport run_migrate(const MigrateOptions& options) {
 
   pg::Connection tgt(options.target_uri);
   spdlog::info("target {}", tgt.display());
-  SourceModel model = load_model(src, endpoint.database, options.target_schema,
-                                 options.mapping_file, options.identifier_case, has_postgis(tgt));
+  SourceModel model = load_model(src, endpoint.database, options.model, has_postgis(tgt));
   report.target_schema = model.names.schema(endpoint.database);
   const auto& tables = model.catalog.tables;
   const auto& targets = model.targets;

@@ -10,14 +10,22 @@
 
 namespace my2pg::snapshot {
 
+// What is converted, and how: shared by migrate and schema.
+struct ModelOptions {
+  std::string target_schema;    // empty: the source database's name
+  std::string mapping_file;     // user rules (--mapping), tried before the default rules
+  std::string identifier_case;  // "keep" (default) or "lower"
+  // Globs over "database.table": tables to take (empty: all) and to leave out.
+  std::vector<std::string> include, exclude;
+};
+
 struct MigrateOptions {
   std::string source_uri;
   std::string target_uri;
-  std::string target_schema;  // empty: the source database's name
-  bool replace = false;       // drop the tables of an earlier copy of this database first
+  ModelOptions model;
+  bool replace = false;  // drop the tables of an earlier copy of this database first
   bool verify = true;
-  std::string mapping_file;     // user rules (--mapping), tried before the default rules
-  std::string identifier_case;  // "keep" (default) or "lower"
+  bool schema_only = false;  // the schema of `my2pg schema`, no data and no snapshot
 };
 
 struct TableReport {
@@ -44,18 +52,18 @@ MigrateReport run_migrate(const MigrateOptions& options);
 
 struct SchemaOptions {
   std::string source_uri;
-  std::string target_uri;     // unused with dry_run
-  std::string target_schema;  // empty: the source database's name
+  std::string target_uri;  // optional with dry_run (planned for when given)
+  ModelOptions model;
   bool replace = false;
   bool dry_run = false;  // plan only: nothing is written to the target
-  std::string mapping_file;
-  std::string identifier_case;
 };
 
 struct SchemaResult {
   std::string sql;     // the DDL, phase by phase
   std::string report;  // every column's mapping, and what was not migrated and why
   bool applied = false;
+  std::string target_schema;
+  std::vector<std::string> not_migrated;  // "object: reason"
 };
 
 // `my2pg schema`: converts the source database's tables to PostgreSQL DDL and applies it (all

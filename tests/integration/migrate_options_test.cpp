@@ -1,0 +1,92 @@
+// `my2pg migrate` options: table selection, schema only, and the JSON report.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "support/servers.hpp"
+
+using my2pg::test::run_my2pg;
+using my2pg::test::TestDatabases;
+
+namespace {
+
+void make_tables(TestDatabases& db) {
+  db.source().execute("CREATE TABLE parent (id INT PRIMARY KEY)");
+  db.source().execute(
+      "CREATE TABLE child (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES parent (id))");
+  db.source().execute("CREATE TABLE audit_log (id INT PRIMARY KEY)");
+  db.source().execute("INSERT INTO parent VALUES (1), (2)");
+  db.source().execute("INSERT INTO child VALUES (10, 1)");
+  db.source().execute("INSERT INTO audit_log VALUES (5)");
+}
+
+std::string exists(TestDatabases& db, const std::string& table) {
+  return db.target_value("SELECT to_regclass('\"" + db.name() + "\".\"" + table +
+                         "\"') IS NOT NULL");
+}
+
+}  // namespace
+
+TEST_CASE("table selection: include and exclude globs over database.table", "[migrate_options]") {
+  TestDatabases db;
+  make_tables(db);
+  auto r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri(),
+                      "--include", db.name() + ".*", "--exclude", "*.audit_*,*.parent"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(exists(db, "child") == "t");
+  CHECK(exists(db, "parent") == "f");
+  CHECK(exists(db, "audit_log") == "f");
+  // The foreign key to a table left out is reported, not created.
+  CHECK_THAT(r.out, Catch::Contains("references " + db.name() +
+                                    ".parent, which is not part of "
+                                    "this migration"));
+  r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri(), "--replace",
+                 "--include", "other.*"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("no table of " + db.name() + " is selected"));
+}
+
+TEST_CASE("schema only creates tables and keys without data, and the report is JSON",
+          "[migrate_options]") {
+  TestDatabases db;
+  make_tables(db);
+  auto r = run_my2pg(
+      {"migrate", "--source", db.source_uri(), "--target", db.target_uri(), "--schema-only"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(db.target_value("SELECT count(*) FROM \"" + db.name() + "\".parent") == "0");
+  CHECK(db.target_value("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND "
+                        "connamespace = '\"" +
+                        db.name() + "\"'::regnamespace") == "1");
+
+  char name[] = "/tmp/my2pg-report-XXXXXX";
+  const int fd = mkstemp(name);
+  REQUIRE(fd >= 0);
+  close(fd);
+  r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri(), "--replace",
+                 "--report", name});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::ifstream in(name);
+  std::stringstream json;
+  json << in.rdbuf();
+  std::remove(name);
+  const std::string text = json.str();
+  CHECK_THAT(text, Catch::StartsWith("{\"source_database\":\"" + db.name() + "\"") &&
+                       Catch::Contains("\"binlog_file\":\"mariadb-bin.") &&
+                       Catch::Contains("\"verified\":true") &&
+                       Catch::Contains("{\"source_table\":\"child\",\"target_table\":\"" +
+                                       db.name() + ".child\",\"rows\":1,") &&
+                       Catch::Contains("\"target_rows\":2}") &&
+                       Catch::Contains("\"not_migrated\":[]"));
+  r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri(), "--replace",
+                 "--report", "/nonexistent/dir/r.json"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("cannot write the report to /nonexistent/dir/r.json"));
+}
