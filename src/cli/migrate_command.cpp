@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -124,6 +125,13 @@ int run_migrate_command(const Options& options) {
   m.model = model_options(options);
   m.replace = options.flag("replace");
   m.schema_only = options.flag("schema-only");
+  if (auto jobs = options.get("jobs")) {
+    unsigned n = 0;
+    const auto [end, ec] = std::from_chars(jobs->data(), jobs->data() + jobs->size(), n);
+    if (ec != std::errc() || end != jobs->data() + jobs->size() || n == 0 || n > 64)
+      throw ConfigError("--jobs must be a number from 1 to 64, not '" + *jobs + "'");
+    m.jobs = n;
+  }
   m.verify = !options.flag("no-verify");
   const auto report = snapshot::run_migrate(m);
   print_report(report, pg::describe_conninfo(m.target_uri));

@@ -39,7 +39,7 @@ CatalogRows read_catalog(Connection& conn, const std::string& database) {
       "WHERE TABLE_SCHEMA = " +
       db + " AND TABLE_TYPE = 'BASE TABLE'");
   rows.tables = conn.query(
-      "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COMMENT, CREATE_OPTIONS "
+      "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COMMENT, CREATE_OPTIONS, DATA_LENGTH "
       "FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
       db + " ORDER BY TABLE_NAME");
   // Functional key parts (MySQL 8.0.13+) are in STATISTICS.EXPRESSION, which others lack.

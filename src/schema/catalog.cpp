@@ -206,6 +206,7 @@ Catalog build_catalog(const std::string& database, const CatalogRows& rows) {
     const size_t t_name = ts.column_index("TABLE_NAME"), t_type = ts.column_index("TABLE_TYPE"),
                  t_engine = ts.column_index("ENGINE"), t_comment = ts.column_index("TABLE_COMMENT"),
                  t_options = ts.column_index("CREATE_OPTIONS");
+    const size_t t_length = optional_index(ts, "DATA_LENGTH");
     for (const auto& r : ts.rows) {
       const std::string& type = text(r, t_type);
       if (type == "BASE TABLE") {
@@ -214,6 +215,7 @@ Catalog build_catalog(const std::string& database, const CatalogRows& rows) {
         it->second.engine = text(r, t_engine);
         it->second.comment = text(r, t_comment);
         it->second.partitioned = contains(text(r, t_options), "partitioned");
+        if (t_length != std::string::npos) it->second.data_length = to_int<uint64_t>(r[t_length]);
       } else if (type == "VIEW" || type == "SYSTEM VIEW") {
         catalog.others.push_back({"view", text(r, t_name), ""});
       } else if (type == "SEQUENCE") {

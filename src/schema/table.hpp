@@ -82,6 +82,7 @@ struct Table {
   std::string comment;
   std::string engine;
   bool partitioned = false;
+  std::optional<uint64_t> data_length;  // the server's estimate of its size, in bytes
 
   std::string qualified_name() const { return database + "." + name; }
   const Column* column(const std::string& column_name) const {

@@ -5,8 +5,12 @@
 
 #include <algorithm>
 
+#include <atomic>
 #include <chrono>
+#include <exception>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "common/error.hpp"
 #include "control/migrator.hpp"
@@ -228,6 +232,35 @@ mysql::Endpoint source_endpoint(const std::string& uri) {
   return endpoint;
 }
 
+// One table in one target transaction: its DDL, its data, its primary key, its generators and
+// its control row, so that a failure leaves nothing of it behind.
+TableReport copy_one(mysql::Connection& src, pg::Connection& tgt, const std::string& database,
+                     const std::string& target_schema, const schema::Table& table,
+                     const typemap::TargetTable& target, const SchemaPlan::TableDdl& ddl,
+                     std::vector<NotMigrated>& refused) {
+  const auto started = Clock::now();
+  pg::Transaction tx(tgt);
+  apply_statements(tgt, ddl.create, refused);
+  const CopyResult copied = copy_table(src, tgt, table, target);
+  apply_statements(tgt, ddl.primary_key, refused);
+  sync_generators(tgt, table, target);
+  tgt.query(
+      "INSERT INTO my2pg.table_state (source_database, source_table, target_table, "
+      "rows_copied, bytes_copied, state) VALUES ($1, $2, $3, $4, $5, 'copied')",
+      {database, table.name, target.name, std::to_string(copied.rows),
+       std::to_string(copied.bytes)});
+  tx.commit();
+  TableReport tr;
+  tr.source_table = table.name;
+  tr.target_table = target_schema + "." + target.name;
+  tr.rows = copied.rows;
+  tr.bytes = copied.bytes;
+  tr.seconds = seconds_since(started);
+  spdlog::info("copied {}: {} rows, {} bytes in {:.2f} s", table.qualified_name(), tr.rows,
+               tr.bytes, tr.seconds);
+  return tr;
+}
+
 }  // namespace
 
 SchemaResult run_schema(const SchemaOptions& options) {
@@ -285,9 +318,19 @@ MigrateReport run_migrate(const MigrateOptions& options) {
     return report;
   }
 
+  if (options.jobs == 0 || options.jobs > 64) {
+    throw ConfigError("--jobs must be between 1 and 64, not " + std::to_string(options.jobs));
+  }
   mysql::Connection src(endpoint);
   spdlog::info("source {} ({})", endpoint.display(), src.server_version());
-  report.position = start_consistent_snapshot(src);
+  // One source connection per worker beyond the first; the first worker uses `src`.
+  std::vector<std::unique_ptr<mysql::Connection>> worker_sources;
+  std::vector<mysql::Connection*> snapshot_conns{&src};
+  for (unsigned j = 1; j < options.jobs; ++j) {
+    snapshot_conns.push_back(
+        worker_sources.emplace_back(std::make_unique<mysql::Connection>(endpoint)).get());
+  }
+  report.position = start_shared_snapshot(snapshot_conns);
   spdlog::info("snapshot consistent with binlog position {}", report.position.display());
 
   pg::Connection tgt(options.target_uri);
@@ -320,28 +363,54 @@ MigrateReport run_migrate(const MigrateOptions& options) {
     record_names(tgt, endpoint.database, model.names);
     tx.commit();
   }
-  for (size_t i = 0; i < tables.size(); ++i) {
-    const auto table_started = Clock::now();
-    pg::Transaction tx(tgt);
-    apply_statements(tgt, plan.tables[i].create, plan.not_migrated);
-    const CopyResult copied = copy_table(src, tgt, tables[i], targets[i]);
-    apply_statements(tgt, plan.tables[i].primary_key, plan.not_migrated);
-    sync_generators(tgt, tables[i], targets[i]);
-    tgt.query(
-        "INSERT INTO my2pg.table_state (source_database, source_table, target_table, "
-        "rows_copied, bytes_copied, state) VALUES ($1, $2, $3, $4, $5, 'copied')",
-        {endpoint.database, tables[i].name, targets[i].name, std::to_string(copied.rows),
-         std::to_string(copied.bytes)});
-    tx.commit();
-    auto& tr = report.tables.emplace_back();
-    tr.source_table = tables[i].name;
-    tr.target_table = report.target_schema + "." + targets[i].name;
-    tr.rows = copied.rows;
-    tr.bytes = copied.bytes;
-    tr.seconds = seconds_since(table_started);
-    spdlog::info("copied {}: {} rows, {} bytes in {:.2f} s", tables[i].qualified_name(), tr.rows,
-                 tr.bytes, tr.seconds);
+  // Largest tables first, so that workers finish close together.
+  std::vector<size_t> order(tables.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return tables[a].data_length.value_or(0) > tables[b].data_length.value_or(0);
+  });
+  report.tables.resize(tables.size());
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::mutex error_mutex;
+  std::exception_ptr error;
+  auto work = [&](mysql::Connection& source, pg::Connection& target,
+                  std::vector<NotMigrated>& refused) {
+    while (!stop) {
+      const size_t n = next++;
+      if (n >= order.size()) return;
+      const size_t i = order[n];
+      try {
+        report.tables[i] = copy_one(source, target, endpoint.database, report.target_schema,
+                                    tables[i], targets[i], plan.tables[i], refused);
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+        stop = true;
+      }
+    }
+  };
+  std::vector<std::vector<NotMigrated>> refused(options.jobs);
+  if (options.jobs == 1) {
+    work(src, tgt, refused[0]);
+  } else {
+    std::vector<std::thread> threads;
+    for (unsigned j = 0; j < options.jobs; ++j) {
+      threads.emplace_back([&, j] {
+        try {
+          pg::Connection target(options.target_uri);
+          work(*snapshot_conns[j], target, refused[j]);
+        } catch (...) {
+          const std::lock_guard<std::mutex> lock(error_mutex);
+          if (!error) error = std::current_exception();
+          stop = true;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
   }
+  if (error) std::rethrow_exception(error);
+  for (auto& r : refused) plan.not_migrated.insert(plan.not_migrated.end(), r.begin(), r.end());
   {
     const auto started_post = Clock::now();
     pg::Transaction tx(tgt);

@@ -26,6 +26,9 @@ struct MigrateOptions {
   bool replace = false;  // drop the tables of an earlier copy of this database first
   bool verify = true;
   bool schema_only = false;  // the schema of `my2pg schema`, no data and no snapshot
+  // Tables copied at once, each worker with its own source and target connection, all reading
+  // one consistent view (more than 1 takes a global read lock for milliseconds).
+  unsigned jobs = 1;
 };
 
 struct TableReport {

@@ -16,8 +16,8 @@ std::string value_of(const RowSet& status, std::string_view name) {
   return {};
 }
 
-BinlogPosition mariadb_position(mysql::Connection& conn) {
-  conn.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+// The binlog position of the consistent snapshot `conn` has just started.
+BinlogPosition mariadb_snapshot_position(mysql::Connection& conn) {
   const RowSet status = conn.query("SHOW STATUS LIKE 'binlog_snapshot_%'");
   BinlogPosition pos;
   pos.file = value_of(status, "Binlog_snapshot_file");
@@ -29,47 +29,87 @@ BinlogPosition mariadb_position(mysql::Connection& conn) {
   return pos;
 }
 
-BinlogPosition mysql_position(mysql::Connection& conn) {
-  const auto locked_at = std::chrono::steady_clock::now();
-  conn.execute("FLUSH TABLES WITH READ LOCK");
+// The position of a MySQL server whose writes are stopped (a global read lock is held).
+BinlogPosition mysql_locked_position(mysql::Connection& conn) {
   BinlogPosition pos;
+  RowSet status;
   try {
-    conn.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
-    RowSet status;
-    try {
-      status = conn.query("SHOW BINARY LOG STATUS");  // MySQL 8.2 and later
-    } catch (const SourceError&) {
-      status = conn.query("SHOW MASTER STATUS");  // MySQL 5.7 to 8.1
-    }
-    if (!status.rows.empty()) {
-      const auto& row = status.rows.front();
-      pos.file = row.at(status.column_index("File")).value_or("");
-      pos.pos = std::stoull(row.at(status.column_index("Position")).value_or("0"));
-      pos.gtid_set = row.at(status.column_index("Executed_Gtid_Set")).value_or("");
-    }
-  } catch (...) {
-    conn.execute("UNLOCK TABLES");
-    throw;
+    status = conn.query("SHOW BINARY LOG STATUS");  // MySQL 8.2 and later
+  } catch (const SourceError&) {
+    status = conn.query("SHOW MASTER STATUS");  // MySQL 5.7 to 8.1
   }
-  conn.execute("UNLOCK TABLES");
-  const auto held = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - locked_at);
-  spdlog::info("global read lock held for {} ms to read the snapshot position", held.count());
+  if (!status.rows.empty()) {
+    const auto& row = status.rows.front();
+    pos.file = row.at(status.column_index("File")).value_or("");
+    pos.pos = std::stoull(row.at(status.column_index("Position")).value_or("0"));
+    pos.gtid_set = row.at(status.column_index("Executed_Gtid_Set")).value_or("");
+  }
   return pos;
 }
 
-}  // namespace
+// Starts a consistent-snapshot transaction on every connection under one global read lock,
+// taken and released on the first, and reads the position they are all consistent with.
+BinlogPosition locked_snapshots(const std::vector<mysql::Connection*>& conns) {
+  mysql::Connection& first = *conns.front();
+  const auto locked_at = std::chrono::steady_clock::now();
+  first.execute("FLUSH TABLES WITH READ LOCK");
+  BinlogPosition pos;
+  try {
+    for (mysql::Connection* c : conns)
+      c->execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+    if (first.flavor() == mysql::Flavor::mariadb) {
+      pos = mariadb_snapshot_position(first);
+    } else {
+      pos = mysql_locked_position(first);
+    }
+  } catch (...) {
+    first.execute("UNLOCK TABLES");
+    throw;
+  }
+  first.execute("UNLOCK TABLES");
+  const auto held = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - locked_at);
+  spdlog::info(
+      "global read lock held for {} ms to start {} snapshot transaction(s) and read "
+      "their position",
+      held.count(), conns.size());
+  return pos;
+}
 
-BinlogPosition start_consistent_snapshot(mysql::Connection& conn) {
+void prepare_session(mysql::Connection& conn) {
   conn.execute("SET SESSION time_zone = '+00:00'");
   conn.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-  BinlogPosition pos =
-      conn.flavor() == mysql::Flavor::mariadb ? mariadb_position(conn) : mysql_position(conn);
+}
+
+void warn_without_binlog(const BinlogPosition& pos) {
   if (!pos.known()) {
     spdlog::warn(
         "the source's binary log is off: this copy cannot be continued by replication "
         "(start the server with log_bin to make that possible)");
   }
+}
+
+}  // namespace
+
+BinlogPosition start_consistent_snapshot(mysql::Connection& conn) {
+  prepare_session(conn);
+  BinlogPosition pos;
+  if (conn.flavor() == mysql::Flavor::mariadb) {
+    // MariaDB reports the position of a consistent snapshot itself: no lock needed.
+    conn.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+    pos = mariadb_snapshot_position(conn);
+  } else {
+    pos = locked_snapshots({&conn});
+  }
+  warn_without_binlog(pos);
+  return pos;
+}
+
+BinlogPosition start_shared_snapshot(const std::vector<mysql::Connection*>& conns) {
+  if (conns.size() == 1) return start_consistent_snapshot(*conns.front());
+  for (mysql::Connection* c : conns) prepare_session(*c);
+  BinlogPosition pos = locked_snapshots(conns);
+  warn_without_binlog(pos);
   return pos;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // A consistent read view of the source and the binlog position it corresponds to, so that
 // replication can later start exactly where the copy ends.
+#include <vector>
+
 #include "common/position.hpp"
 #include "mysql/connection.hpp"
 
@@ -13,5 +15,11 @@ namespace my2pg::snapshot {
 //  - MySQL has no such status: FLUSH TABLES WITH READ LOCK is held only while the transaction
 //    starts and the position is read, and its duration is logged.
 BinlogPosition start_consistent_snapshot(mysql::Connection& conn);
+
+// The same for several connections that must read one and the same view (parallel copy): a
+// global read lock (FLUSH TABLES WITH READ LOCK, which needs the RELOAD privilege) is held while
+// every connection starts its transaction and the position is read, then released; its duration
+// is logged.
+BinlogPosition start_shared_snapshot(const std::vector<mysql::Connection*>& conns);
 
 }  // namespace my2pg::snapshot
