@@ -75,8 +75,11 @@ CatalogRows read_catalog(Connection& conn, const std::string& database) {
         "FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = " +
         db + " ORDER BY TABLE_NAME, CONSTRAINT_NAME");
   } else if (has_column(conn, "CHECK_CONSTRAINTS", "CHECK_CLAUSE")) {  // MySQL 8.0.16+
+    const std::string enforced =
+        has_column(conn, "TABLE_CONSTRAINTS", "ENFORCED") ? "tc.ENFORCED" : "'YES' AS ENFORCED";
     rows.checks = conn.query(
-        "SELECT tc.TABLE_NAME, cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE, 'Table' AS LEVEL "
+        "SELECT tc.TABLE_NAME, cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE, 'Table' AS LEVEL, " + enforced +
+        " "
         "FROM information_schema.CHECK_CONSTRAINTS cc "
         "JOIN information_schema.TABLE_CONSTRAINTS tc "
         "ON tc.CONSTRAINT_SCHEMA = cc.CONSTRAINT_SCHEMA "

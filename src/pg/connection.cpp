@@ -114,6 +114,7 @@ Connection::Connection(const std::string& conninfo) : m_display(describe_conninf
   }
   PQsetNoticeProcessor(m_conn, log_notice, nullptr);
   execute("SET client_encoding = 'UTF8'");
+  execute("SET standard_conforming_strings = on");  // the literals my2pg writes assume it
 }
 
 Connection::~Connection() {

@@ -87,7 +87,7 @@ bool is_current_timestamp(const std::string& v) {
 }  // namespace
 
 ColumnDefault parse_default(const std::optional<std::string>& column_default,
-                            const std::string& extra, bool mariadb) {
+                            const std::string& extra, bool mariadb, bool temporal_column) {
   ColumnDefault d;
   if (!column_default) return d;  // no default (or, on MySQL, an implicit DEFAULT NULL)
   const std::string& v = *column_default;
@@ -110,9 +110,12 @@ ColumnDefault parse_default(const std::optional<std::string>& column_default,
     }
     return d;
   }
-  if (is_current_timestamp(v)) {
+  // MySQL shows literals bare: 'now()' in a VARCHAR looks like a function. It is one only when
+  // EXTRA says DEFAULT_GENERATED (8.0.13+) or, for 5.7, on a temporal column.
+  const bool generated = contains(extra, "default_generated");
+  if (is_current_timestamp(v) && (generated || temporal_column)) {
     d.kind = DefaultKind::current_timestamp;
-  } else if (contains(extra, "default_generated")) {
+  } else if (generated) {
     d.kind = DefaultKind::expression;
   } else {
     d.kind = DefaultKind::literal;
@@ -174,7 +177,9 @@ Catalog build_catalog(const std::string& database, const CatalogRows& rows) {
     if (c.generated != Generated::no) {
       if (const auto& v = cell(r, c_generation)) c.generation_expression = *v;
     } else {
-      c.default_value = parse_default(cell(r, c_default), extra, rows.mariadb);
+      const bool temporal = c.data_type == "timestamp" || c.data_type == "datetime" ||
+                            c.data_type == "date" || c.data_type == "time";
+      c.default_value = parse_default(cell(r, c_default), extra, rows.mariadb, temporal);
       if (c.auto_increment) c.default_value = {};
     }
     c.on_update_current_timestamp = contains(extra, "on update current_timestamp");
@@ -284,6 +289,7 @@ Catalog build_catalog(const std::string& database, const CatalogRows& rows) {
     const size_t k_table = ks.column_index("TABLE_NAME"),
                  k_name = ks.column_index("CONSTRAINT_NAME"),
                  k_clause = ks.column_index("CHECK_CLAUSE");
+    const size_t k_enforced = optional_index(ks, "ENFORCED");
     for (const auto& r : ks.rows) {
       auto it = tables.find(text(r, k_table));
       if (it == tables.end()) continue;
@@ -292,7 +298,8 @@ Catalog build_catalog(const std::string& database, const CatalogRows& rows) {
           text(r, k_clause) == "json_valid(`" + text(r, k_name) + "`)") {
         continue;
       }
-      it->second.checks.push_back({text(r, k_name), text(r, k_clause)});
+      it->second.checks.push_back({text(r, k_name), text(r, k_clause),
+                                   k_enforced == std::string::npos || text(r, k_enforced) != "NO"});
     }
   }
 

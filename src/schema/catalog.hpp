@@ -20,6 +20,6 @@ std::vector<Table> build_tables(const std::string& database, const RowSet& colum
 // A column default as information_schema.COLUMNS shows it (COLUMN_DEFAULT and EXTRA), which
 // differs between MariaDB 10.2.7+ (literals quoted, NULL as the word NULL) and MySQL.
 ColumnDefault parse_default(const std::optional<std::string>& column_default,
-                            const std::string& extra, bool mariadb);
+                            const std::string& extra, bool mariadb, bool temporal_column = true);
 
 }  // namespace my2pg::schema

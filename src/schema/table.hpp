@@ -67,7 +67,8 @@ struct ForeignKey {
 
 struct CheckConstraint {
   std::string name;
-  std::string clause;  // MySQL's SQL, identifiers in backquotes
+  std::string clause;    // MySQL's SQL, identifiers in backquotes
+  bool enforced = true;  // MySQL 8.0.16+ allows NOT ENFORCED
 };
 
 struct Table {

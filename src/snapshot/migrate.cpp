@@ -40,13 +40,18 @@ std::string server_of(const mysql::Endpoint& ep) {
 // An earlier copy of the same source database, or tables in the way, are only replaced when the
 // user asked for it: never overwrite a target silently.
 void prepare_target(pg::Connection& tgt, const MigrateOptions& options, const std::string& db,
-                    const std::string& schema, const std::vector<typemap::TargetTable>& tables) {
+                    const std::string& schema, const std::vector<typemap::TargetTable>& tables,
+                    const std::vector<std::string>& types) {
   const RowSet earlier =
       tgt.query("SELECT target_schema, state FROM my2pg.snapshot WHERE source_database = $1", {db});
   std::vector<std::string> existing;
   for (const auto& t : tables) {
     const RowSet r = tgt.query("SELECT to_regclass($1) IS NOT NULL", {qualified_name(t)});
     if (r.rows.at(0).at(0) == "t") existing.push_back(t.schema + "." + t.name);
+  }
+  for (const auto& type : types) {
+    const RowSet r = tgt.query("SELECT to_regtype($1) IS NOT NULL", {type});
+    if (r.rows.at(0).at(0) == "t") existing.push_back("type " + type);
   }
   if (!options.replace && !earlier.rows.empty()) {
     const std::string earlier_schema = earlier.rows[0][0].value_or("");
@@ -58,12 +63,13 @@ void prepare_target(pg::Connection& tgt, const MigrateOptions& options, const st
   if (!options.replace && !existing.empty()) {
     const std::string more =
         existing.size() > 1 ? " and " + std::to_string(existing.size() - 1) + " more" : "";
-    throw TargetError("tables already exist on the target (" + existing.front() + more +
+    throw TargetError("tables or types already exist on the target (" + existing.front() + more +
                       "); pass --replace to drop them and copy again");
   }
   pg::Transaction tx(tgt);
   for (const auto& t : tables)
     tgt.execute("DROP TABLE IF EXISTS " + qualified_name(t) + " CASCADE");
+  for (const auto& type : types) tgt.execute("DROP TYPE IF EXISTS " + type + " CASCADE");
   tgt.query("DELETE FROM my2pg.snapshot WHERE source_database = $1", {db});
   tgt.execute("CREATE SCHEMA IF NOT EXISTS " + pg::quote_identifier(schema));
   tx.commit();
@@ -279,7 +285,7 @@ SchemaResult run_schema(const SchemaOptions& options) {
     control::migrate_control_schema(tgt);
     MigrateOptions m;
     m.replace = options.replace;
-    prepare_target(tgt, m, endpoint.database, schema_name, model.targets);
+    prepare_target(tgt, m, endpoint.database, schema_name, model.targets, model.plan.types);
     pg::Transaction tx(tgt);
     auto& p = model.plan;
     apply_statements(tgt, p.pre_data, p.not_migrated);
@@ -343,7 +349,7 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   spdlog::info("{} tables to copy from {}", tables.size(), endpoint.database);
 
   control::migrate_control_schema(tgt);
-  prepare_target(tgt, options, endpoint.database, report.target_schema, targets);
+  prepare_target(tgt, options, endpoint.database, report.target_schema, targets, plan.types);
   {
     const auto& p = report.position;
     tgt.query(

@@ -11,8 +11,8 @@ namespace {
 // exactly; PostgreSQL's real input rounds it back to the same float) and YEAR as a number.
 std::string select_expression_of(const schema::Column& c) {
   const std::string name = mysql::quote_identifier(c.name);
-  if (c.data_type == "float") return "CAST(" + name + " AS DOUBLE)";
-  if (c.data_type == "year") return "YEAR(" + name + ")";  // 4 digits, also for YEAR(2)
+  if (c.data_type == "float") return "(" + name + " + 0E0)";  // every MySQL and MariaDB
+  if (c.data_type == "year") return "YEAR(" + name + ")";     // 4 digits, also for YEAR(2)
   return name;
 }
 

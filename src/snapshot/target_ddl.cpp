@@ -33,15 +33,50 @@ bool is_text_type(const std::string& t) {
 template <typename ColumnName>
 std::string translate_check(const std::string& clause, ColumnName column) {
   std::string out;
-  bool in_string = false;
   for (size_t i = 0; i < clause.size(); ++i) {
     const char c = clause[i];
-    if (c == '\'') in_string = !in_string;
-    if (!in_string && c == '`') {
-      const size_t end = clause.find('`', i + 1);
-      if (end == std::string::npos) return clause;
-      out += quote_identifier(column(clause.substr(i + 1, end - i - 1)));
-      i = end;
+    if (c == '`') {  // an identifier; `` stands for one backquote
+      std::string name;
+      size_t j = i + 1;
+      for (; j < clause.size(); ++j) {
+        if (clause[j] != '`') {
+          name.push_back(clause[j]);
+        } else if (j + 1 < clause.size() && clause[j + 1] == '`') {
+          name.push_back('`');
+          ++j;
+        } else {
+          break;
+        }
+      }
+      if (j >= clause.size()) return clause;  // unterminated: PostgreSQL will refuse it
+      out += quote_identifier(column(name));
+      i = j;
+      continue;
+    }
+    if (c == '\'') {  // a MySQL string literal: backslash escapes and '' decoded, then requoted
+      std::string text;
+      size_t j = i + 1;
+      for (; j < clause.size(); ++j) {
+        if (clause[j] == '\\' && j + 1 < clause.size()) {
+          const char e = clause[++j];
+          text.push_back(e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == '0' ? '\0' : e);
+        } else if (clause[j] == '\'' && j + 1 < clause.size() && clause[j + 1] == '\'') {
+          text.push_back('\'');
+          ++j;
+        } else if (clause[j] == '\'') {
+          break;
+        } else {
+          text.push_back(clause[j]);
+        }
+      }
+      // Unterminated, or a NUL no PostgreSQL statement can carry: left for PostgreSQL to refuse.
+      if (j >= clause.size() || text.find('\0') != std::string::npos) return clause;
+      // MySQL 8 writes a character set introducer before literals (_utf8mb4'a'): drop it.
+      const size_t boundary = out.find_last_of(" (,");
+      const size_t start = boundary == std::string::npos ? 0 : boundary + 1;
+      if (start < out.size() && out[start] == '_') out.erase(start);
+      out += pg::quote_literal(text);
+      i = j;
       continue;
     }
     out.push_back(c);
@@ -85,7 +120,8 @@ std::string create_table_sql(const typemap::TargetTable& t) {
   for (const auto& c : t.columns) {
     if (c.serial != typemap::Serial::sequence) continue;
     const std::string seq =
-        quote_identifier(t.schema) + "." + quote_identifier(sequence_name(t.name, c.name));
+        quote_identifier(t.schema) + "." +
+        quote_identifier(c.sequence.empty() ? sequence_name(t.name, c.name) : c.sequence);
     const std::string col = quote_identifier(c.name);
     sql.append(";\nCREATE SEQUENCE ").append(seq).append(" AS bigint OWNED BY ");
     sql.append(table).append(".").append(col).append(";\nALTER TABLE ").append(table);
@@ -97,8 +133,10 @@ std::string create_table_sql(const typemap::TargetTable& t) {
 
 std::string primary_key_sql(const typemap::TargetTable& t) {
   if (t.primary_key.empty()) return {};
-  return "ALTER TABLE " + qualified_name(t) + " ADD PRIMARY KEY (" + column_list(t.primary_key) +
-         ")";
+  std::string sql = "ALTER TABLE " + qualified_name(t) + " ADD ";
+  if (!t.primary_key_name.empty())
+    sql.append("CONSTRAINT ").append(quote_identifier(t.primary_key_name)).append(" ");
+  return sql + "PRIMARY KEY (" + column_list(t.primary_key) + ")";
 }
 
 SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::TargetTable>& targets) {
@@ -122,6 +160,15 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
   plan.pre_data.push_back(
       {"CREATE SCHEMA IF NOT EXISTS " + quote_identifier(schema), "schema " + schema, false});
 
+  // Names PostgreSQL keeps per schema and that the tables bring: primary keys, sequences (also
+  // the implicit ones of identity columns), so that no index or type can take them.
+  for (auto& t : targets) {
+    if (!t.primary_key.empty()) t.primary_key_name = take(t.name + "_pkey");
+    for (auto& c : t.columns) {
+      if (c.serial == typemap::Serial::sequence) c.sequence = take(t.name + "_" + c.name + "_seq");
+      if (c.serial == typemap::Serial::identity) take(t.name + "_" + c.name + "_seq");
+    }
+  }
   // ENUM columns mapped to PostgreSQL enum types: one type per column, created first.
   for (size_t i = 0; i < targets.size(); ++i) {
     for (auto& c : targets[i].columns) {
@@ -133,6 +180,7 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
       c.type.sql = quote_identifier(schema) + "." + quote_identifier(type);
       plan.pre_data.push_back({"CREATE TYPE " + c.type.sql + " AS ENUM (" + labels + ")",
                                "enum type " + schema + "." + type, false});
+      plan.types.push_back(c.type.sql);
     }
   }
 
@@ -198,8 +246,8 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
       if (index.kind == "SPATIAL") {
         plan.not_migrated.push_back(
             {what,
-             "SPATIAL indexes need PostGIS geometry columns; the geometry is stored as "
-             "bytea"});
+             "SPATIAL indexes are not translated; with PostGIS, create a GIST index on the "
+             "geometry column"});
         continue;
       }
       std::string parts;
@@ -241,7 +289,7 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
       plan.indexes.push_back({std::string("CREATE ") + (index.unique ? "UNIQUE " : "") + "INDEX " +
                                   quote_identifier(name) + " ON " + qualified_name(t) + " (" +
                                   parts + ")",
-                              what, false});
+                              what, true});
     }
 
     for (const schema::ForeignKey& fk : src.foreign_keys) {
@@ -265,6 +313,12 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
     }
 
     for (const schema::CheckConstraint& check : src.checks) {
+      if (!check.enforced) {
+        plan.not_migrated.push_back({"check " + label + "." + check.name,
+                                     "NOT ENFORCED on the source: not created, as PostgreSQL "
+                                     "would enforce it"});
+        continue;
+      }
       plan.checks.push_back(
           {"ALTER TABLE " + qualified_name(t) + " ADD CONSTRAINT " +
                quote_identifier(take(t.name + "_" + check.name)) + " CHECK (" +

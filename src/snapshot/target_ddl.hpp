@@ -47,6 +47,7 @@ struct SchemaPlan {
   std::vector<Statement> indexes, foreign_keys, checks, triggers;
   std::vector<ColumnMapping> columns;
   std::vector<NotMigrated> not_migrated;
+  std::vector<std::string> types;  // qualified names of the types phase 1 creates
 };
 
 // Also names what is named per schema in PostgreSQL (indexes, enum types), in `targets` too.

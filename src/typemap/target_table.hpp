@@ -24,6 +24,7 @@ struct TargetColumn {
   ColumnCodec codec;
   bool not_null = false;
   Serial serial = Serial::none;
+  std::string sequence;     // Serial::sequence: the owned sequence's name (set by the planner)
   std::string default_sql;  // the PostgreSQL DEFAULT expression; empty for none
   // What of the source column's definition PostgreSQL does not get, and why (for the report):
   // an untranslatable default, a generated column's expression.
@@ -37,6 +38,7 @@ struct TargetTable {
   std::string name;
   std::vector<TargetColumn> columns;
   std::vector<std::string> primary_key;
+  std::string primary_key_name;  // the constraint's name (set by the planner); empty: PostgreSQL's
   std::string comment;
 };
 

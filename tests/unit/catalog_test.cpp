@@ -324,3 +324,26 @@ TEST_CASE("build_catalog reads indexes, foreign keys, checks, defaults and other
                                            "trigger t_ins AFTER INSERT ON items",
                                            "procedure refill ", "event nightly "});
 }
+
+TEST_CASE("MySQL's bare text defaults that read like functions stay text", "[catalog]") {
+  using my2pg::schema::DefaultKind;
+  using my2pg::schema::parse_default;
+  CHECK(parse_default(Cell("now()"), "", false, false).kind == DefaultKind::literal);
+  CHECK(parse_default(Cell("CURRENT_TIMESTAMP"), "", false, false).kind == DefaultKind::literal);
+  CHECK(parse_default(Cell("CURRENT_TIMESTAMP"), "", false, true).kind ==
+        DefaultKind::current_timestamp);
+  CHECK(parse_default(Cell("now()"), "DEFAULT_GENERATED", false, false).kind ==
+        DefaultKind::current_timestamp);
+}
+
+TEST_CASE("MySQL checks that are NOT ENFORCED are read as such", "[catalog]") {
+  my2pg::CatalogRows rows;
+  rows.columns = columns_rows();
+  rows.checks = pairs(
+      {"TABLE_NAME", "CONSTRAINT_NAME", "CHECK_CLAUSE", "LEVEL", "ENFORCED"},
+      {{"items", "on", "`sku` > 0", "Table", "YES"}, {"items", "off", "`sku` < 0", "Table", "NO"}});
+  const auto c = my2pg::schema::build_catalog("shop", rows);
+  REQUIRE(c.tables[0].checks.size() == 2);
+  CHECK(c.tables[0].checks[0].enforced);
+  CHECK_FALSE(c.tables[0].checks[1].enforced);
+}

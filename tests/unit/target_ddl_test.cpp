@@ -299,7 +299,7 @@ TEST_CASE("plan_schema builds every phase and reports what it leaves out", "[tar
   CHECK(plan.tables[0].create[2].sql ==
         "COMMENT ON COLUMN \"pg\".\"items\".\"name\" IS 'display name'");
   CHECK(plan.tables[0].primary_key.at(0).sql ==
-        "ALTER TABLE \"pg\".\"items\" ADD PRIMARY KEY (\"id\")");
+        "ALTER TABLE \"pg\".\"items\" ADD CONSTRAINT \"items_pkey\" PRIMARY KEY (\"id\")");
   CHECK(plan.tables[1].primary_key.empty());
   REQUIRE(plan.indexes.size() == 3);
   CHECK(plan.indexes[0].sql ==
@@ -339,7 +339,63 @@ TEST_CASE("plan_schema builds every phase and reports what it leaves out", "[tar
   }
   const std::string sql = my2pg::snapshot::plan_sql(plan);
   CHECK(sql.find("-- phase 1") < sql.find("-- phase 2"));
-  CHECK(sql.find("CREATE TABLE") < sql.find("ADD PRIMARY KEY"));
-  CHECK(sql.find("ADD PRIMARY KEY") < sql.find("CREATE INDEX"));
+  CHECK(sql.find("CREATE TABLE") < sql.find("PRIMARY KEY ("));
+  CHECK(sql.find("PRIMARY KEY (") < sql.find("CREATE INDEX"));
   CHECK(sql.find("CREATE INDEX") < sql.find("FOREIGN KEY"));
+}
+
+TEST_CASE("CHECK clauses: MySQL string literals are decoded and requoted, introducers dropped",
+          "[target_ddl]") {
+  using namespace my2pg::schema;
+  Catalog catalog;
+  catalog.database = "d";
+  Table t;
+  t.database = "d";
+  t.name = "t";
+  t.columns = {source_column("a`b", "int", "int(11)"), source_column("note", "text", "text")};
+  t.checks = {{"bs", "`note` <> 'a\\\\' or `a``b` > 1", true},
+              {"quote", "`note` <> 'it\\'s `x`' and `note` <> 'don''t'", true},
+              {"intro", "(`note` <> _utf8mb4'x\\_%')", true},
+              {"off", "`a``b` < 0", false}};
+  catalog.tables = {t};
+  const auto rules = my2pg::typemap::TypeRules::load_default();
+  std::vector<TargetTable> targets{my2pg::typemap::map_table(rules, t, "d")};
+  const auto plan = my2pg::snapshot::plan_schema(catalog, targets);
+  REQUIRE(plan.checks.size() == 3);
+  CHECK_THAT(plan.checks[0].sql, Catch::EndsWith("CHECK (\"note\" <> 'a\\' or \"a`b\" > 1)"));
+  CHECK_THAT(plan.checks[1].sql,
+             Catch::EndsWith("CHECK (\"note\" <> 'it''s `x`' and \"note\" <> 'don''t')"));
+  CHECK_THAT(plan.checks[2].sql, Catch::EndsWith("CHECK ((\"note\" <> 'x_%'))"));
+  CHECK_THAT(my2pg::snapshot::plan_report(plan),
+             Catch::Contains("check d.t.off: NOT ENFORCED on the source"));
+}
+
+TEST_CASE("primary keys and sequences are named before indexes can take their names",
+          "[target_ddl]") {
+  using namespace my2pg::schema;
+  Catalog catalog;
+  catalog.database = "d";
+  Table t;
+  t.database = "d";
+  t.name = "t";
+  t.columns = {source_column("id", "bigint", "bigint(20) unsigned"),
+               source_column("c", "int", "int(11)")};
+  t.columns[0].is_unsigned = true;
+  t.columns[0].auto_increment = true;
+  t.columns[0].nullable = false;
+  t.primary_key = {"id"};
+  t.indexes = {{"pkey", true, "BTREE", {{"c", std::nullopt, false, ""}}},
+               {"id_seq", false, "BTREE", {{"c", std::nullopt, false, ""}}}};
+  catalog.tables = {t};
+  const auto rules = my2pg::typemap::TypeRules::load_default();
+  std::vector<TargetTable> targets{my2pg::typemap::map_table(rules, t, "d")};
+  const auto plan = my2pg::snapshot::plan_schema(catalog, targets);
+  CHECK(plan.tables[0].primary_key.at(0).sql ==
+        "ALTER TABLE \"d\".\"t\" ADD CONSTRAINT \"t_pkey\" PRIMARY KEY (\"id\")");
+  CHECK_THAT(plan.tables[0].create.at(0).sql,
+             Catch::Contains("CREATE SEQUENCE \"d\".\"t_id_seq\""));
+  REQUIRE(plan.indexes.size() == 2);
+  CHECK_THAT(plan.indexes[0].sql, Catch::Contains("INDEX \"t_pkey_2\""));
+  CHECK_THAT(plan.indexes[1].sql, Catch::Contains("INDEX \"t_id_seq_2\""));
+  CHECK(plan.indexes[0].may_fail);
 }
