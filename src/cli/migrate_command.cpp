@@ -37,15 +37,17 @@ void print_report(const snapshot::MigrateReport& r, const std::string& target) {
   for (const auto& t : r.tables) {
     rows += t.rows;
     bytes += t.bytes;
-    const std::string verified = !t.target_rows             ? "skipped"
-                                 : *t.target_rows == t.rows ? "ok"
-                                                            : "MISMATCH";
+    const std::string verified = !t.target_rows                          ? "skipped"
+                                 : *t.target_rows + t.rejected == t.rows ? "ok"
+                                                                         : "MISMATCH";
     fmt::print("{:<32} {:>12} {:>12} {:>9.2f}  {}\n", t.target_table, t.rows, human_bytes(t.bytes),
                t.seconds, verified);
   }
   fmt::print("\n{} tables, {} rows, {} in {:.2f} s; {}\n", r.tables.size(), rows,
              human_bytes(bytes), r.seconds,
-             r.verified ? "row counts verified equal" : "not verified");
+             r.verified ? (r.rejected() != 0 ? "row counts verified (with the rows set aside)"
+                                             : "row counts verified equal")
+                        : "not verified");
   if (!r.not_migrated.empty()) {
     fmt::print("\nnot migrated ({}):\n", r.not_migrated.size());
     for (const auto& n : r.not_migrated) fmt::print("  {}\n", n);
@@ -99,9 +101,10 @@ void write_json_report(const snapshot::MigrateReport& r, const std::string& path
     append_json_string(t.source_table, out);
     out += ",\"target_table\":";
     append_json_string(t.target_table, out);
-    out += fmt::format(",\"rows\":{},\"bytes\":{},\"seconds\":{:.3f},\"target_rows\":{}}}", t.rows,
-                       t.bytes, t.seconds,
-                       t.target_rows ? std::to_string(*t.target_rows) : std::string("null"));
+    out += fmt::format(
+        ",\"rows\":{},\"bytes\":{},\"seconds\":{:.3f},\"target_rows\":{},\"rejected\":{}}}", t.rows,
+        t.bytes, t.seconds, t.target_rows ? std::to_string(*t.target_rows) : std::string("null"),
+        t.rejected);
   }
   out += "],\"not_migrated\":[";
   for (size_t i = 0; i < r.not_migrated.size(); ++i) {
@@ -125,6 +128,11 @@ int run_migrate_command(const Options& options) {
   m.model = model_options(options);
   m.replace = options.flag("replace");
   m.schema_only = options.flag("schema-only");
+  if (auto on_error = options.get("on-error")) {
+    if (*on_error != "stop" && *on_error != "skip-row")
+      throw ConfigError("--on-error must be stop or skip-row, not '" + *on_error + "'");
+    m.skip_bad_rows = *on_error == "skip-row";
+  }
   if (auto jobs = options.get("jobs")) {
     unsigned n = 0;
     const auto [end, ec] = std::from_chars(jobs->data(), jobs->data() + jobs->size(), n);
@@ -136,6 +144,14 @@ int run_migrate_command(const Options& options) {
   const auto report = snapshot::run_migrate(m);
   print_report(report, pg::describe_conninfo(m.target_uri));
   if (auto path = options.get("report")) write_json_report(report, *path);
+  if (const uint64_t rejected = report.rejected(); rejected != 0) {
+    // Not a plain success: say so on stderr and in the exit code.
+    std::fprintf(stderr,
+                 "my2pg: %llu row(s) could not be stored and were set aside in my2pg.rejects "
+                 "(table, key, column, value and reason); the copy is incomplete by that much\n",
+                 static_cast<unsigned long long>(rejected));
+    return static_cast<int>(ExitCode::rejected);
+  }
   return 0;
 }
 

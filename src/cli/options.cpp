@@ -26,6 +26,9 @@ constexpr OptionSpec kMigrate[] = {
     {"replace", "", "drop the tables of an earlier copy of this database and copy again"},
     {"no-verify", "", "skip comparing row counts between source and target after the copy"},
     {"schema-only", "", "create the schema (as my2pg schema does) and copy no data"},
+    {"on-error", "POLICY",
+     "a value that cannot be stored: stop (default) or skip-row (set the row aside in "
+     "my2pg.rejects; exit code 8)"},
     {"jobs", "N",
      "copy N tables at once from one consistent view (default 1; more takes a global read "
      "lock for milliseconds, which needs the RELOAD privilege)"},

@@ -16,6 +16,7 @@ enum class ExitCode : int {
   data = 5,      // a value or definition that cannot be mapped under the active policy
   mismatch = 6,  // verification found differences between source and target
   decode = 7,    // a binary log event could not be decoded
+  rejected = 8,  // the run completed, but rows were set aside (--on-error skip-row)
 };
 
 class Error : public std::runtime_error {

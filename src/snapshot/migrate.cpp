@@ -71,6 +71,7 @@ void prepare_target(pg::Connection& tgt, const MigrateOptions& options, const st
     tgt.execute("DROP TABLE IF EXISTS " + qualified_name(t) + " CASCADE");
   for (const auto& type : types) tgt.execute("DROP TYPE IF EXISTS " + type + " CASCADE");
   tgt.query("DELETE FROM my2pg.snapshot WHERE source_database = $1", {db});
+  tgt.query("DELETE FROM my2pg.rejects WHERE source_database = $1", {db});
   tgt.execute("CREATE SCHEMA IF NOT EXISTS " + pg::quote_identifier(schema));
   tx.commit();
 }
@@ -114,9 +115,11 @@ void verify_counts(mysql::Connection& src, pg::Connection& tgt,
     const uint64_t source_rows = std::stoull(s.rows.at(0).at(0).value_or("0"));
     const uint64_t target_rows = std::stoull(t.rows.at(0).at(0).value_or("0"));
     report.tables[i].target_rows = target_rows;
-    if (source_rows != target_rows) {
+    const uint64_t set_aside = report.tables[i].rejected;  // in my2pg.rejects, not the table
+    if (source_rows != target_rows + set_aside) {
       differences += "\n  " + tables[i].qualified_name() + ": source " +
                      std::to_string(source_rows) + " rows, target " + std::to_string(target_rows);
+      if (set_aside != 0) differences += " and " + std::to_string(set_aside) + " set aside";
     }
   }
   if (!differences.empty()) {
@@ -243,11 +246,22 @@ mysql::Endpoint source_endpoint(const std::string& uri) {
 TableReport copy_one(mysql::Connection& src, pg::Connection& tgt, const std::string& database,
                      const std::string& target_schema, const schema::Table& table,
                      const typemap::TargetTable& target, const SchemaPlan::TableDdl& ddl,
-                     std::vector<NotMigrated>& refused) {
+                     OnError on_error, std::vector<NotMigrated>& refused) {
   const auto started = Clock::now();
   pg::Transaction tx(tgt);
   apply_statements(tgt, ddl.create, refused);
-  const CopyResult copied = copy_table(src, tgt, table, target);
+  const CopyResult copied = copy_table(src, tgt, table, target, on_error);
+  for (const RejectedRow& r : copied.rejected) {
+    tgt.query(
+        "INSERT INTO my2pg.rejects (source_database, source_table, row_key, column_name, "
+        "value_excerpt, reason) VALUES ($1, $2, $3, $4, $5, $6)",
+        {database, table.name, r.key, r.column, r.value, r.reason});
+  }
+  if (!copied.rejected.empty()) {
+    spdlog::warn("{}: {} row(s) set aside in my2pg.rejects, the first at {} (column {}: {})",
+                 table.qualified_name(), copied.rejected.size(), copied.rejected[0].key,
+                 copied.rejected[0].column, copied.rejected[0].reason);
+  }
   apply_statements(tgt, ddl.primary_key, refused);
   sync_generators(tgt, table, target);
   tgt.query(
@@ -261,6 +275,7 @@ TableReport copy_one(mysql::Connection& src, pg::Connection& tgt, const std::str
   tr.target_table = target_schema + "." + target.name;
   tr.rows = copied.rows;
   tr.bytes = copied.bytes;
+  tr.rejected = copied.rejected.size();
   tr.seconds = seconds_since(started);
   spdlog::info("copied {}: {} rows, {} bytes in {:.2f} s", table.qualified_name(), tr.rows,
                tr.bytes, tr.seconds);
@@ -387,8 +402,9 @@ MigrateReport run_migrate(const MigrateOptions& options) {
       if (n >= order.size()) return;
       const size_t i = order[n];
       try {
-        report.tables[i] = copy_one(source, target, endpoint.database, report.target_schema,
-                                    tables[i], targets[i], plan.tables[i], refused);
+        report.tables[i] = copy_one(
+            source, target, endpoint.database, report.target_schema, tables[i], targets[i],
+            plan.tables[i], options.skip_bad_rows ? OnError::skip_row : OnError::stop, refused);
       } catch (...) {
         const std::lock_guard<std::mutex> lock(error_mutex);
         if (!error) error = std::current_exception();

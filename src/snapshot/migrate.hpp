@@ -29,6 +29,8 @@ struct MigrateOptions {
   // Tables copied at once, each worker with its own source and target connection, all reading
   // one consistent view (more than 1 takes a global read lock for milliseconds).
   unsigned jobs = 1;
+  // A value that cannot be stored: stop (default), or set its row aside in my2pg.rejects.
+  bool skip_bad_rows = false;
 };
 
 struct TableReport {
@@ -38,6 +40,7 @@ struct TableReport {
   uint64_t bytes = 0;
   double seconds = 0;
   std::optional<uint64_t> target_rows;  // set by verification
+  uint64_t rejected = 0;                // rows set aside (--on-error skip-row)
 };
 
 struct MigrateReport {
@@ -48,6 +51,11 @@ struct MigrateReport {
   double seconds = 0;
   bool verified = false;
   std::vector<std::string> not_migrated;  // "object: reason", from the schema plan
+  uint64_t rejected() const {
+    uint64_t n = 0;
+    for (const auto& t : tables) n += t.rejected;
+    return n;
+  }
 };
 
 // Throws MismatchError (after the copy is committed) when verification finds differences.

@@ -1,5 +1,8 @@
 #include "snapshot/table_copy.hpp"
 
+#include <algorithm>
+#include <optional>
+
 #include "common/error.hpp"
 #include "snapshot/target_ddl.hpp"
 
@@ -25,14 +28,61 @@ std::string copy_sql(const typemap::TargetTable& t) {
 }
 
 // "id=42" or "order_id=7, line=2", or the row's ordinal when the table has no primary key.
+// `text` if it is valid UTF-8 without control characters, cut to at most `max` bytes at a
+// character boundary; nullopt otherwise.
+std::optional<std::string_view> printable_head(std::string_view text, size_t max) {
+  size_t i = 0, cut = 0;
+  while (i < text.size()) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    size_t n = 1;
+    uint32_t cp = b;
+    if (b < 0x20 || b == 0x7f) return std::nullopt;
+    if (b >= 0x80) {
+      n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 ? 2 : 0;
+      if (n == 0 || b > 0xF4 || i + n > text.size()) return std::nullopt;
+      cp = b & (0x7FU >> n);
+      for (size_t k = 1; k < n; ++k) {
+        const auto c = static_cast<unsigned char>(text[i + k]);
+        if ((c & 0xC0) != 0x80) return std::nullopt;
+        cp = (cp << 6) | (c & 0x3FU);
+      }
+      const uint32_t min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+      if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+    }
+    if (i + n <= max) cut = i + n;
+    i += n;
+  }
+  return text.substr(0, cut);
+}
+
+std::string hex_of(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "X'";
+  for (char ch : bytes) {
+    const auto b = static_cast<unsigned char>(ch);
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xf]);
+  }
+  out.push_back('\'');
+  return out;
+}
+
+// "id=42" or "order_id=7, line=2", or the row's ordinal when the table has no primary key. Key
+// values that are not printable UTF-8 are shown in hex.
 std::string describe_row(const schema::Table& t, const mysql::RowStream& row, uint64_t ordinal) {
   if (t.primary_key.empty()) return "row " + std::to_string(ordinal) + " (no primary key)";
   std::string out;
   for (const auto& key : t.primary_key) {
     for (size_t i = 0; i < t.columns.size(); ++i) {
       if (t.columns[i].name != key) continue;
-      out += (out.empty() ? "" : ", ") + key + "=" +
-             (row.is_null(i) ? "NULL" : std::string(row.field(i).substr(0, 64)));
+      out.append(out.empty() ? "" : ", ").append(key).append("=");
+      if (row.is_null(i)) {
+        out.append("NULL");
+      } else if (const auto text = printable_head(row.field(i), 64)) {
+        out.append(*text);
+      } else {
+        out.append(hex_of(row.field(i).substr(0, 32)));
+      }
     }
   }
   return out;
@@ -41,27 +91,18 @@ std::string describe_row(const schema::Table& t, const mysql::RowStream& row, ui
 // The start of a value for an error message: printable UTF-8 quoted, anything else in hex.
 std::string value_excerpt(std::string_view value) {
   constexpr size_t kMax = 40;
-  const std::string_view head = value.substr(0, kMax);
-  bool printable = true;
-  for (char ch : head) {
-    const auto b = static_cast<unsigned char>(ch);
-    if (b < 0x20 || b == 0x7f) printable = false;
-  }
   std::string out;
-  if (printable) {
-    out.append("'").append(head).append("'");
+  size_t shown = 0;
+  if (const auto text = printable_head(value, kMax)) {
+    out.append("'").append(*text).append("'");
+    shown = text->size();
   } else {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    out = "X'";
-    for (char ch : head) {
-      const auto b = static_cast<unsigned char>(ch);
-      out.push_back(kHex[b >> 4]);
-      out.push_back(kHex[b & 0xf]);
-    }
-    out.push_back('\'');
+    shown = std::min(value.size(), kMax);
+    out = hex_of(value.substr(0, shown));
   }
-  if (value.size() > kMax)
-    out += " (first " + std::to_string(kMax) + " of " + std::to_string(value.size()) + " bytes)";
+  if (value.size() > shown) {
+    out += " (first " + std::to_string(shown) + " of " + std::to_string(value.size()) + " bytes)";
+  }
   return out;
 }
 
@@ -77,7 +118,7 @@ std::string select_sql(const schema::Table& t) {
 }
 
 CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema::Table& source,
-                      const typemap::TargetTable& target) {
+                      const typemap::TargetTable& target, OnError on_error) {
   pg::CopyWriter writer = tgt.copy_in(copy_sql(target));
   mysql::RowStream rows = src.stream(select_sql(source));
   const size_t n = target.columns.size();
@@ -85,29 +126,45 @@ CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema:
   while (rows.next()) {
     ++result.rows;
     std::string& out = writer.buffer();
-    for (size_t i = 0; i < n; ++i) {
+    const size_t row_start = out.size();  // a rejected row is taken back to here
+    bool rejected = false;
+    for (size_t i = 0; i < n && !rejected; ++i) {
       if (i != 0) out.push_back('\t');
       if (rows.is_null(i)) {
         out += "\\N";
         continue;
       }
-      if (const char* problem =
-              typemap::append_copy_field(target.columns[i].codec, rows.field(i), out)) {
-        throw MappingError("cannot copy " + source.qualified_name() + "." + source.columns[i].name +
-                           " (" + source.columns[i].column_type + ") at " +
-                           describe_row(source, rows, result.rows) + ", value " +
+      const char* problem = typemap::append_copy_field(target.columns[i].codec, rows.field(i), out);
+      if (problem == nullptr) continue;
+      const std::string key = describe_row(source, rows, result.rows);
+      const std::string column = source.columns[i].name;
+      if (on_error == OnError::stop) {
+        throw MappingError("cannot copy " + source.qualified_name() + "." + column + " (" +
+                           source.columns[i].column_type + ") at " + key + ", value " +
                            value_excerpt(rows.field(i)) + ": " + problem +
-                           "; fix the value on the source or map the column with a --mapping rule");
+                           "; fix the value on the source, map the column with a --mapping "
+                           "rule, or pass --on-error skip-row to set such rows aside");
+      }
+      out.resize(row_start);
+      rejected = true;
+      result.rejected.push_back({key, column, value_excerpt(rows.field(i)), problem});
+      if (result.rejected.size() > kMaxRejectedRows) {
+        throw MappingError("more than " + std::to_string(kMaxRejectedRows) + " rows of " +
+                           source.qualified_name() + " cannot be stored (the last at " + key +
+                           ", column " + column + ": " + problem +
+                           "); fix the source or the mapping rather than setting them all aside");
       }
     }
+    if (rejected) continue;
     out.push_back('\n');
     writer.flush_if_full();
   }
   const uint64_t loaded = writer.finish();
   result.bytes = writer.bytes_sent();
-  if (loaded != result.rows) {
+  const uint64_t written = result.rows - result.rejected.size();
+  if (loaded != written) {
     throw TargetError("COPY into " + qualified_name(target) + " loaded " + std::to_string(loaded) +
-                      " rows, but " + std::to_string(result.rows) + " were sent");
+                      " rows, but " + std::to_string(written) + " were sent");
   }
   return result;
 }

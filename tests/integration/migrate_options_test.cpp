@@ -83,10 +83,59 @@ TEST_CASE("schema only creates tables and keys without data, and the report is J
                        Catch::Contains("\"verified\":true") &&
                        Catch::Contains("{\"source_table\":\"child\",\"target_table\":\"" +
                                        db.name() + ".child\",\"rows\":1,") &&
-                       Catch::Contains("\"target_rows\":2}") &&
+                       Catch::Contains("\"target_rows\":2,\"rejected\":0}") &&
                        Catch::Contains("\"not_migrated\":[]"));
   r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri(), "--replace",
                  "--report", "/nonexistent/dir/r.json"});
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("cannot write the report to /nonexistent/dir/r.json"));
+}
+
+TEST_CASE("on-error skip-row sets bad rows aside in my2pg.rejects and says so",
+          "[migrate_options]") {
+  TestDatabases db;
+  db.source().execute("SET SESSION sql_mode = ''");
+  db.source().execute("CREATE TABLE notes (id INT PRIMARY KEY, body TEXT, d DATE)");
+  db.source().execute(
+      "INSERT INTO notes VALUES (1, 'fine', '2020-01-01'), (2, CONCAT('a', CHAR(0)), NULL), "
+      "(3, 'ok', '2021-00-10'), (4, 'also fine', NULL)");
+  auto r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri(),
+                      "--on-error", "skip-row"});
+  INFO(r.err);
+  CHECK(r.exit_code == 8);
+  CHECK_THAT(r.err,
+             Catch::Contains("2 row(s) could not be stored") && Catch::Contains("my2pg.rejects"));
+  CHECK_THAT(r.out, Catch::Contains("row counts verified (with the rows set aside)"));
+  CHECK(db.target_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM \"" + db.name() +
+                        "\".notes") == "1,4");
+  CHECK(db.target_value(
+            "SELECT string_agg(concat_ws('|', source_table, row_key, column_name, value_excerpt), "
+            "';' ORDER BY row_key) FROM my2pg.rejects WHERE source_database = '" +
+            db.name() + "'") == "notes|id=2|body|X'6100';notes|id=3|d|'2021-00-10'");
+  CHECK(db.target_value("SELECT count(*) FROM my2pg.rejects WHERE source_database = '" + db.name() +
+                        "' AND reason LIKE '%NUL byte%'") == "1");
+  // Copying again replaces the rejects of the earlier copy.
+  db.source().execute("DELETE FROM notes WHERE id = 2");
+  r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri(), "--replace",
+                 "--on-error", "skip-row"});
+  CHECK(r.exit_code == 8);
+  CHECK(db.target_value("SELECT count(*) FROM my2pg.rejects WHERE source_database = '" + db.name() +
+                        "'") == "1");
+  r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri(), "--replace",
+                 "--on-error", "ignore"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--on-error must be stop or skip-row"));
+}
+
+TEST_CASE("a table with too many bad rows stops even with skip-row", "[migrate_options]") {
+  TestDatabases db;
+  db.source().execute("CREATE TABLE bad (id INT PRIMARY KEY, body TEXT)");
+  db.source().execute("INSERT INTO bad SELECT seq, CONCAT('x', CHAR(0)) FROM seq_1_to_10001");
+  const auto r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri(),
+                            "--on-error", "skip-row"});
+  CHECK(r.exit_code == 5);
+  CHECK_THAT(r.err, Catch::Contains("more than 10000 rows of " + db.name() + ".bad") &&
+                        Catch::Contains("the last at id=10001"));
+  CHECK(db.target_value("SELECT count(*) FROM my2pg.rejects WHERE source_database = '" + db.name() +
+                        "'") == "0");
 }
