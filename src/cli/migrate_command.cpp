@@ -1,19 +1,30 @@
 #include "cli/migrate_command.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/error.hpp"
 #include "common/json_writer.hpp"
 #include "pg/connection.hpp"
 #include "snapshot/migrate.hpp"
+#include "snapshot/progress.hpp"
 
 namespace my2pg::cli {
 namespace {
@@ -119,6 +130,91 @@ void write_json_report(const snapshot::MigrateReport& r, const std::string& path
   }
 }
 
+// Shows copy progress while the workers run: bars redrawn in place on a terminal, a plain log
+// line every `every` seconds otherwise. Stops by itself once every table is copied.
+class ProgressDisplay {
+ public:
+  ProgressDisplay(snapshot::CopyProgress& progress, double every)
+      : m_progress(progress), m_terminal(stderr_is_terminal()), m_every(every) {
+    if (m_terminal) {
+      // Log lines would tear the bars apart: only warnings and errors while they are shown.
+      m_level = spdlog::default_logger()->level();
+      spdlog::default_logger()->set_level(std::max(m_level, spdlog::level::warn));
+    }
+    m_thread = std::thread([this] { loop(); });
+  }
+  ~ProgressDisplay() {
+    {
+      const std::lock_guard<std::mutex> lock(m_mutex);
+      m_stop = true;
+    }
+    m_wake.notify_all();
+    if (m_thread.joinable()) m_thread.join();
+    if (m_terminal) spdlog::default_logger()->set_level(m_level);
+  }
+  ProgressDisplay(const ProgressDisplay&) = delete;
+  ProgressDisplay& operator=(const ProgressDisplay&) = delete;
+
+ private:
+  static bool stderr_is_terminal() {
+    const char* term = std::getenv("TERM");
+    return isatty(fileno(stderr)) != 0 && (term == nullptr || std::string(term) != "dumb");
+  }
+  static size_t terminal_width() {
+    winsize ws{};
+    if (ioctl(fileno(stderr), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) return ws.ws_col;
+    return 80;
+  }
+  bool all_done() const {
+    if (!m_progress.started()) return false;
+    for (size_t i = 0; i < m_progress.tables(); ++i)
+      if (m_progress.state(i) != snapshot::CopyProgress::State::done) return false;
+    return true;
+  }
+  void draw(double elapsed) {
+    const std::string text =
+        snapshot::render_progress(m_progress, elapsed, m_terminal, terminal_width());
+    if (!m_terminal) {
+      spdlog::info("{}", text);
+      return;
+    }
+    std::string out = "\r";
+    if (m_lines > 1) out += fmt::format("\x1b[{}A", m_lines - 1);
+    out += "\x1b[J" + text;
+    m_lines = 1 + static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+    std::fputs(out.c_str(), stderr);
+    std::fflush(stderr);
+  }
+  void loop() {
+    const auto started = std::chrono::steady_clock::now();
+    const auto interval = m_terminal ? std::chrono::milliseconds(250)
+                                     : std::chrono::milliseconds(static_cast<long>(m_every * 1000));
+    std::unique_lock<std::mutex> lock(m_mutex);
+    while (!m_stop) {
+      m_wake.wait_for(lock, interval, [this] { return m_stop; });
+      if (!m_progress.started()) continue;
+      const double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      const bool done = all_done();
+      if (m_stop && !done) break;  // the copy failed: its error says the rest
+      draw(elapsed);
+      if (done) break;
+    }
+    if (m_terminal && m_lines > 0) std::fputs("\n", stderr);
+    if (m_terminal) spdlog::default_logger()->set_level(m_level);
+  }
+
+  snapshot::CopyProgress& m_progress;
+  bool m_terminal;
+  double m_every;
+  spdlog::level::level_enum m_level = spdlog::level::info;
+  size_t m_lines = 0;
+  std::mutex m_mutex;
+  std::condition_variable m_wake;
+  bool m_stop = false;
+  std::thread m_thread;
+};
+
 }  // namespace
 
 int run_migrate_command(const Options& options) {
@@ -141,7 +237,21 @@ int run_migrate_command(const Options& options) {
     m.jobs = n;
   }
   m.verify = !options.flag("no-verify");
-  const auto report = snapshot::run_migrate(m);
+  double every = 10;
+  if (auto s = options.get("progress-every")) {
+    char* end = nullptr;
+    every = std::strtod(s->c_str(), &end);
+    if (end == s->c_str() || *end != '\0' || !(every >= 0.1 && every <= 86400))
+      throw ConfigError("--progress-every must be a number of seconds from 0.1 to 86400, not '" +
+                        *s + "'");
+  }
+  snapshot::CopyProgress progress;
+  m.progress = &progress;
+  snapshot::MigrateReport report;
+  {
+    const ProgressDisplay display(progress, every);
+    report = snapshot::run_migrate(m);
+  }
   print_report(report, pg::describe_conninfo(m.target_uri));
   if (auto path = options.get("report")) write_json_report(report, *path);
   if (const uint64_t rejected = report.rejected(); rejected != 0) {

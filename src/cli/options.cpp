@@ -26,6 +26,8 @@ constexpr OptionSpec kMigrate[] = {
     {"replace", "", "drop the tables of an earlier copy of this database and copy again"},
     {"no-verify", "", "skip comparing row counts between source and target after the copy"},
     {"schema-only", "", "create the schema (as my2pg schema does) and copy no data"},
+    {"progress-every", "SECONDS",
+     "when stderr is not a terminal, log the copy's progress this often (default 10)"},
     {"on-error", "POLICY",
      "a value that cannot be stored: stop (default) or skip-row (set the row aside in "
      "my2pg.rejects; exit code 8)"},
@@ -240,7 +242,9 @@ std::string usage_text() {
       "  --version             print the version\n\n"
       "Options are taken from the command line, then the environment, then --config.\n"
       "Exit codes: 0 ok, 1 internal error, 2 usage or config, 3 source, 4 target,\n"
-      "            5 value or type that cannot be mapped, 6 verification found differences.\n";
+      "            5 value or type that cannot be mapped, 6 verification found differences,\n"
+      "            7 binlog event that cannot be decoded, 8 rows set aside (--on-error "
+      "skip-row).\n";
   return out;
 }
 

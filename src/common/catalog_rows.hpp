@@ -12,7 +12,7 @@ struct CatalogRows {
   RowSet json_checks;   // MariaDB: TABLE_NAME, COLUMN_NAME of json_valid() checked columns
   RowSet counters;      // TABLE_NAME, AUTO_INCREMENT of base tables
   RowSet tables;        // TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COMMENT, CREATE_OPTIONS,
-                        // DATA_LENGTH
+                        // DATA_LENGTH, TABLE_ROWS
   RowSet indexes;       // STATISTICS: TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX,
                         // COLUMN_NAME, SUB_PART, COLLATION, INDEX_TYPE, EXPRESSION
   RowSet foreign_keys;  // TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA,

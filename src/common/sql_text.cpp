@@ -29,4 +29,43 @@ bool is_sql_number(std::string_view s) {
   return digits;
 }
 
+size_t read_mysql_string(std::string_view sql, size_t open, std::string& out) {
+  const char quote = sql[open];
+  for (size_t j = open + 1; j < sql.size(); ++j) {
+    const char c = sql[j];
+    if (c == '\\' && j + 1 < sql.size()) {
+      switch (const char e = sql[++j]) {
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'Z':
+          out.push_back('\x1a');
+          break;
+        case '0':
+          out.push_back('\0');
+          break;
+        default:
+          out.push_back(e);
+      }
+    } else if (c == quote && j + 1 < sql.size() && sql[j + 1] == quote) {
+      out.push_back(quote);
+      ++j;
+    } else if (c == quote) {
+      return j;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace my2pg

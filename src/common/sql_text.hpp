@@ -11,4 +11,9 @@ std::string ascii_lower(std::string text);
 // A SQL numeric literal: optional sign, digits with at most one point, optional exponent.
 bool is_sql_number(std::string_view text);
 
+// Reads the MySQL string literal whose opening quote is at sql[open] ('...' with '' and
+// backslash escapes: \n \t \r \b \Z \0, any other escaped character standing for itself)
+// into `out`. Returns the index of the closing quote, or npos when the literal is unterminated.
+size_t read_mysql_string(std::string_view sql, size_t open, std::string& out);
+
 }  // namespace my2pg

@@ -46,35 +46,7 @@ const std::optional<std::string>& cell(const RowSet::Row& row, size_t i) {
 // MariaDB shows string defaults as SQL literals: 'it''s', with backslash escapes.
 std::string unquote_mariadb(std::string_view s) {
   std::string out;
-  for (size_t i = 1; i + 1 < s.size(); ++i) {
-    if (s[i] == '\'' && i + 2 < s.size() && s[i + 1] == '\'') {
-      out.push_back('\'');
-      ++i;
-    } else if (s[i] == '\\' && i + 2 < s.size()) {
-      const char e = s[++i];
-      switch (e) {
-        case 'n':
-          out.push_back('\n');
-          break;
-        case 't':
-          out.push_back('\t');
-          break;
-        case 'r':
-          out.push_back('\r');
-          break;
-        case '0':
-          out.push_back('\0');
-          break;
-        case 'Z':
-          out.push_back('\x1a');
-          break;
-        default:
-          out.push_back(e);
-      }
-    } else {
-      out.push_back(s[i]);
-    }
-  }
+  read_mysql_string(s, 0, out);
   return out;
 }
 
@@ -212,6 +184,7 @@ Catalog build_catalog(const std::string& database, const CatalogRows& rows) {
                  t_engine = ts.column_index("ENGINE"), t_comment = ts.column_index("TABLE_COMMENT"),
                  t_options = ts.column_index("CREATE_OPTIONS");
     const size_t t_length = optional_index(ts, "DATA_LENGTH");
+    const size_t t_rows = optional_index(ts, "TABLE_ROWS");
     for (const auto& r : ts.rows) {
       const std::string& type = text(r, t_type);
       if (type == "BASE TABLE") {
@@ -221,6 +194,7 @@ Catalog build_catalog(const std::string& database, const CatalogRows& rows) {
         it->second.comment = text(r, t_comment);
         it->second.partitioned = contains(text(r, t_options), "partitioned");
         if (t_length != std::string::npos) it->second.data_length = to_int<uint64_t>(r[t_length]);
+        if (t_rows != std::string::npos) it->second.estimated_rows = to_int<uint64_t>(r[t_rows]);
       } else if (type == "VIEW" || type == "SYSTEM VIEW") {
         catalog.others.push_back({"view", text(r, t_name), ""});
       } else if (type == "SEQUENCE") {

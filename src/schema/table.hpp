@@ -83,7 +83,8 @@ struct Table {
   std::string comment;
   std::string engine;
   bool partitioned = false;
-  std::optional<uint64_t> data_length;  // the server's estimate of its size, in bytes
+  std::optional<uint64_t> data_length;     // the server's estimate of its size, in bytes
+  std::optional<uint64_t> estimated_rows;  // the server's estimate of its rows
 
   std::string qualified_name() const { return database + "." + name; }
   const Column* column(const std::string& column_name) const {

@@ -1,5 +1,7 @@
 #include "snapshot/migrate.hpp"
 
+#include "snapshot/progress.hpp"
+
 #include <fnmatch.h>
 #include <spdlog/spdlog.h>
 
@@ -246,11 +248,12 @@ mysql::Endpoint source_endpoint(const std::string& uri) {
 TableReport copy_one(mysql::Connection& src, pg::Connection& tgt, const std::string& database,
                      const std::string& target_schema, const schema::Table& table,
                      const typemap::TargetTable& target, const SchemaPlan::TableDdl& ddl,
-                     OnError on_error, std::vector<NotMigrated>& refused) {
+                     OnError on_error, std::atomic<uint64_t>* rows_read,
+                     std::vector<NotMigrated>& refused) {
   const auto started = Clock::now();
   pg::Transaction tx(tgt);
-  apply_statements(tgt, ddl.create, refused);
-  const CopyResult copied = copy_table(src, tgt, table, target, on_error);
+  if (!ddl.create.empty()) apply_statements(tgt, ddl.create, refused);
+  const CopyResult copied = copy_table(src, tgt, table, target, on_error, rows_read);
   for (const RejectedRow& r : copied.rejected) {
     tgt.query(
         "INSERT INTO my2pg.rejects (source_database, source_table, row_key, column_name, "
@@ -267,7 +270,7 @@ TableReport copy_one(mysql::Connection& src, pg::Connection& tgt, const std::str
   tgt.query(
       "INSERT INTO my2pg.table_state (source_database, source_table, target_table, "
       "rows_copied, bytes_copied, state) VALUES ($1, $2, $3, $4, $5, 'copied')",
-      {database, table.name, target.name, std::to_string(copied.rows),
+      {database, table.name, target.name, std::to_string(copied.rows - copied.rejected.size()),
        std::to_string(copied.bytes)});
   tx.commit();
   TableReport tr;
@@ -391,6 +394,27 @@ MigrateReport run_migrate(const MigrateOptions& options) {
     return tables[a].data_length.value_or(0) > tables[b].data_length.value_or(0);
   });
   report.tables.resize(tables.size());
+  if (options.progress != nullptr) {
+    std::vector<std::string> names;
+    std::vector<uint64_t> estimates;
+    for (const auto& t : tables) {
+      names.push_back(t.name);
+      estimates.push_back(t.estimated_rows.value_or(0));
+    }
+    options.progress->begin(std::move(names), std::move(estimates));
+  }
+  // With several workers the tables are created first, in one committed transaction: names
+  // PostgreSQL picks by itself (array types, say) would otherwise clash between workers'
+  // uncommitted transactions. Workers then only copy, key and record their table.
+  std::vector<SchemaPlan::TableDdl> worker_ddl = plan.tables;
+  if (options.jobs > 1) {
+    pg::Transaction tx(tgt);
+    for (auto& ddl : worker_ddl) {
+      apply_statements(tgt, ddl.create, plan.not_migrated);
+      ddl.create.clear();
+    }
+    tx.commit();
+  }
   std::atomic<size_t> next{0};
   std::atomic<bool> stop{false};
   std::mutex error_mutex;
@@ -402,9 +426,13 @@ MigrateReport run_migrate(const MigrateOptions& options) {
       if (n >= order.size()) return;
       const size_t i = order[n];
       try {
-        report.tables[i] = copy_one(
-            source, target, endpoint.database, report.target_schema, tables[i], targets[i],
-            plan.tables[i], options.skip_bad_rows ? OnError::skip_row : OnError::stop, refused);
+        CopyProgress* progress = options.progress;
+        if (progress != nullptr) progress->set_state(i, CopyProgress::State::copying);
+        report.tables[i] =
+            copy_one(source, target, endpoint.database, report.target_schema, tables[i], targets[i],
+                     worker_ddl[i], options.skip_bad_rows ? OnError::skip_row : OnError::stop,
+                     progress != nullptr ? &progress->counter(i) : nullptr, refused);
+        if (progress != nullptr) progress->set_state(i, CopyProgress::State::done);
       } catch (...) {
         const std::lock_guard<std::mutex> lock(error_mutex);
         if (!error) error = std::current_exception();
@@ -431,7 +459,21 @@ MigrateReport run_migrate(const MigrateOptions& options) {
     }
     for (auto& t : threads) t.join();
   }
-  if (error) std::rethrow_exception(error);
+  if (error) {
+    if (options.jobs > 1) {  // leave no empty table behind for the ones not copied
+      try {
+        pg::Transaction tx(tgt);
+        for (size_t i = 0; i < tables.size(); ++i) {
+          if (report.tables[i].target_table.empty())
+            tgt.execute("DROP TABLE IF EXISTS " + qualified_name(targets[i]) + " CASCADE");
+        }
+        tx.commit();
+      } catch (const Error& e) {
+        spdlog::warn("could not drop the tables left empty by the failed copy: {}", e.what());
+      }
+    }
+    std::rethrow_exception(error);
+  }
   for (auto& r : refused) plan.not_migrated.insert(plan.not_migrated.end(), r.begin(), r.end());
   {
     const auto started_post = Clock::now();

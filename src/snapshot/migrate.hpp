@@ -10,6 +10,8 @@
 
 namespace my2pg::snapshot {
 
+class CopyProgress;
+
 // What is converted, and how: shared by migrate and schema.
 struct ModelOptions {
   std::string target_schema;    // empty: the source database's name
@@ -31,6 +33,7 @@ struct MigrateOptions {
   unsigned jobs = 1;
   // A value that cannot be stored: stop (default), or set its row aside in my2pg.rejects.
   bool skip_bad_rows = false;
+  CopyProgress* progress = nullptr;  // kept up to date during the copy, when given
 };
 
 struct TableReport {

@@ -51,8 +51,20 @@ BinlogPosition mysql_locked_position(mysql::Connection& conn) {
 // taken and released on the first, and reads the position they are all consistent with.
 BinlogPosition locked_snapshots(const std::vector<mysql::Connection*>& conns) {
   mysql::Connection& first = *conns.front();
+  // The lock waits for running statements to finish while it blocks every write: give up
+  // after a few seconds rather than stall the source behind a long query.
+  first.execute("SET SESSION lock_wait_timeout = 10");
   const auto locked_at = std::chrono::steady_clock::now();
-  first.execute("FLUSH TABLES WITH READ LOCK");
+  try {
+    first.execute("FLUSH TABLES WITH READ LOCK");
+  } catch (const SourceError& e) {
+    throw SourceError(std::string(e.what()) +
+                      "; the global read lock that starts the snapshot waited for running "
+                      "statements (a long query on the source?): retry when they are done" +
+                      (first.flavor() == mysql::Flavor::mariadb
+                           ? ", or copy with --jobs 1, which needs no lock on MariaDB"
+                           : ""));
+  }
   BinlogPosition pos;
   try {
     for (mysql::Connection* c : conns)

@@ -118,13 +118,18 @@ std::string select_sql(const schema::Table& t) {
 }
 
 CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema::Table& source,
-                      const typemap::TargetTable& target, OnError on_error) {
+                      const typemap::TargetTable& target, OnError on_error,
+                      std::atomic<uint64_t>* rows_read) {
   pg::CopyWriter writer = tgt.copy_in(copy_sql(target));
   mysql::RowStream rows = src.stream(select_sql(source));
   const size_t n = target.columns.size();
   CopyResult result;
   while (rows.next()) {
-    ++result.rows;
+    if (rows_read != nullptr && (++result.rows & 1023U) == 0) {
+      rows_read->store(result.rows, std::memory_order_relaxed);
+    } else if (rows_read == nullptr) {
+      ++result.rows;
+    }
     std::string& out = writer.buffer();
     const size_t row_start = out.size();  // a rejected row is taken back to here
     bool rejected = false;
@@ -159,6 +164,7 @@ CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema:
     out.push_back('\n');
     writer.flush_if_full();
   }
+  if (rows_read != nullptr) rows_read->store(result.rows, std::memory_order_relaxed);
   const uint64_t loaded = writer.finish();
   result.bytes = writer.bytes_sent();
   const uint64_t written = result.rows - result.rejected.size();

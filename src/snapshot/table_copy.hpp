@@ -1,5 +1,6 @@
 #pragma once
 // Streams one table from the source's snapshot transaction into a COPY on the target.
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -41,7 +42,9 @@ std::string select_sql(const schema::Table& source);
 // target table with COPY. A value that cannot be represented throws MappingError naming table,
 // column, primary key (or row number), an excerpt of the value and the reason (or, with
 // OnError::skip_row, leaves the row out); the caller's transaction then rolls back.
+// `rows_read`, when given, is kept up to date with the rows read so far (for progress).
 CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema::Table& source,
-                      const typemap::TargetTable& target, OnError on_error = OnError::stop);
+                      const typemap::TargetTable& target, OnError on_error = OnError::stop,
+                      std::atomic<uint64_t>* rows_read = nullptr);
 
 }  // namespace my2pg::snapshot

@@ -114,6 +114,8 @@ TEST_CASE("on-error skip-row sets bad rows aside in my2pg.rejects and says so",
             db.name() + "'") == "notes|id=2|body|X'6100';notes|id=3|d|'2021-00-10'");
   CHECK(db.target_value("SELECT count(*) FROM my2pg.rejects WHERE source_database = '" + db.name() +
                         "' AND reason LIKE '%NUL byte%'") == "1");
+  CHECK(db.target_value("SELECT rows_copied FROM my2pg.table_state WHERE source_database = '" +
+                        db.name() + "' AND source_table = 'notes'") == "2");
   // Copying again replaces the rejects of the earlier copy.
   db.source().execute("DELETE FROM notes WHERE id = 2");
   r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri(), "--replace",
@@ -138,4 +140,18 @@ TEST_CASE("a table with too many bad rows stops even with skip-row", "[migrate_o
                         Catch::Contains("the last at id=10001"));
   CHECK(db.target_value("SELECT count(*) FROM my2pg.rejects WHERE source_database = '" + db.name() +
                         "'") == "0");
+}
+
+TEST_CASE("progress is logged as plain lines when stderr is not a terminal", "[migrate_options]") {
+  TestDatabases db;
+  make_tables(db);
+  auto r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri(),
+                      "--progress-every", "0.2"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("progress: 3/3 tables, 4 of ~4 rows (100%)"));
+  r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri(), "--replace",
+                 "--progress-every", "0"});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--progress-every must be a number of seconds"));
 }

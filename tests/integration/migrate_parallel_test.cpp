@@ -68,3 +68,27 @@ TEST_CASE("a parallel copy stops at the first bad value and names it", "[migrate
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains("--jobs must be a number from 1 to 64"));
 }
+
+TEST_CASE("parallel workers cannot clash on names PostgreSQL picks by itself",
+          "[migrate_parallel]") {
+  TestDatabases db;
+  // Table t's array type is named _t; identity sequences of order.item_id and order_item.id
+  // would both be order_item_id_seq.
+  db.source().execute("CREATE TABLE t (id INT PRIMARY KEY)");
+  db.source().execute("CREATE TABLE _t (id INT PRIMARY KEY)");
+  db.source().execute("CREATE TABLE `order` (item_id INT AUTO_INCREMENT PRIMARY KEY)");
+  db.source().execute("CREATE TABLE order_item (id INT AUTO_INCREMENT PRIMARY KEY)");
+  for (const char* t : {"t", "_t", "`order`", "order_item"})
+    db.source().execute(std::string("INSERT INTO ") + t + " VALUES (1), (2)");
+  for (int run = 0; run < 3; ++run) {
+    std::vector<std::string> args = {
+        "migrate", "--source", db.source_uri(), "--target", db.target_uri(), "--jobs", "4"};
+    if (run > 0) args.push_back("--replace");
+    const auto r = run_my2pg(args);
+    INFO("run " << run << ": " << r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  const std::string s = "\"" + db.name() + "\"";
+  CHECK(db.target_value("INSERT INTO " + s + ".\"order\" DEFAULT VALUES RETURNING item_id") == "3");
+  CHECK(db.target_value("INSERT INTO " + s + ".order_item DEFAULT VALUES RETURNING id") == "3");
+}

@@ -356,12 +356,14 @@ TEST_CASE("CHECK clauses: MySQL string literals are decoded and requoted, introd
   t.checks = {{"bs", "`note` <> 'a\\\\' or `a``b` > 1", true},
               {"quote", "`note` <> 'it\\'s `x`' and `note` <> 'don''t'", true},
               {"intro", "(`note` <> _utf8mb4'x\\_%')", true},
+              {"ctl", "`note` <> 'x\\Zy\\b'", true},
               {"off", "`a``b` < 0", false}};
   catalog.tables = {t};
   const auto rules = my2pg::typemap::TypeRules::load_default();
   std::vector<TargetTable> targets{my2pg::typemap::map_table(rules, t, "d")};
   const auto plan = my2pg::snapshot::plan_schema(catalog, targets);
-  REQUIRE(plan.checks.size() == 3);
+  REQUIRE(plan.checks.size() == 4);
+  CHECK_THAT(plan.checks[3].sql, Catch::EndsWith("CHECK (\"note\" <> 'x\x1ay\b')"));
   CHECK_THAT(plan.checks[0].sql, Catch::EndsWith("CHECK (\"note\" <> 'a\\' or \"a`b\" > 1)"));
   CHECK_THAT(plan.checks[1].sql,
              Catch::EndsWith("CHECK (\"note\" <> 'it''s `x`' and \"note\" <> 'don''t')"));
