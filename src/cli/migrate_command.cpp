@@ -59,6 +59,12 @@ void print_report(const snapshot::MigrateReport& r, const std::string& target) {
              r.verified ? (r.rejected() != 0 ? "row counts verified (with the rows set aside)"
                                              : "row counts verified equal")
                         : "not verified");
+  if (r.resumed_tables != 0) {
+    fmt::print(
+        "resumed: {} table(s) were copied by an earlier, interrupted run from the snapshot "
+        "at {} and were not verified again\n",
+        r.resumed_tables, r.resumed_from);
+  }
   if (!r.not_migrated.empty()) {
     fmt::print("\nnot migrated ({}):\n", r.not_migrated.size());
     for (const auto& n : r.not_migrated) fmt::print("  {}\n", n);

@@ -10,8 +10,10 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/error.hpp"
@@ -105,11 +107,14 @@ void sync_generators(pg::Connection& tgt, const schema::Table& source,
   }
 }
 
+// Tables an earlier, interrupted run copied (from another snapshot) are not compared.
 void verify_counts(mysql::Connection& src, pg::Connection& tgt,
                    const std::vector<schema::Table>& tables,
-                   const std::vector<typemap::TargetTable>& targets, MigrateReport& report) {
+                   const std::vector<typemap::TargetTable>& targets, MigrateReport& report,
+                   const std::set<std::string>& earlier) {
   std::string differences;
   for (size_t i = 0; i < tables.size(); ++i) {
+    if (earlier.count(tables[i].name) != 0) continue;
     const RowSet s =
         src.query("SELECT COUNT(*) FROM " + mysql::quote_identifier(tables[i].database) + "." +
                   mysql::quote_identifier(tables[i].name));
@@ -243,13 +248,48 @@ mysql::Endpoint source_endpoint(const std::string& uri) {
   return endpoint;
 }
 
+// An unfinished copy of the same database into the same schema (killed, crashed): the tables it
+// completed, which a new run keeps, copying only the rest.
+struct Resume {
+  bool active = false;
+  std::string position;                     // the earlier snapshot's, for messages
+  std::map<std::string, TableReport> done;  // by source table
+};
+
+Resume find_resume(pg::Connection& tgt, const MigrateOptions& options, const std::string& db,
+                   const std::string& schema) {
+  Resume resume;
+  if (options.replace) return resume;
+  const RowSet earlier = tgt.query(
+      "SELECT target_schema, state, coalesce(binlog_file || ':' || binlog_pos, 'no binlog') "
+      "FROM my2pg.snapshot WHERE source_database = $1",
+      {db});
+  if (earlier.rows.empty() || earlier.rows[0][1] != "copying" || earlier.rows[0][0] != schema)
+    return resume;  // nothing to resume: prepare_target says what is in the way, if anything
+  resume.active = true;
+  resume.position = earlier.rows[0][2].value_or("");
+  const RowSet copied = tgt.query(
+      "SELECT source_table, target_table, rows_copied, bytes_copied FROM my2pg.table_state "
+      "WHERE source_database = $1",
+      {db});
+  for (const auto& r : copied.rows) {
+    TableReport t;
+    t.source_table = r.at(0).value_or("");
+    t.target_table = schema + "." + r.at(1).value_or("");
+    t.rows = std::stoull(r.at(2).value_or("0"));
+    t.bytes = std::stoull(r.at(3).value_or("0"));
+    resume.done[t.source_table] = t;
+  }
+  return resume;
+}
+
 // One table in one target transaction: its DDL, its data, its primary key, its generators and
 // its control row, so that a failure leaves nothing of it behind.
 TableReport copy_one(mysql::Connection& src, pg::Connection& tgt, const std::string& database,
-                     const std::string& target_schema, const schema::Table& table,
-                     const typemap::TargetTable& target, const SchemaPlan::TableDdl& ddl,
-                     OnError on_error, std::atomic<uint64_t>* rows_read,
-                     std::vector<NotMigrated>& refused) {
+                     const BinlogPosition& position, const std::string& target_schema,
+                     const schema::Table& table, const typemap::TargetTable& target,
+                     const SchemaPlan::TableDdl& ddl, OnError on_error,
+                     std::atomic<uint64_t>* rows_read, std::vector<NotMigrated>& refused) {
   const auto started = Clock::now();
   pg::Transaction tx(tgt);
   if (!ddl.create.empty()) apply_statements(tgt, ddl.create, refused);
@@ -269,9 +309,12 @@ TableReport copy_one(mysql::Connection& src, pg::Connection& tgt, const std::str
   sync_generators(tgt, table, target);
   tgt.query(
       "INSERT INTO my2pg.table_state (source_database, source_table, target_table, "
-      "rows_copied, bytes_copied, state) VALUES ($1, $2, $3, $4, $5, 'copied')",
+      "rows_copied, bytes_copied, state, binlog_file, binlog_pos, gtid_set) "
+      "VALUES ($1, $2, $3, $4, $5, 'copied', $6, $7, $8)",
       {database, table.name, target.name, std::to_string(copied.rows - copied.rejected.size()),
-       std::to_string(copied.bytes)});
+       std::to_string(copied.bytes), position.known() ? std::optional(position.file) : std::nullopt,
+       position.known() ? std::optional(std::to_string(position.pos)) : std::nullopt,
+       position.known() ? std::optional(position.gtid_set) : std::nullopt});
   tx.commit();
   TableReport tr;
   tr.source_table = table.name;
@@ -367,8 +410,31 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   spdlog::info("{} tables to copy from {}", tables.size(), endpoint.database);
 
   control::migrate_control_schema(tgt);
-  prepare_target(tgt, options, endpoint.database, report.target_schema, targets, plan.types);
-  {
+  const Resume resume = find_resume(tgt, options, endpoint.database, report.target_schema);
+  if (resume.active) {
+    spdlog::warn(
+        "resuming the unfinished copy of {} into schema {}: {} of {} tables were copied from the "
+        "snapshot at {}; the others are copied from this one, and each table's position is in "
+        "my2pg.table_state",
+        endpoint.database, report.target_schema, resume.done.size(), tables.size(),
+        resume.position);
+    pg::Transaction tx(tgt);  // tables an interrupted parallel copy created but did not fill
+    for (size_t i = 0; i < tables.size(); ++i) {
+      if (resume.done.count(tables[i].name) == 0)
+        tgt.execute("DROP TABLE IF EXISTS " + qualified_name(targets[i]) + " CASCADE");
+    }
+    tx.commit();
+    // Types the earlier run created stay; the statements creating them are not run again.
+    for (const auto& type : plan.types) {
+      if (tgt.query("SELECT to_regtype($1) IS NOT NULL", {type}).rows.at(0).at(0) != "t") continue;
+      std::erase_if(plan.pre_data, [&](const Statement& s) {
+        return s.sql.rfind("CREATE TYPE " + type + " ", 0) == 0;
+      });
+    }
+  } else {
+    prepare_target(tgt, options, endpoint.database, report.target_schema, targets, plan.types);
+  }
+  if (!resume.active) {
     const auto& p = report.position;
     tgt.query(
         "INSERT INTO my2pg.snapshot (source_database, target_schema, source_server, "
@@ -394,6 +460,11 @@ MigrateReport run_migrate(const MigrateOptions& options) {
     return tables[a].data_length.value_or(0) > tables[b].data_length.value_or(0);
   });
   report.tables.resize(tables.size());
+  std::erase_if(order, [&](size_t i) { return resume.done.count(tables[i].name) != 0; });
+  for (size_t i = 0; i < tables.size(); ++i) {
+    if (const auto it = resume.done.find(tables[i].name); it != resume.done.end())
+      report.tables[i] = it->second;
+  }
   if (options.progress != nullptr) {
     std::vector<std::string> names;
     std::vector<uint64_t> estimates;
@@ -402,6 +473,11 @@ MigrateReport run_migrate(const MigrateOptions& options) {
       estimates.push_back(t.estimated_rows.value_or(0));
     }
     options.progress->begin(std::move(names), std::move(estimates));
+    for (size_t i = 0; i < tables.size(); ++i) {
+      if (resume.done.count(tables[i].name) == 0) continue;
+      options.progress->counter(i) = report.tables[i].rows;
+      options.progress->set_state(i, CopyProgress::State::done);
+    }
   }
   // With several workers the tables are created first, in one committed transaction: names
   // PostgreSQL picks by itself (array types, say) would otherwise clash between workers'
@@ -409,9 +485,9 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   std::vector<SchemaPlan::TableDdl> worker_ddl = plan.tables;
   if (options.jobs > 1) {
     pg::Transaction tx(tgt);
-    for (auto& ddl : worker_ddl) {
-      apply_statements(tgt, ddl.create, plan.not_migrated);
-      ddl.create.clear();
+    for (const size_t i : order) {
+      apply_statements(tgt, worker_ddl[i].create, plan.not_migrated);
+      worker_ddl[i].create.clear();
     }
     tx.commit();
   }
@@ -428,10 +504,10 @@ MigrateReport run_migrate(const MigrateOptions& options) {
       try {
         CopyProgress* progress = options.progress;
         if (progress != nullptr) progress->set_state(i, CopyProgress::State::copying);
-        report.tables[i] =
-            copy_one(source, target, endpoint.database, report.target_schema, tables[i], targets[i],
-                     worker_ddl[i], options.skip_bad_rows ? OnError::skip_row : OnError::stop,
-                     progress != nullptr ? &progress->counter(i) : nullptr, refused);
+        report.tables[i] = copy_one(source, target, endpoint.database, report.position,
+                                    report.target_schema, tables[i], targets[i], worker_ddl[i],
+                                    options.skip_bad_rows ? OnError::skip_row : OnError::stop,
+                                    progress != nullptr ? &progress->counter(i) : nullptr, refused);
         if (progress != nullptr) progress->set_state(i, CopyProgress::State::done);
       } catch (...) {
         const std::lock_guard<std::mutex> lock(error_mutex);
@@ -491,7 +567,11 @@ MigrateReport run_migrate(const MigrateOptions& options) {
                  plan.triggers.size(), seconds_since(started_post));
   }
   for (const auto& n : plan.not_migrated) report.not_migrated.push_back(n.object + ": " + n.reason);
-  if (options.verify) verify_counts(src, tgt, tables, targets, report);
+  std::set<std::string> earlier;
+  for (const auto& [name, t] : resume.done) earlier.insert(name);
+  report.resumed_tables = earlier.size();
+  report.resumed_from = resume.position;
+  if (options.verify) verify_counts(src, tgt, tables, targets, report, earlier);
   src.execute("COMMIT");
   report.seconds = seconds_since(started);
   return report;

@@ -54,6 +54,8 @@ struct MigrateReport {
   double seconds = 0;
   bool verified = false;
   std::vector<std::string> not_migrated;  // "object: reason", from the schema plan
+  size_t resumed_tables = 0;  // copied by an earlier, interrupted run (not verified again)
+  std::string resumed_from;   // that run's snapshot position
   uint64_t rejected() const {
     uint64_t n = 0;
     for (const auto& t : tables) n += t.rejected;

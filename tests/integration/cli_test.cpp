@@ -185,8 +185,14 @@ TEST_CASE("a value PostgreSQL cannot hold stops the copy naming table, column an
   // The table's transaction rolled back: nothing half-copied is left behind.
   CHECK(db.target_value("SELECT to_regclass('" + db.name() + ".notes') IS NULL") == "t");
 
-  // The interrupted copy is not silently continued or overwritten.
+  // Run again, the unfinished copy is resumed, said so, and stops at the same value.
   r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri()});
+  CHECK(r.exit_code == 5);
+  CHECK_THAT(r.err, Catch::Contains("resuming the unfinished copy of " + db.name()) &&
+                        Catch::Contains("0 of 1 tables were copied"));
+  // Into another schema, it is not silently overwritten.
+  r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri(),
+                 "--target-schema", db.name() + "_other"});
   CHECK(r.exit_code == 4);
   CHECK_THAT(r.err, Catch::Contains("an unfinished copy of source database '" + db.name() + "'") &&
                         Catch::Contains("--replace"));
