@@ -1,5 +1,7 @@
 #include "binlog/charset.hpp"
 
+#include "common/utf8.hpp"
+
 #include <iconv.h>
 
 #include <algorithm>
@@ -184,49 +186,6 @@ void put_code_point(uint32_t cp, std::string& out) {
   }
 }
 
-bool valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    // ASCII fast path: eight bytes at a time while none has its high bit set.
-    while (i + 8 <= s.size()) {
-      uint64_t word;
-      std::memcpy(&word, s.data() + i, 8);
-      if ((word & 0x8080808080808080ULL) != 0) break;
-      i += 8;
-    }
-    if (i >= s.size()) break;
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t n = 0;
-    uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1FU;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0FU;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07U;
-    } else {
-      return false;
-    }
-    for (size_t k = 1; k <= n; ++k) {
-      if (i + k >= s.size()) return false;
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3FU);
-    }
-    constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};  // shortest form only
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n + 1;
-  }
-  return true;
-}
-
 bool append_wide(std::string_view s, size_t unit, bool big_endian, bool surrogates,
                  std::string& out) {
   if (s.size() % unit != 0) return false;
@@ -294,10 +253,6 @@ Charset charset_of_collation(uint32_t id) {
   return id <= it->last ? it->charset : Charset::other;
 }
 
-bool is_valid_utf8(std::string_view text) {
-  return valid_utf8(text);
-}
-
 std::string_view charset_name(Charset c) {
   return kNames[static_cast<size_t>(c)].mysql;
 }
@@ -305,7 +260,7 @@ std::string_view charset_name(Charset c) {
 bool append_utf8(std::string_view text, Charset from, std::string& out) {
   switch (from) {
     case Charset::utf8:
-      if (!valid_utf8(text)) return false;
+      if (!is_valid_utf8(text)) return false;
       out.append(text);
       return true;
     case Charset::ascii:

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/utf8.hpp"  // is_valid_utf8
+
 namespace my2pg::binlog {
 
 // clang-format off
@@ -22,9 +24,6 @@ enum class Charset : uint8_t {
 // The character set of a MySQL/MariaDB collation id (as in TABLE_MAP charset metadata).
 Charset charset_of_collation(uint32_t collation_id);
 std::string_view charset_name(Charset c);  // MySQL's name, e.g. "latin2"
-
-// Whether `text` is well-formed UTF-8 (shortest forms, no surrogates, at most U+10FFFF).
-bool is_valid_utf8(std::string_view text);
 
 // Appends `text` converted to UTF-8. Returns false (appending nothing) when the bytes are not
 // valid in `from` or `from` cannot be converted (binary, other): the caller reports it.

@@ -13,6 +13,7 @@
 #endif
 
 #include "binlog/charset.hpp"
+#include "binlog/number_text.hpp"
 #include "binlog/value_format.hpp"
 #include "common/json_writer.hpp"
 
@@ -33,12 +34,6 @@ const std::string& utc_time(uint32_t seconds) {
     last = seconds;
   }
   return text;
-}
-
-void append_number(uint64_t v, std::string& out) {
-  char buf[24];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, end);
 }
 
 // "QUERY_EVENT", or "UNKNOWN_EVENT_TYPE(100)" for types this decoder does not know.
@@ -149,13 +144,8 @@ void text_value(const Value& v, const ColumnInfo& col, std::string& out) {
                                    v.kind != ValueKind::geometry && v.kind != ValueKind::vector &&
                                    append_utf8(text, Charset::utf8, utf8);
   if (!printable) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
     out += "X'";
-    for (char c : text) {
-      const auto b = static_cast<unsigned char>(c);
-      out.push_back(kHex[b >> 4]);
-      out.push_back(kHex[b & 0xf]);
-    }
+    append_hex(text, out, true);
     out += "'";
     return;
   }

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "binlog/events.hpp"
+#include "binlog/value_format.hpp"
 
 namespace my2pg::binlog {
 
@@ -30,14 +31,9 @@ std::vector<bool> ColumnBits::to_vector() const {
 }
 
 std::string Uuid::str() const {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(36);
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[bytes[i] >> 4]);
-    out.push_back(kHex[bytes[i] & 0xf]);
-  }
+  append_uuid(bytes, out);
   return out;
 }
 

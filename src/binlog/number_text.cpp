@@ -5,16 +5,6 @@
 #include <string_view>
 
 namespace my2pg::binlog {
-namespace {
-
-template <typename T>
-void append_number(T v, std::string& out) {
-  char buf[32];
-  const auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, static_cast<size_t>(res.ptr - buf));
-}
-
-}  // namespace
 
 void append_mysql_real(double x, bool is_float, std::string& out) {
   if (!std::isfinite(x)) return append_number(x, out);

@@ -16,13 +16,6 @@
 namespace my2pg::binlog {
 namespace {
 
-template <typename T>
-void append_number(T v, std::string& out) {
-  char buf[32];
-  const auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, static_cast<size_t>(res.ptr - buf));
-}
-
 void append_raw(std::span<const uint8_t> b, std::string& out) {
   out.append(reinterpret_cast<const char*>(b.data()), b.size());
 }
@@ -57,6 +50,8 @@ void append_set(const Value& v, const ColumnInfo& column, std::string& out) {
   }
 }
 
+}  // namespace
+
 void append_uuid(std::span<const uint8_t> b, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (size_t i = 0; i < b.size(); ++i) {
@@ -65,6 +60,8 @@ void append_uuid(std::span<const uint8_t> b, std::string& out) {
     out += kHex[b[i] & 0xf];
   }
 }
+
+namespace {
 
 void append_inet4(std::span<const uint8_t> b, std::string& out) {
   for (size_t i = 0; i < b.size(); ++i) {

@@ -36,8 +36,8 @@ void append_json_string(std::string_view s, std::string& out) {
   out.push_back('"');
 }
 
-void append_hex(std::string_view bytes, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
+void append_hex(std::string_view bytes, std::string& out, bool upper) {
+  const char* const kHex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
   for (char c : bytes) {
     const auto b = static_cast<unsigned char>(c);
     out.push_back(kHex[b >> 4]);

@@ -7,7 +7,7 @@ namespace my2pg {
 
 // Appends `s` as a JSON string; `s` must be valid UTF-8 (control characters are escaped).
 void append_json_string(std::string_view s, std::string& out);
-// Appends bytes as lower-case hex (no prefix).
-void append_hex(std::string_view bytes, std::string& out);
+// Appends bytes as hex digits (no prefix), lower case unless `upper`.
+void append_hex(std::string_view bytes, std::string& out, bool upper = false);
 
 }  // namespace my2pg

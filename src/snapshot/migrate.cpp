@@ -427,9 +427,7 @@ MigrateReport run_migrate(const MigrateOptions& options) {
     // Types the earlier run created stay; the statements creating them are not run again.
     for (const auto& type : plan.types) {
       if (tgt.query("SELECT to_regtype($1) IS NOT NULL", {type}).rows.at(0).at(0) != "t") continue;
-      std::erase_if(plan.pre_data, [&](const Statement& s) {
-        return s.sql.rfind("CREATE TYPE " + type + " ", 0) == 0;
-      });
+      std::erase_if(plan.pre_data, [&](const Statement& s) { return s.creates_type == type; });
     }
   } else {
     prepare_target(tgt, options, endpoint.database, report.target_schema, targets, plan.types);

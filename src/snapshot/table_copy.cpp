@@ -4,6 +4,8 @@
 #include <optional>
 
 #include "common/error.hpp"
+#include "common/json_writer.hpp"
+#include "common/utf8.hpp"
 #include "snapshot/target_ddl.hpp"
 
 namespace my2pg::snapshot {
@@ -34,21 +36,10 @@ std::optional<std::string_view> printable_head(std::string_view text, size_t max
   size_t i = 0, cut = 0;
   while (i < text.size()) {
     const auto b = static_cast<unsigned char>(text[i]);
-    size_t n = 1;
-    uint32_t cp = b;
     if (b < 0x20 || b == 0x7f) return std::nullopt;
-    if (b >= 0x80) {
-      n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 ? 2 : 0;
-      if (n == 0 || b > 0xF4 || i + n > text.size()) return std::nullopt;
-      cp = b & (0x7FU >> n);
-      for (size_t k = 1; k < n; ++k) {
-        const auto c = static_cast<unsigned char>(text[i + k]);
-        if ((c & 0xC0) != 0x80) return std::nullopt;
-        cp = (cp << 6) | (c & 0x3FU);
-      }
-      const uint32_t min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
-      if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
-    }
+    size_t bad = 0;
+    const size_t n = b < 0x80 ? 1 : utf8_sequence(text.data() + i, text.size() - i, bad);
+    if (n == 0) return std::nullopt;
     if (i + n <= max) cut = i + n;
     i += n;
   }
@@ -56,13 +47,8 @@ std::optional<std::string_view> printable_head(std::string_view text, size_t max
 }
 
 std::string hex_of(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out = "X'";
-  for (char ch : bytes) {
-    const auto b = static_cast<unsigned char>(ch);
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xf]);
-  }
+  append_hex(bytes, out, true);
   out.push_back('\'');
   return out;
 }
@@ -125,11 +111,8 @@ CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema:
   const size_t n = target.columns.size();
   CopyResult result;
   while (rows.next()) {
-    if (rows_read != nullptr && (++result.rows & 1023U) == 0) {
+    if ((++result.rows & 1023U) == 0 && rows_read != nullptr)
       rows_read->store(result.rows, std::memory_order_relaxed);
-    } else if (rows_read == nullptr) {
-      ++result.rows;
-    }
     std::string& out = writer.buffer();
     const size_t row_start = out.size();  // a rejected row is taken back to here
     bool rejected = false;

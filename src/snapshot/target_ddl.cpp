@@ -174,7 +174,7 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
         labels.append(labels.empty() ? "" : ", ").append(quote_literal(l));
       c.type.sql = quote_identifier(schema) + "." + quote_identifier(type);
       plan.pre_data.push_back({"CREATE TYPE " + c.type.sql + " AS ENUM (" + labels + ")",
-                               "enum type " + schema + "." + type, false});
+                               "enum type " + schema + "." + type, false, c.type.sql});
       plan.types.push_back(c.type.sql);
     }
   }

@@ -23,6 +23,7 @@ struct Statement {
   // Tried in a savepoint: PostgreSQL refusing it (a CHECK clause in MySQL's dialect, a foreign
   // key over non-unique columns) is reported as not migrated instead of failing the run.
   bool may_fail = false;
+  std::string creates_type{};  // the qualified type a CREATE TYPE statement creates
 };
 
 struct NotMigrated {

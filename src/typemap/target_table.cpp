@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "common/error.hpp"
+#include "common/json_writer.hpp"
 #include "common/pg_names.hpp"
 #include "common/sql_text.hpp"
 
@@ -51,17 +52,6 @@ size_t bit_width(const std::string& target) {  // "bit(12)" -> 12
 bool is_zero_date(const std::string& v) {
   return v.size() >= 10 &&
          (v.substr(0, 4) == "0000" || v.substr(5, 2) == "00" || v.substr(8, 2) == "00");
-}
-
-std::string hex_bytes(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xf]);
-  }
-  return out;
 }
 
 }  // namespace
@@ -113,7 +103,11 @@ std::string translate_default(const schema::Column& c, const std::string& target
     why_not = "default " + v + " does not fit " + target;
     return {};
   }
-  if (target == "bytea") return "'\\x" + hex_bytes(v) + "'::bytea";
+  if (target == "bytea") {
+    std::string literal = "'\\x";
+    append_hex(v, literal);
+    return literal + "'::bytea";
+  }
   if (target == "date" || starts_with(target, "timestamp")) {
     if (is_zero_date(v)) {
       why_not = "default '" + v + "' is a zero date, which PostgreSQL cannot store";
@@ -125,7 +119,6 @@ std::string translate_default(const schema::Column& c, const std::string& target
   }
   if (target == "interval") return pg::quote_literal(v) + "::interval";
   if (target == "jsonb") return pg::quote_literal(v) + "::jsonb";
-  if (target == "smallint") return v;  // YEAR
   return pg::quote_literal(v);
 }
 

@@ -1,5 +1,8 @@
 #include "typemap/value_encoder.hpp"
 
+#include "common/json_writer.hpp"
+#include "common/utf8.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -25,40 +28,6 @@ bool needs_look(uint64_t w) {
   const uint64_t x = w ^ (kOnes * static_cast<unsigned char>('\\'));
   const uint64_t backslash = (x - kOnes) & ~x;
   return ((w | control | backslash) & kHighs) != 0;
-}
-
-// The length of the well-formed UTF-8 sequence at `s` (Unicode table 3-7: no overlongs, no
-// surrogates, nothing above U+10FFFF), or 0 with `bad` set to the length of its maximal ill-formed
-// part, which one U+FFFD replaces.
-size_t utf8_sequence(const char* s, size_t n, size_t& bad) {
-  const auto lead = static_cast<unsigned char>(s[0]);
-  size_t len = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xbf;
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    len = 2;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    len = 3;
-    if (lead == 0xe0) lo = 0xa0;  // overlong below U+0800
-    if (lead == 0xed) hi = 0x9f;  // surrogates U+D800..U+DFFF
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    len = 4;
-    if (lead == 0xf0) lo = 0x90;  // overlong below U+10000
-    if (lead == 0xf4) hi = 0x8f;  // above U+10FFFF
-  } else {
-    bad = 1;  // a continuation byte, C0/C1 (always overlong) or F5..FF
-    return 0;
-  }
-  for (size_t k = 1; k < len; ++k) {
-    const auto b = k < n ? static_cast<unsigned char>(s[k]) : 0;
-    if (b < lo || b > hi) {
-      bad = k;
-      return 0;
-    }
-    lo = 0x80;
-    hi = 0xbf;
-  }
-  return len;
 }
 
 // The COPY text escape for an ASCII byte, or nullptr when it is copied as is.
@@ -139,15 +108,6 @@ const char* append_text(std::string_view value, const ValuePolicy& policy, std::
   }
   out.append(p + copied, n - copied);
   return nullptr;
-}
-
-void append_hex(std::string_view value, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (char c : value) {
-    const auto b = static_cast<unsigned char>(c);
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xf]);
-  }
 }
 
 void append_bytes(std::string_view value, std::string& out) {

@@ -8,8 +8,8 @@
 #include <typeinfo>
 #include <vector>
 
-#include "binlog/charset.hpp"
 #include "common/error.hpp"
+#include "common/utf8.hpp"
 #include "pg/connection.hpp"
 #include "typemap/identifiers.hpp"
 
@@ -136,7 +136,7 @@ TEST_CASE("identifiers: names over 63 bytes are shortened with a hash of the who
   for (int i = 0; i < 40; ++i) accents += "\xC3\xA9";  // 80 bytes
   const std::string c = map.column("shop", "t", accents);
   CHECK(c.size() <= 63);
-  CHECK(my2pg::binlog::is_valid_utf8(c));
+  CHECK(my2pg::is_valid_utf8(c));
   CHECK(c.substr(0, 54) == accents.substr(0, 54));
 
   // A long name with a quote shortens and still quotes correctly.
@@ -322,7 +322,7 @@ TEST_CASE("identifiers: objects are made unique within their schema", "[identifi
   CHECK(map.object("shop", accents) == accents);
   const std::string again = map.object("shop", accents);
   CHECK(again.size() <= 63);
-  CHECK(my2pg::binlog::is_valid_utf8(again));
+  CHECK(my2pg::is_valid_utf8(again));
   CHECK(again.substr(again.size() - 2) == "_2");
 
   const auto& changed = map.changed();

@@ -1,0 +1,16 @@
+#pragma once
+// UTF-8 well-formedness, by Unicode's table 3-7: no overlong forms, no surrogates, nothing above
+// U+10FFFF. One implementation for the decoder, the value encoder and error messages.
+#include <cstddef>
+#include <string_view>
+
+namespace my2pg {
+
+// The length (1-4) of the well-formed UTF-8 sequence at `s`, of which `n` bytes are available,
+// or 0 with `bad` set to the length of its maximal ill-formed part (which one U+FFFD replaces).
+size_t utf8_sequence(const char* s, size_t n, size_t& bad);
+
+// Whether `text` is well-formed UTF-8 (ASCII is checked eight bytes at a time).
+bool is_valid_utf8(std::string_view text);
+
+}  // namespace my2pg
