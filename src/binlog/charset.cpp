@@ -168,24 +168,6 @@ constexpr Names kNames[] = {
 };
 static_assert(std::size(kNames) == static_cast<size_t>(Charset::other) + 1);
 
-void put_code_point(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 bool append_wide(std::string_view s, size_t unit, bool big_endian, bool surrogates,
                  std::string& out) {
   if (s.size() % unit != 0) return false;
@@ -208,7 +190,7 @@ bool append_wide(std::string_view s, size_t unit, bool big_endian, bool surrogat
     } else if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
       return false;
     }
-    put_code_point(cp, out);
+    append_code_point(cp, out);
   }
   return true;
 }
@@ -272,7 +254,7 @@ bool append_utf8(std::string_view text, Charset from, std::string& out) {
     case Charset::latin1:
       for (char c : text) {
         const auto b = static_cast<unsigned char>(c);
-        put_code_point(b >= 0x80 && b <= 0x9F ? kCp1252High[b - 0x80] : b, out);
+        append_code_point(b >= 0x80 && b <= 0x9F ? kCp1252High[b - 0x80] : b, out);
       }
       return true;
     case Charset::ucs2:

@@ -104,6 +104,61 @@ uint64_t CopyWriter::finish() {
   return std::stoull(PQcmdTuples(res.get()));
 }
 
+CopyReader::CopyReader(pg_conn* conn, std::string context)
+    : m_conn(conn), m_context(std::move(context)) {}
+
+CopyReader::CopyReader(CopyReader&& other) noexcept
+    : m_conn(other.m_conn),
+      m_context(std::move(other.m_context)),
+      m_row(std::exchange(other.m_row, nullptr)),
+      m_rows(other.m_rows),
+      m_open(std::exchange(other.m_open, false)) {}
+
+CopyReader::~CopyReader() {
+  release();
+  if (!m_open) return;
+  // Abandoned mid-stream: ask the server to stop rather than read the rest of a large table,
+  // then take what is already on its way, so that the connection can run statements again.
+  if (PGcancel* cancel = PQgetCancel(m_conn)) {
+    char error[256];
+    PQcancel(cancel, error, sizeof error);
+    PQfreeCancel(cancel);
+  }
+  char* row = nullptr;
+  while (PQgetCopyData(m_conn, &row, 0) > 0) PQfreemem(row);
+  while (PGresult* res = PQgetResult(m_conn)) PQclear(res);
+}
+
+void CopyReader::release() {
+  if (m_row == nullptr) return;
+  PQfreemem(m_row);
+  m_row = nullptr;
+}
+
+bool CopyReader::next(std::string_view& line) {
+  release();
+  if (!m_open) return false;
+  const int n = PQgetCopyData(m_conn, &m_row, 0);
+  if (n > 0) {
+    auto length = static_cast<size_t>(n);
+    if (m_row[length - 1] == '\n') --length;
+    line = std::string_view(m_row, length);
+    ++m_rows;
+    return true;
+  }
+  m_open = false;  // -1: the COPY ended; -2: it failed. Either way a result says how.
+  finish();
+  return false;
+}
+
+void CopyReader::finish() {
+  ResultPtr res(PQgetResult(m_conn), &PQclear);
+  while (PGresult* extra = PQgetResult(m_conn)) PQclear(extra);
+  if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) {
+    fail_result(res.get(), m_conn, "COPY failed", m_context);
+  }
+}
+
 Connection::Connection(const std::string& conninfo) : m_display(describe_conninfo(conninfo)) {
   m_conn = PQconnectdb(conninfo.c_str());
   if (PQstatus(m_conn) != CONNECTION_OK) {
@@ -153,6 +208,22 @@ CopyWriter Connection::copy_in(std::string_view copy_sql) {
     fail_result(res.get(), m_conn, "starting COPY failed on " + m_display, copy_sql);
   }
   return CopyWriter(m_conn, excerpt(copy_sql));
+}
+
+CopyReader Connection::copy_out(std::string_view copy_sql) {
+  const std::string text(copy_sql);
+  ResultPtr res(PQexec(m_conn, text.c_str()), &PQclear);
+  const auto status = PQresultStatus(res.get());
+  if (status == PGRES_COPY_OUT) return CopyReader(m_conn, excerpt(copy_sql));
+  if (status == PGRES_COPY_IN) {
+    PQputCopyEnd(m_conn, "my2pg expected COPY ... TO STDOUT");
+    while (PGresult* extra = PQgetResult(m_conn)) PQclear(extra);
+  }
+  if (status == PGRES_COPY_IN || status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+    throw TargetError("expected a COPY ... TO STDOUT on " + m_display +
+                      " in: " + excerpt(copy_sql));
+  }
+  fail_result(res.get(), m_conn, "starting COPY failed on " + m_display, copy_sql);
 }
 
 Transaction::Transaction(Connection& conn) : m_conn(conn) {

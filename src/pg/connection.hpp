@@ -2,6 +2,7 @@
 // RAII wrapper of a libpq connection. libpqxx 6.4 exposes neither its PGconn nor raw COPY data,
 // and COPY must share a transaction with the control-row update, so this module owns libpq
 // directly. Every failure becomes a TargetError carrying the server's SQLSTATE.
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,6 +45,33 @@ class CopyWriter {
   bool m_open = true;
 };
 
+// One COPY ... TO STDOUT in progress: rows arrive one at a time (memory stays flat). While it is
+// open, its connection runs no other statement; destroying an unfinished reader cancels the COPY
+// and leaves the connection usable.
+class CopyReader {
+ public:
+  CopyReader(CopyReader&&) noexcept;
+  CopyReader& operator=(CopyReader&&) = delete;
+  ~CopyReader();
+
+  // The next row without its newline, valid until the next call; false at the end, after which
+  // the connection is free again. Throws TargetError when the server fails mid-stream.
+  bool next(std::string_view& line);
+  uint64_t rows() const { return m_rows; }
+
+ private:
+  friend class Connection;
+  CopyReader(pg_conn* conn, std::string context);
+  void release();
+  void finish();
+
+  pg_conn* m_conn;
+  std::string m_context;
+  char* m_row = nullptr;  // the last row, owned by libpq until PQfreemem
+  uint64_t m_rows = 0;
+  bool m_open = true;
+};
+
 class Connection {
  public:
   // `conninfo` is a postgresql:// URI or a key=value string, as libpq takes them.
@@ -56,6 +84,8 @@ class Connection {
   // Runs `sql` with $1..$n bound to `params` (text format; std::nullopt for NULL).
   RowSet query(std::string_view sql, const std::vector<std::optional<std::string>>& params = {});
   CopyWriter copy_in(std::string_view copy_sql);
+  // Starts `copy_sql`, a COPY ... TO STDOUT (text format gives one line per row).
+  CopyReader copy_out(std::string_view copy_sql);
 
   const std::string& display() const { return m_display; }
 

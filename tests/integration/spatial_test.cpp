@@ -7,6 +7,7 @@
 #include "pg/connection.hpp"
 #include "support/servers.hpp"
 
+using my2pg::test::PostgisDatabase;
 using my2pg::test::run_my2pg;
 using my2pg::test::TestDatabases;
 
@@ -22,26 +23,6 @@ void make_shapes(TestDatabases& db) {
       "    ST_GeomFromText('POINT(13.4 52.5)', 4326)), "
       "(3, ST_GeomFromText('GEOMETRYCOLLECTION(POINT(1 1),LINESTRING(0 0,1 1))'), NULL)");
 }
-
-// A PostgreSQL database of its own, with PostGIS installed in it.
-struct PostgisDatabase {
-  explicit PostgisDatabase(TestDatabases& db) : admin(db.target()), name(db.name() + "_gis") {
-    admin.execute("CREATE DATABASE " + name);
-    uri = db.target_uri().substr(0, db.target_uri().rfind('/') + 1) + name;
-    my2pg::pg::Connection(uri).execute("CREATE EXTENSION postgis");
-  }
-  ~PostgisDatabase() {
-    try {
-      admin.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-    } catch (const std::exception&) {
-    }
-  }
-  PostgisDatabase(const PostgisDatabase&) = delete;
-  PostgisDatabase& operator=(const PostgisDatabase&) = delete;
-  my2pg::pg::Connection& admin;
-  std::string name;
-  std::string uri;
-};
 
 std::string one(my2pg::pg::Connection& conn, const std::string& sql) {
   const auto r = conn.query(sql);

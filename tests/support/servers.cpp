@@ -2,6 +2,7 @@
 
 #include "mysql/endpoint.hpp"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -138,6 +139,36 @@ CommandResult run_mariadb_client(const TestDatabases& db, const std::string& sql
   }
   cmd += " --user=" + shell_quote(ep.user) + " " + shell_quote(ep.database);
   return run_captured(cmd, sql);
+}
+
+pid_t spawn_my2pg(const std::vector<std::string>& args) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int null = open("/dev/null", O_RDWR);
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(MY2PG_BINARY));
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(MY2PG_BINARY, argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+PostgisDatabase::PostgisDatabase(TestDatabases& db) : admin(db.target()), name(db.name() + "_gis") {
+  admin.execute("CREATE DATABASE " + name);
+  uri = db.target_uri().substr(0, db.target_uri().rfind('/') + 1) + name;
+  pg::Connection(uri).execute("CREATE EXTENSION postgis");
+}
+
+PostgisDatabase::~PostgisDatabase() {
+  try {
+    admin.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+  } catch (const std::exception&) {
+  }
 }
 
 }  // namespace my2pg::test

@@ -2,6 +2,8 @@
 // Integration-test access to the sandbox servers (scripts/sandbox start exports MY2PG_SOURCE and
 // MY2PG_TARGET). Each TestDatabases gets a database of its own on MariaDB, named uniquely, and
 // drops it, its target schema and its control rows afterwards, so tests can run in parallel.
+#include <sys/types.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +46,21 @@ struct CommandResult {
 // Runs the built my2pg binary with `args` (shell-quoted here) and extra environment assignments.
 CommandResult run_my2pg(const std::vector<std::string>& args,
                         const std::vector<std::string>& env = {});
+
+// Starts the built my2pg binary with `args` in the background (stdin, stdout and stderr on
+// /dev/null) and returns its pid, for tests that kill it mid-run.
+pid_t spawn_my2pg(const std::vector<std::string>& args);
+
+// A PostgreSQL database of its own, with PostGIS installed in it; dropped on destruction.
+struct PostgisDatabase {
+  explicit PostgisDatabase(TestDatabases& db);
+  ~PostgisDatabase();
+  PostgisDatabase(const PostgisDatabase&) = delete;
+  PostgisDatabase& operator=(const PostgisDatabase&) = delete;
+  pg::Connection& admin;
+  std::string name;
+  std::string uri;
+};
 
 // Runs SQL text through the `mariadb` command-line client in the test's own database, so that
 // client-side syntax (DELIMITER for triggers and routines) works as it does for users.
