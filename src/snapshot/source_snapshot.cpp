@@ -16,17 +16,22 @@ std::string value_of(const RowSet& status, std::string_view name) {
   return {};
 }
 
-// The binlog position of the consistent snapshot `conn` has just started.
-BinlogPosition mariadb_snapshot_position(mysql::Connection& conn) {
+// The binlog file and offset of the consistent snapshot `conn` has just started (MariaDB).
+BinlogPosition mariadb_snapshot_offset(mysql::Connection& conn) {
   const RowSet status = conn.query("SHOW STATUS LIKE 'binlog_snapshot_%'");
   BinlogPosition pos;
   pos.file = value_of(status, "Binlog_snapshot_file");
-  if (!pos.known()) return pos;
-  pos.pos = std::stoull(value_of(status, "Binlog_snapshot_position"));
+  if (pos.known()) pos.pos = std::stoull(value_of(status, "Binlog_snapshot_position"));
+  return pos;
+}
+
+// The GTID position of a file and offset. MariaDB works it out by reading the binlog file up to
+// the offset (half a second near the end of a 1 GB file), so it runs after any lock is released.
+void add_mariadb_gtid(mysql::Connection& conn, BinlogPosition& pos) {
+  if (!pos.known()) return;
   const RowSet gtid = conn.query("SELECT BINLOG_GTID_POS(" + conn.quote(pos.file) + ", " +
                                  std::to_string(pos.pos) + ")");
   if (gtid.rows.at(0).at(0)) pos.gtid_set = *gtid.rows.at(0).at(0);
-  return pos;
 }
 
 // The position of a MySQL server whose writes are stopped (a global read lock is held).
@@ -70,7 +75,7 @@ BinlogPosition locked_snapshots(const std::vector<mysql::Connection*>& conns) {
     for (mysql::Connection* c : conns)
       c->execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
     if (first.flavor() == mysql::Flavor::mariadb) {
-      pos = mariadb_snapshot_position(first);
+      pos = mariadb_snapshot_offset(first);
     } else {
       pos = mysql_locked_position(first);
     }
@@ -81,10 +86,12 @@ BinlogPosition locked_snapshots(const std::vector<mysql::Connection*>& conns) {
   first.execute("UNLOCK TABLES");
   const auto held = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - locked_at);
+  first.execute("SET SESSION lock_wait_timeout = DEFAULT");
   spdlog::info(
       "global read lock held for {} ms to start {} snapshot transaction(s) and read "
       "their position",
       held.count(), conns.size());
+  if (first.flavor() == mysql::Flavor::mariadb) add_mariadb_gtid(first, pos);
   return pos;
 }
 
@@ -109,7 +116,8 @@ BinlogPosition start_consistent_snapshot(mysql::Connection& conn) {
   if (conn.flavor() == mysql::Flavor::mariadb) {
     // MariaDB reports the position of a consistent snapshot itself: no lock needed.
     conn.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
-    pos = mariadb_snapshot_position(conn);
+    pos = mariadb_snapshot_offset(conn);
+    add_mariadb_gtid(conn, pos);
   } else {
     pos = locked_snapshots({&conn});
   }
