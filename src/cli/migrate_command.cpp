@@ -56,9 +56,16 @@ void print_report(const snapshot::MigrateReport& r, const std::string& target) {
   }
   fmt::print("\n{} tables, {} rows, {} in {:.2f} s; {}\n", r.tables.size(), rows,
              human_bytes(bytes), r.seconds,
-             r.verified ? (r.rejected() != 0 ? "row counts verified (with the rows set aside)"
-                                             : "row counts verified equal")
+             r.verified ? (r.rejected() != 0
+                               ? "row counts and row digests verified (with the rows set aside)"
+                               : "row counts and row digests verified equal")
                         : "not verified");
+  if (r.chunks_resumed != 0) {
+    fmt::print(
+        "resumed: {} chunk(s) committed by an earlier, interrupted run were kept (checked "
+        "against this snapshot when the source had moved)\n",
+        r.chunks_resumed);
+  }
   if (r.resumed_tables != 0) {
     fmt::print(
         "resumed: {} table(s) were copied by an earlier, interrupted run from the snapshot "
@@ -110,8 +117,9 @@ void write_json_report(const snapshot::MigrateReport& r, const std::string& path
   } else {
     out += "null,\"binlog_pos\":null,\"gtid_set\":null";
   }
-  out += fmt::format(",\"seconds\":{:.3f},\"verified\":{},\"tables\":[", r.seconds,
-                     r.verified ? "true" : "false");
+  out += fmt::format(
+      ",\"seconds\":{:.3f},\"verified\":{},\"chunks\":{},\"chunks_resumed\":{},\"tables\":[",
+      r.seconds, r.verified ? "true" : "false", r.chunks, r.chunks_resumed);
   for (size_t i = 0; i < r.tables.size(); ++i) {
     const auto& t = r.tables[i];
     out += i == 0 ? "{\"source_table\":" : ",{\"source_table\":";
@@ -221,6 +229,23 @@ class ProgressDisplay {
   std::thread m_thread;
 };
 
+// "512M", "2G", "1048576": a size in bytes, with an optional K, M or G suffix (powers of 1024).
+uint64_t parse_size(const std::string& text, const char* option) {
+  uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  const std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
+  int shift = -1;
+  if (unit.empty()) shift = 0;
+  if (unit == "K" || unit == "k") shift = 10;
+  if (unit == "M" || unit == "m") shift = 20;
+  if (unit == "G" || unit == "g") shift = 30;
+  if (ec != std::errc() || end == text.data() || shift < 0 || n > (UINT64_MAX >> shift)) {
+    throw ConfigError(std::string(option) + " must be a size such as 512M or 2G, not '" + text +
+                      "'");
+  }
+  return n << shift;
+}
+
 }  // namespace
 
 int run_migrate_command(const Options& options) {
@@ -243,6 +268,17 @@ int run_migrate_command(const Options& options) {
     m.jobs = n;
   }
   m.verify = !options.flag("no-verify");
+  m.data_only = options.flag("data-only");
+  if (auto rows = options.get("chunk-rows")) {
+    uint64_t n = 0;
+    const auto [end, ec] = std::from_chars(rows->data(), rows->data() + rows->size(), n);
+    if (ec != std::errc() || end != rows->data() + rows->size())
+      throw ConfigError("--chunk-rows must be a number of rows (0: whole tables), not '" + *rows +
+                        "'");
+    m.chunk_rows = n;
+  }
+  if (auto limit = options.get("memory-limit"))
+    m.memory_limit = parse_size(*limit, "--memory-limit");
   double every = 10;
   if (auto s = options.get("progress-every")) {
     char* end = nullptr;

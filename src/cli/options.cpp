@@ -24,8 +24,18 @@ constexpr OptionSpec kMigrate[] = {
      "PostgreSQL schema to create the tables in (default: the source "
      "database's name)"},
     {"replace", "", "drop the tables of an earlier copy of this database and copy again"},
-    {"no-verify", "", "skip comparing row counts between source and target after the copy"},
+    {"no-verify", "",
+     "skip comparing row counts and per-chunk row digests between source and target"},
     {"schema-only", "", "create the schema (as my2pg schema does) and copy no data"},
+    {"data-only", "",
+     "copy rows into tables that already exist (made by my2pg schema); no DDL, triggers and "
+     "foreign-key checks off during the load"},
+    {"chunk-rows", "N",
+     "copy tables with an integer primary key in chunks of about N rows, each committed on its "
+     "own so that a rerun resumes from the last one (default 250000; 0: whole tables)"},
+    {"memory-limit", "SIZE",
+     "memory the copy may use, e.g. 512M or 2G (default 1G); each job's share bounds the "
+     "largest row it accepts"},
     {"progress-every", "SECONDS",
      "when stderr is not a terminal, log the copy's progress this often (default 10)"},
     {"on-error", "POLICY",

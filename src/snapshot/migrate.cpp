@@ -22,6 +22,7 @@
 #include "mysql/connection.hpp"
 #include "pg/connection.hpp"
 #include "schema/catalog.hpp"
+#include "snapshot/chunks.hpp"
 #include "snapshot/source_snapshot.hpp"
 #include "snapshot/table_copy.hpp"
 #include "snapshot/target_ddl.hpp"
@@ -248,12 +249,36 @@ mysql::Endpoint source_endpoint(const std::string& uri) {
   return endpoint;
 }
 
+std::string position_key(const BinlogPosition& p) {
+  return p.known() ? p.file + ":" + std::to_string(p.pos) : std::string();
+}
+
+std::optional<std::string> opt(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional(s);
+}
+
+// One chunk's copy, as recorded in my2pg.chunk_state.
+struct ChunkRecord {
+  bool copied = false;
+  uint64_t rows = 0;  // written to the target
+  uint64_t bytes = 0;
+  verify::Digest digest;  // of the rows as sent
+  std::string position;   // file:pos of the snapshot it was copied from ("" when unknown)
+};
+
+// A table an interrupted run had planned in chunks but not finished.
+struct PartialTable {
+  ChunkPlan plan;
+  std::vector<ChunkRecord> chunks;
+};
+
 // An unfinished copy of the same database into the same schema (killed, crashed): the tables it
-// completed, which a new run keeps, copying only the rest.
+// finished, which a new run keeps, and the chunks it committed of the others.
 struct Resume {
   bool active = false;
   std::string position;                     // the earlier snapshot's, for messages
   std::map<std::string, TableReport> done;  // by source table
+  std::map<std::string, PartialTable> partial;
 };
 
 Resume find_resume(pg::Connection& tgt, const MigrateOptions& options, const std::string& db,
@@ -280,51 +305,191 @@ Resume find_resume(pg::Connection& tgt, const MigrateOptions& options, const std
     t.bytes = std::stoull(r.at(3).value_or("0"));
     resume.done[t.source_table] = t;
   }
+  const RowSet chunks = tgt.query(
+      "SELECT source_table, chunk_no, key_column, lower_bound, upper_bound, state, rows_copied, "
+      "bytes_copied, digest, binlog_file || ':' || binlog_pos FROM my2pg.chunk_state "
+      "WHERE source_database = $1 ORDER BY source_table, chunk_no",
+      {db});
+  for (const auto& r : chunks.rows) {
+    const std::string table = r.at(0).value_or("");
+    if (resume.done.count(table) != 0) continue;
+    PartialTable& p = resume.partial[table];
+    p.plan.key_column = r.at(2).value_or("");
+    p.plan.chunks.push_back({std::stoi(r.at(1).value_or("0")), r.at(3), r.at(4)});
+    ChunkRecord c;
+    c.copied = r.at(5) == "copied";
+    if (c.copied) {
+      c.rows = std::stoull(r.at(6).value_or("0"));
+      c.bytes = std::stoull(r.at(7).value_or("0"));
+      c.digest = verify::Digest::parse(r.at(8).value_or("")).value_or(verify::Digest{});
+      c.position = r.at(9).value_or("");
+    }
+    p.chunks.push_back(c);
+  }
   return resume;
 }
 
-// One table in one target transaction: its DDL, its data, its primary key, its generators and
-// its control row, so that a failure leaves nothing of it behind.
-TableReport copy_one(mysql::Connection& src, pg::Connection& tgt, const std::string& database,
-                     const BinlogPosition& position, const std::string& target_schema,
-                     const schema::Table& table, const typemap::TargetTable& target,
-                     const SchemaPlan::TableDdl& ddl, OnError on_error,
-                     std::atomic<uint64_t>* rows_read, std::vector<NotMigrated>& refused) {
-  const auto started = Clock::now();
+// A table being copied: its chunks, and what they have done so far.
+struct TableJob {
+  size_t index = 0;  // into the catalog's tables
+  ChunkPlan plan;
+  std::optional<size_t> key;  // the column the chunks range over
+  std::vector<ChunkRecord> chunks;
+  std::atomic<size_t> remaining{0};  // chunks not yet copied or checked
+  std::atomic<bool> started{false};
+  Clock::time_point started_at{};
+  std::mutex mutex;  // guards chunks
+};
+
+struct ChunkJob {
+  TableJob* table = nullptr;
+  size_t chunk = 0;
+  bool recheck = false;  // copied from an earlier snapshot: copy again only if it changed
+};
+
+// What every worker needs to know.
+struct CopyContext {
+  const std::string& database;
+  const BinlogPosition& position;
+  const std::vector<schema::Table>& tables;
+  const std::vector<typemap::TargetTable>& targets;
+  const MigrateOptions& options;
+  uint64_t max_row_bytes = 0;
+};
+
+void record_chunk(pg::Connection& tgt, const CopyContext& ctx, const TableJob& job, size_t c,
+                  const ChunkRecord& r) {
+  const auto& p = ctx.position;
+  tgt.query(
+      "UPDATE my2pg.chunk_state SET state = 'copied', rows_copied = $4, bytes_copied = $5, "
+      "digest = $6, binlog_file = $7, binlog_pos = $8, gtid_set = $9, copied_at = now() "
+      "WHERE source_database = $1 AND source_table = $2 AND chunk_no = $3",
+      {ctx.database, ctx.tables[job.index].name, std::to_string(job.plan.chunks[c].no),
+       std::to_string(r.rows), std::to_string(r.bytes), r.digest.text(), opt(p.file),
+       p.known() ? std::optional(std::to_string(p.pos)) : std::nullopt, opt(p.gtid_set)});
+}
+
+// Copies one chunk in one target transaction with its rejects and its control row. A chunk an
+// earlier snapshot copied is first digested at this one: unchanged, it stays; changed, its rows
+// are replaced.
+void copy_chunk(mysql::Connection& src, pg::Connection& tgt, const CopyContext& ctx,
+                const ChunkJob& work, std::atomic<uint64_t>* rows_read) {
+  TableJob& job = *work.table;
+  const size_t c = work.chunk;
+  const schema::Table& table = ctx.tables[job.index];
+  const typemap::TargetTable& target = ctx.targets[job.index];
+  const Chunk& chunk = job.plan.chunks[c];
+  const std::string where = source_condition(job.plan, chunk);
+  ChunkRecord record;
+  record.copied = true;
+  record.position = position_key(ctx.position);
+  if (work.recheck) {
+    ChunkRecord earlier;
+    {
+      const std::lock_guard<std::mutex> lock(job.mutex);
+      earlier = job.chunks[c];
+    }
+    record.digest = source_digest(src, table, target, where);
+    if (record.digest == earlier.digest) {
+      record.rows = earlier.rows;
+      record.bytes = earlier.bytes;
+      record_chunk(tgt, ctx, job, c, record);
+      if (rows_read != nullptr) rows_read->fetch_add(record.rows, std::memory_order_relaxed);
+      const std::lock_guard<std::mutex> lock(job.mutex);
+      job.chunks[c] = record;
+      return;
+    }
+    spdlog::info("{}: chunk {} changed since the earlier snapshot; copying it again",
+                 table.qualified_name(), chunk.no);
+  }
   pg::Transaction tx(tgt);
-  if (!ddl.create.empty()) apply_statements(tgt, ddl.create, refused);
-  const CopyResult copied = copy_table(src, tgt, table, target, on_error, rows_read);
+  if (work.recheck) {
+    const std::string cond =
+        job.key ? target_condition(job.plan, target.columns[*job.key].name, chunk) : "";
+    tgt.execute("DELETE FROM " + qualified_name(target) + (cond.empty() ? "" : " WHERE " + cond));
+    tgt.query(
+        "DELETE FROM my2pg.rejects WHERE source_database = $1 AND source_table = $2 AND "
+        "chunk_no = $3",
+        {ctx.database, table.name, std::to_string(chunk.no)});
+  }
+  CopySpec spec;
+  spec.where = where;
+  spec.on_error = ctx.options.skip_bad_rows ? OnError::skip_row : OnError::stop;
+  spec.rows_read = rows_read;
+  spec.max_row_bytes = ctx.max_row_bytes;
+  const CopyResult copied = copy_table(src, tgt, table, target, spec);
   for (const RejectedRow& r : copied.rejected) {
     tgt.query(
         "INSERT INTO my2pg.rejects (source_database, source_table, row_key, column_name, "
-        "value_excerpt, reason) VALUES ($1, $2, $3, $4, $5, $6)",
-        {database, table.name, r.key, r.column, r.value, r.reason});
+        "value_excerpt, reason, chunk_no) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        {ctx.database, table.name, r.key, r.column, r.value, r.reason, std::to_string(chunk.no)});
   }
   if (!copied.rejected.empty()) {
     spdlog::warn("{}: {} row(s) set aside in my2pg.rejects, the first at {} (column {}: {})",
                  table.qualified_name(), copied.rejected.size(), copied.rejected[0].key,
                  copied.rejected[0].column, copied.rejected[0].reason);
   }
-  apply_statements(tgt, ddl.primary_key, refused);
+  record.rows = copied.rows - copied.rejected.size();
+  record.bytes = copied.bytes;
+  record.digest = copied.digest;
+  record_chunk(tgt, ctx, job, c, record);
+  tx.commit();
+  const std::lock_guard<std::mutex> lock(job.mutex);
+  job.chunks[c] = record;
+}
+
+// The last chunk of a table is in: its primary key, its generators and its control row, in one
+// transaction; then, with verification on, the target's rows are digested chunk by chunk.
+TableReport finish_table(pg::Connection& tgt, const CopyContext& ctx, TableJob& job,
+                         const SchemaPlan::TableDdl& ddl, std::vector<NotMigrated>& refused,
+                         std::vector<std::string>& mismatches) {
+  const schema::Table& table = ctx.tables[job.index];
+  const typemap::TargetTable& target = ctx.targets[job.index];
+  TableReport tr;
+  tr.source_table = table.name;
+  tr.target_table = target.schema + "." + target.name;
+  for (const ChunkRecord& c : job.chunks) {
+    tr.rows += c.rows;
+    tr.bytes += c.bytes;
+  }
+  pg::Transaction tx(tgt);
+  if (!ctx.options.data_only) apply_statements(tgt, ddl.primary_key, refused);
   sync_generators(tgt, table, target);
+  tr.rejected =
+      std::stoull(tgt.query("SELECT count(*) FROM my2pg.rejects WHERE source_database = $1 AND "
+                            "source_table = $2",
+                            {ctx.database, table.name})
+                      .rows.at(0)
+                      .at(0)
+                      .value_or("0"));
+  tr.rows += tr.rejected;
+  const auto& p = ctx.position;
   tgt.query(
       "INSERT INTO my2pg.table_state (source_database, source_table, target_table, "
       "rows_copied, bytes_copied, state, binlog_file, binlog_pos, gtid_set) "
       "VALUES ($1, $2, $3, $4, $5, 'copied', $6, $7, $8)",
-      {database, table.name, target.name, std::to_string(copied.rows - copied.rejected.size()),
-       std::to_string(copied.bytes), position.known() ? std::optional(position.file) : std::nullopt,
-       position.known() ? std::optional(std::to_string(position.pos)) : std::nullopt,
-       position.known() ? std::optional(position.gtid_set) : std::nullopt});
+      {ctx.database, table.name, target.name, std::to_string(tr.rows - tr.rejected),
+       std::to_string(tr.bytes), opt(p.file),
+       p.known() ? std::optional(std::to_string(p.pos)) : std::nullopt, opt(p.gtid_set)});
   tx.commit();
-  TableReport tr;
-  tr.source_table = table.name;
-  tr.target_table = target_schema + "." + target.name;
-  tr.rows = copied.rows;
-  tr.bytes = copied.bytes;
-  tr.rejected = copied.rejected.size();
-  tr.seconds = seconds_since(started);
-  spdlog::info("copied {}: {} rows, {} bytes in {:.2f} s", table.qualified_name(), tr.rows,
-               tr.bytes, tr.seconds);
+  tr.seconds = seconds_since(job.started_at);
+  spdlog::info("copied {}: {} rows, {} bytes in {} chunk(s), {:.2f} s", table.qualified_name(),
+               tr.rows, tr.bytes, job.plan.chunks.size(), tr.seconds);
+  if (!ctx.options.verify) return tr;
+  const auto digests =
+      target_digests(tgt, target, job.key, job.plan.chunks.size(),
+                     [&](std::string_view key) { return chunk_index_of(job.plan, key); });
+  for (size_t c = 0; c < digests.size(); ++c) {
+    const ChunkRecord& sent = job.chunks[c];
+    if (digests[c] == sent.digest) continue;
+    std::string where = target.schema + "." + target.name;
+    if (job.key) {
+      where += " " + target_condition(job.plan, target.columns[*job.key].name, job.plan.chunks[c]);
+    }
+    mismatches.push_back(where + ": " + std::to_string(sent.digest.rows) + " rows sent, " +
+                         std::to_string(digests[c].rows) + " rows on the target" +
+                         (digests[c].rows == sent.digest.rows ? ", their values differ" : ""));
+  }
   return tr;
 }
 
@@ -370,11 +535,111 @@ SchemaResult run_schema(const SchemaOptions& options) {
   return result;
 }
 
+namespace {
+
+// --data-only: the tables must exist (created by `my2pg schema`, say) and be empty, or emptied
+// with --replace; nothing else of the target is touched.
+void prepare_data_only(pg::Connection& tgt, const MigrateOptions& options, const std::string& db,
+                       const std::vector<typemap::TargetTable>& tables) {
+  const RowSet earlier =
+      tgt.query("SELECT target_schema FROM my2pg.snapshot WHERE source_database = $1", {db});
+  if (!options.replace && !earlier.rows.empty()) {
+    throw TargetError("source database '" + db + "' was already copied into schema '" +
+                      earlier.rows[0][0].value_or("") +
+                      "'; pass --replace to empty its tables and copy again");
+  }
+  std::vector<std::string> filled;
+  for (const auto& t : tables) {
+    const RowSet r = tgt.query("SELECT to_regclass($1) IS NOT NULL", {qualified_name(t)});
+    if (r.rows.at(0).at(0) != "t") {
+      throw TargetError("--data-only: table " + t.schema + "." + t.name +
+                        " does not exist on the target; create the tables first with `my2pg "
+                        "schema` (with the same --mapping and --target-schema), or leave out "
+                        "--data-only");
+    }
+    if (tgt.query("SELECT EXISTS (SELECT 1 FROM " + qualified_name(t) + ")").rows.at(0).at(0) ==
+        "t") {
+      filled.push_back(qualified_name(t));
+    }
+  }
+  if (!filled.empty() && !options.replace) {
+    const std::string more =
+        filled.size() > 1 ? " and " + std::to_string(filled.size() - 1) + " more" : "";
+    throw TargetError("--data-only: target table " + filled.front() + more +
+                      " already holds rows; pass --replace to empty it (TRUNCATE) first");
+  }
+  pg::Transaction tx(tgt);
+  if (!filled.empty()) {
+    std::string list;
+    for (const auto& t : filled) list.append(list.empty() ? "" : ", ").append(t);
+    tgt.execute("TRUNCATE " + list);
+  }
+  tgt.query("DELETE FROM my2pg.snapshot WHERE source_database = $1", {db});
+  tgt.query("DELETE FROM my2pg.rejects WHERE source_database = $1", {db});
+  tx.commit();
+}
+
+// Triggers and foreign-key checks off for this session's load (--data-only): needs a superuser
+// (or, from PostgreSQL 15, SET privilege on the parameter); without, says so and loads anyway.
+void load_without_triggers(pg::Connection& tgt) {
+  try {
+    tgt.execute("SET session_replication_role = replica");
+  } catch (const TargetError& e) {
+    spdlog::warn(
+        "--data-only: could not turn triggers and foreign-key checks off during the load ({}); "
+        "they stay on, so triggers fire and referenced rows must already be there",
+        e.what());
+  }
+}
+
+// Index builds run side by side, each on its own connection and in its own transaction.
+void build_indexes(const MigrateOptions& options, pg::Connection& tgt,
+                   const std::vector<Statement>& indexes, std::vector<NotMigrated>& refused) {
+  const unsigned workers = std::min<unsigned>(options.jobs, static_cast<unsigned>(indexes.size()));
+  if (workers <= 1) {
+    for (const auto& index : indexes) {
+      pg::Transaction tx(tgt);
+      apply_statements(tgt, {index}, refused);
+      tx.commit();
+    }
+    return;
+  }
+  std::atomic<size_t> next{0};
+  std::mutex mutex;
+  std::exception_ptr error;
+  std::vector<std::thread> threads;
+  for (unsigned w = 0; w < workers; ++w) {
+    threads.emplace_back([&] {
+      try {
+        pg::Connection conn(options.target_uri);
+        std::vector<NotMigrated> mine;
+        for (size_t n = next++; n < indexes.size() && !error; n = next++) {
+          pg::Transaction tx(conn);
+          apply_statements(conn, {indexes[n]}, mine);
+          tx.commit();
+        }
+        const std::lock_guard<std::mutex> lock(mutex);
+        refused.insert(refused.end(), mine.begin(), mine.end());
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (!error) error = std::current_exception();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace
+
 MigrateReport run_migrate(const MigrateOptions& options) {
   const auto started = Clock::now();
   const mysql::Endpoint endpoint = source_endpoint(options.source_uri);
   MigrateReport report;
   report.source_database = endpoint.database;
+  if (options.schema_only && options.data_only) {
+    throw ConfigError("--schema-only and --data-only exclude each other; pass one of them");
+  }
   if (options.schema_only) {
     SchemaOptions schema_options{options.source_uri, options.target_uri, options.model,
                                  options.replace, false};
@@ -388,6 +653,15 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   if (options.jobs == 0 || options.jobs > 64) {
     throw ConfigError("--jobs must be between 1 and 64, not " + std::to_string(options.jobs));
   }
+  // Each worker holds about a row read, its COPY text and a send buffer: the largest row it may
+  // take is a quarter of its share of the limit.
+  constexpr uint64_t kMinMemory = uint64_t{16} << 20;
+  if (options.memory_limit < kMinMemory * options.jobs) {
+    throw ConfigError("--memory-limit " + std::to_string(options.memory_limit >> 20) +
+                      " MiB is too small for " + std::to_string(options.jobs) +
+                      " job(s); give at least 16 MiB per job");
+  }
+  const uint64_t max_row_bytes = options.memory_limit / options.jobs / 4;
   mysql::Connection src(endpoint);
   spdlog::info("source {} ({})", endpoint.display(), src.server_version());
   // One source connection per worker beyond the first; the first worker uses `src`.
@@ -407,28 +681,40 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   const auto& tables = model.catalog.tables;
   const auto& targets = model.targets;
   SchemaPlan plan = model.plan;
+  if (options.data_only) {  // the schema is there already: no DDL at all
+    plan.pre_data.clear();
+    for (auto& t : plan.tables) t = {};
+    plan.indexes.clear();
+    plan.foreign_keys.clear();
+    plan.checks.clear();
+    plan.triggers.clear();
+  }
   spdlog::info("{} tables to copy from {}", tables.size(), endpoint.database);
 
   control::migrate_control_schema(tgt);
-  const Resume resume = find_resume(tgt, options, endpoint.database, report.target_schema);
+  Resume resume = find_resume(tgt, options, endpoint.database, report.target_schema);
   if (resume.active) {
     spdlog::warn(
-        "resuming the unfinished copy of {} into schema {}: {} of {} tables were copied from the "
-        "snapshot at {}; the others are copied from this one, and each table's position is in "
-        "my2pg.table_state",
+        "resuming the unfinished copy of {} into schema {}: {} of {} tables were finished and {} "
+        "more begun from the snapshot at {}; the rest is copied from this one, chunks begun "
+        "earlier are checked against it, and each table's position is in my2pg.table_state",
         endpoint.database, report.target_schema, resume.done.size(), tables.size(),
-        resume.position);
-    pg::Transaction tx(tgt);  // tables an interrupted parallel copy created but did not fill
-    for (size_t i = 0; i < tables.size(); ++i) {
-      if (resume.done.count(tables[i].name) == 0)
-        tgt.execute("DROP TABLE IF EXISTS " + qualified_name(targets[i]) + " CASCADE");
+        resume.partial.size(), resume.position);
+    if (!options.data_only) {
+      pg::Transaction tx(tgt);  // tables an interrupted copy created but did not plan
+      for (size_t i = 0; i < tables.size(); ++i) {
+        if (resume.done.count(tables[i].name) == 0 && resume.partial.count(tables[i].name) == 0)
+          tgt.execute("DROP TABLE IF EXISTS " + qualified_name(targets[i]) + " CASCADE");
+      }
+      tx.commit();
     }
-    tx.commit();
     // Types the earlier run created stay; the statements creating them are not run again.
     for (const auto& type : plan.types) {
       if (tgt.query("SELECT to_regtype($1) IS NOT NULL", {type}).rows.at(0).at(0) != "t") continue;
       std::erase_if(plan.pre_data, [&](const Statement& s) { return s.creates_type == type; });
     }
+  } else if (options.data_only) {
+    prepare_data_only(tgt, options, endpoint.database, targets);
   } else {
     prepare_target(tgt, options, endpoint.database, report.target_schema, targets, plan.types);
   }
@@ -440,17 +726,10 @@ MigrateReport run_migrate(const MigrateOptions& options) {
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'copying')",
         {endpoint.database, report.target_schema, server_of(endpoint),
          src.flavor() == mysql::Flavor::mariadb ? "mariadb" : "mysql", src.server_version(),
-         p.known() ? std::optional(p.file) : std::nullopt,
-         p.known() ? std::optional(std::to_string(p.pos)) : std::nullopt,
-         p.known() ? std::optional(p.gtid_set) : std::nullopt});
+         opt(p.file), p.known() ? std::optional(std::to_string(p.pos)) : std::nullopt,
+         opt(p.gtid_set)});
   }
 
-  {
-    pg::Transaction tx(tgt);
-    apply_statements(tgt, plan.pre_data, plan.not_migrated);
-    record_names(tgt, endpoint.database, model.names);
-    tx.commit();
-  }
   // Largest tables first, so that workers finish close together.
   std::vector<size_t> order(tables.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -463,6 +742,55 @@ MigrateReport run_migrate(const MigrateOptions& options) {
     if (const auto it = resume.done.find(tables[i].name); it != resume.done.end())
       report.tables[i] = it->second;
   }
+
+  // Every table to copy gets its chunk plan (or the one of the interrupted run), created in one
+  // committed transaction with the schema before any worker starts: names PostgreSQL picks by
+  // itself (array types, say) would otherwise clash between workers' uncommitted transactions.
+  const std::string here = position_key(report.position);
+  std::vector<std::unique_ptr<TableJob>> jobs;
+  std::vector<ChunkJob> work;
+  {
+    pg::Transaction tx(tgt);
+    apply_statements(tgt, plan.pre_data, plan.not_migrated);
+    record_names(tgt, endpoint.database, model.names);
+    for (const size_t i : order) {
+      auto job = std::make_unique<TableJob>();
+      job->index = i;
+      job->key = chunk_key_column(tables[i], targets[i]);
+      if (auto it = resume.partial.find(tables[i].name); it != resume.partial.end()) {
+        job->plan = std::move(it->second.plan);
+        job->chunks = std::move(it->second.chunks);
+        if (job->plan.key_column.empty()) job->key.reset();
+      } else {
+        apply_statements(tgt, plan.tables[i].create, plan.not_migrated);
+        job->plan = plan_chunks(src, tables[i], targets[i], options.chunk_rows);
+        if (job->plan.key_column.empty()) job->key.reset();
+        job->chunks.resize(job->plan.chunks.size());
+        for (const Chunk& c : job->plan.chunks) {
+          tgt.query(
+              "INSERT INTO my2pg.chunk_state (source_database, source_table, chunk_no, "
+              "key_column, lower_bound, upper_bound, state) "
+              "VALUES ($1, $2, $3, $4, $5, $6, 'pending')",
+              {endpoint.database, tables[i].name, std::to_string(c.no), opt(job->plan.key_column),
+               c.lower, c.upper});
+        }
+      }
+      for (size_t c = 0; c < job->chunks.size(); ++c) {
+        const ChunkRecord& r = job->chunks[c];
+        if (r.copied && !here.empty() && r.position == here) {
+          ++report.chunks_resumed;
+          continue;
+        }
+        if (r.copied) ++report.chunks_resumed;
+        work.push_back({job.get(), c, r.copied});
+        ++job->remaining;
+      }
+      jobs.push_back(std::move(job));
+    }
+    tx.commit();
+  }
+  report.chunks = work.size();
+
   if (options.progress != nullptr) {
     std::vector<std::string> names;
     std::vector<uint64_t> estimates;
@@ -476,83 +804,102 @@ MigrateReport run_migrate(const MigrateOptions& options) {
       options.progress->counter(i) = report.tables[i].rows;
       options.progress->set_state(i, CopyProgress::State::done);
     }
-  }
-  // With several workers the tables are created first, in one committed transaction: names
-  // PostgreSQL picks by itself (array types, say) would otherwise clash between workers'
-  // uncommitted transactions. Workers then only copy, key and record their table.
-  std::vector<SchemaPlan::TableDdl> worker_ddl = plan.tables;
-  if (options.jobs > 1) {
-    pg::Transaction tx(tgt);
-    for (const size_t i : order) {
-      apply_statements(tgt, worker_ddl[i].create, plan.not_migrated);
-      worker_ddl[i].create.clear();
+    for (const auto& job : jobs) {
+      for (const auto& c : job->chunks) {
+        if (c.copied && c.position == here && !here.empty())
+          options.progress->counter(job->index) += c.rows;
+      }
     }
-    tx.commit();
   }
+
+  const CopyContext ctx{endpoint.database, report.position, tables,
+                        targets,           options,         max_row_bytes};
   std::atomic<size_t> next{0};
   std::atomic<bool> stop{false};
-  std::mutex error_mutex;
+  std::mutex mutex;  // guards error and mismatches
   std::exception_ptr error;
-  auto work = [&](mysql::Connection& source, pg::Connection& target,
-                  std::vector<NotMigrated>& refused) {
-    while (!stop) {
-      const size_t n = next++;
-      if (n >= order.size()) return;
-      const size_t i = order[n];
-      try {
-        CopyProgress* progress = options.progress;
-        if (progress != nullptr) progress->set_state(i, CopyProgress::State::copying);
-        report.tables[i] = copy_one(source, target, endpoint.database, report.position,
-                                    report.target_schema, tables[i], targets[i], worker_ddl[i],
-                                    options.skip_bad_rows ? OnError::skip_row : OnError::stop,
-                                    progress != nullptr ? &progress->counter(i) : nullptr, refused);
-        if (progress != nullptr) progress->set_state(i, CopyProgress::State::done);
-      } catch (...) {
-        const std::lock_guard<std::mutex> lock(error_mutex);
-        if (!error) error = std::current_exception();
-        stop = true;
+  std::vector<std::string> mismatches;
+  // Tables whose chunks were all kept are finished by the first worker.
+  std::vector<TableJob*> finish_first;
+  for (const auto& job : jobs) {
+    if (job->remaining == 0) finish_first.push_back(job.get());
+  }
+  auto finish = [&](pg::Connection& target, TableJob& job, std::vector<NotMigrated>& refused) {
+    std::vector<std::string> found;
+    report.tables[job.index] =
+        finish_table(target, ctx, job, plan.tables[job.index], refused, found);
+    if (options.progress != nullptr)
+      options.progress->set_state(job.index, CopyProgress::State::done);
+    const std::lock_guard<std::mutex> lock(mutex);
+    mismatches.insert(mismatches.end(), found.begin(), found.end());
+  };
+  auto run = [&](mysql::Connection& source, pg::Connection& target,
+                 std::vector<NotMigrated>& refused, bool first) {
+    try {
+      if (options.data_only) load_without_triggers(target);
+      if (first) {
+        for (TableJob* job : finish_first) {
+          job->started_at = Clock::now();
+          finish(target, *job, refused);
+        }
       }
+      while (!stop) {
+        const size_t n = next++;
+        if (n >= work.size()) break;
+        TableJob& job = *work[n].table;
+        if (!job.started.exchange(true)) {
+          job.started_at = Clock::now();
+          if (options.progress != nullptr)
+            options.progress->set_state(job.index, CopyProgress::State::copying);
+        }
+        copy_chunk(source, target, ctx, work[n],
+                   options.progress != nullptr ? &options.progress->counter(job.index) : nullptr);
+        if (--job.remaining == 0) finish(target, job, refused);
+      }
+      if (options.data_only) target.execute("RESET session_replication_role");
+    } catch (...) {
+      const std::lock_guard<std::mutex> lock(mutex);
+      if (!error) error = std::current_exception();
+      stop = true;
     }
   };
   std::vector<std::vector<NotMigrated>> refused(options.jobs);
   if (options.jobs == 1) {
-    work(src, tgt, refused[0]);
+    run(src, tgt, refused[0], true);
   } else {
     std::vector<std::thread> threads;
     for (unsigned j = 0; j < options.jobs; ++j) {
       threads.emplace_back([&, j] {
+        std::unique_ptr<pg::Connection> target;
         try {
-          pg::Connection target(options.target_uri);
-          work(*snapshot_conns[j], target, refused[j]);
+          target = std::make_unique<pg::Connection>(options.target_uri);
         } catch (...) {
-          const std::lock_guard<std::mutex> lock(error_mutex);
+          const std::lock_guard<std::mutex> lock(mutex);
           if (!error) error = std::current_exception();
           stop = true;
+          return;
         }
+        run(*snapshot_conns[j], *target, refused[j], j == 0);
       });
     }
     for (auto& t : threads) t.join();
   }
-  if (error) {
-    if (options.jobs > 1) {  // leave no empty table behind for the ones not copied
-      try {
-        pg::Transaction tx(tgt);
-        for (size_t i = 0; i < tables.size(); ++i) {
-          if (report.tables[i].target_table.empty())
-            tgt.execute("DROP TABLE IF EXISTS " + qualified_name(targets[i]) + " CASCADE");
-        }
-        tx.commit();
-      } catch (const Error& e) {
-        spdlog::warn("could not drop the tables left empty by the failed copy: {}", e.what());
-      }
+  if (error) {  // the chunks committed so far stay
+    size_t committed = 0;
+    for (const auto& job : jobs) {
+      for (const auto& c : job->chunks) committed += c.copied ? 1 : 0;
     }
+    spdlog::error(
+        "the copy stopped; the {} chunk(s) committed stay on the target, and running the same "
+        "command again resumes from them (--replace starts over)",
+        committed);
     std::rethrow_exception(error);
   }
   for (auto& r : refused) plan.not_migrated.insert(plan.not_migrated.end(), r.begin(), r.end());
   {
     const auto started_post = Clock::now();
+    build_indexes(options, tgt, plan.indexes, plan.not_migrated);
     pg::Transaction tx(tgt);
-    apply_statements(tgt, plan.indexes, plan.not_migrated);
     apply_statements(tgt, plan.foreign_keys, plan.not_migrated);
     apply_statements(tgt, plan.checks, plan.not_migrated);
     apply_statements(tgt, plan.triggers, plan.not_migrated);
@@ -560,15 +907,27 @@ MigrateReport run_migrate(const MigrateOptions& options) {
         "UPDATE my2pg.snapshot SET state = 'done', finished_at = now() WHERE source_database = $1",
         {endpoint.database});
     tx.commit();
-    spdlog::info("{} indexes, {} foreign keys, {} checks, {} triggers built in {:.2f} s",
-                 plan.indexes.size(), plan.foreign_keys.size(), plan.checks.size(),
-                 plan.triggers.size(), seconds_since(started_post));
+    if (!options.data_only) {
+      spdlog::info("{} indexes, {} foreign keys, {} checks, {} triggers built in {:.2f} s",
+                   plan.indexes.size(), plan.foreign_keys.size(), plan.checks.size(),
+                   plan.triggers.size(), seconds_since(started_post));
+    }
   }
   for (const auto& n : plan.not_migrated) report.not_migrated.push_back(n.object + ": " + n.reason);
   std::set<std::string> earlier;
   for (const auto& [name, t] : resume.done) earlier.insert(name);
   report.resumed_tables = earlier.size();
   report.resumed_from = resume.position;
+  if (!mismatches.empty()) {
+    std::sort(mismatches.begin(), mismatches.end());
+    std::string list;
+    for (const auto& m : mismatches) list += "\n  " + m;
+    throw MismatchError(
+        "verification failed: the rows on the target differ from the rows copied at the "
+        "snapshot in " +
+        std::to_string(mismatches.size()) + " key range(s):" + list +
+        "\nrun again with --replace to copy afresh, and report the case if it repeats");
+  }
   if (options.verify) verify_counts(src, tgt, tables, targets, report, earlier);
   src.execute("COMMIT");
   report.seconds = seconds_since(started);

@@ -25,14 +25,23 @@ struct MigrateOptions {
   std::string source_uri;
   std::string target_uri;
   ModelOptions model;
-  bool replace = false;  // drop the tables of an earlier copy of this database first
-  bool verify = true;
+  bool replace = false;      // drop the tables of an earlier copy of this database first
+  bool verify = true;        // row counts and, per chunk, digests of the rows on both sides
   bool schema_only = false;  // the schema of `my2pg schema`, no data and no snapshot
+  // Rows only, into tables that already exist (made by `my2pg schema`, say): no DDL at all, and
+  // triggers and foreign-key checks off during the load (session_replication_role = replica).
+  bool data_only = false;
   // Tables copied at once, each worker with its own source and target connection, all reading
   // one consistent view (more than 1 takes a global read lock for milliseconds).
   unsigned jobs = 1;
   // A value that cannot be stored: stop (default), or set its row aside in my2pg.rejects.
   bool skip_bad_rows = false;
+  // Tables with an integer primary key are copied in chunks of about this many rows (by the
+  // server's estimate), each committed on its own so that an interrupted copy resumes from the
+  // last committed chunk; 0: whole tables.
+  uint64_t chunk_rows = 250000;
+  // What the copy may hold in memory: each worker's share bounds the largest row it accepts.
+  uint64_t memory_limit = uint64_t{1} << 30;
   CopyProgress* progress = nullptr;  // kept up to date during the copy, when given
 };
 
@@ -53,8 +62,10 @@ struct MigrateReport {
   std::vector<TableReport> tables;
   double seconds = 0;
   bool verified = false;
+  size_t chunks = 0;          // copied or checked in this run
+  size_t chunks_resumed = 0;  // kept from an interrupted run (checked again if the source moved)
   std::vector<std::string> not_migrated;  // "object: reason", from the schema plan
-  size_t resumed_tables = 0;  // copied by an earlier, interrupted run (not verified again)
+  size_t resumed_tables = 0;  // finished by an earlier, interrupted run (not verified again)
   std::string resumed_from;   // that run's snapshot position
   uint64_t rejected() const {
     uint64_t n = 0;

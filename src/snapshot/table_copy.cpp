@@ -94,60 +94,105 @@ std::string value_excerpt(std::string_view value) {
 
 }  // namespace
 
-std::string select_sql(const schema::Table& t) {
+std::string select_sql(const schema::Table& t, const std::string& where) {
   std::string sql = "SELECT ";
   for (size_t i = 0; i < t.columns.size(); ++i) {
     sql.append(i == 0 ? "" : ", ").append(select_expression_of(t.columns[i]));
   }
-  return sql + " FROM " + mysql::quote_identifier(t.database) + "." +
-         mysql::quote_identifier(t.name);
+  sql.append(" FROM ").append(mysql::quote_identifier(t.database)).append(".");
+  sql.append(mysql::quote_identifier(t.name));
+  if (!where.empty()) sql.append(" WHERE ").append(where);
+  return sql;
 }
 
+namespace {
+
+std::vector<verify::Canon> canons_of(const typemap::TargetTable& target) {
+  std::vector<verify::Canon> canons;
+  for (const auto& c : target.columns) canons.push_back(verify::canon_for(c));
+  return canons;
+}
+
+// Encodes the current row of `rows` as one COPY line appended to `out` (with its newline).
+// Returns the index of the column whose value cannot be stored, and its reason, when one
+// cannot; `out` is then as it was.
+struct EncodeFailure {
+  size_t column = 0;
+  const char* reason = nullptr;
+};
+
+std::optional<EncodeFailure> encode_row(const typemap::TargetTable& target,
+                                        const mysql::RowStream& rows, std::string& out) {
+  const size_t row_start = out.size();
+  for (size_t i = 0; i < target.columns.size(); ++i) {
+    if (i != 0) out.push_back('\t');
+    if (rows.is_null(i)) {
+      out += "\\N";
+      continue;
+    }
+    if (const char* problem =
+            typemap::append_copy_field(target.columns[i].codec, rows.field(i), out)) {
+      out.resize(row_start);
+      return EncodeFailure{i, problem};
+    }
+  }
+  out.push_back('\n');
+  return std::nullopt;
+}
+
+uint64_t row_bytes(const mysql::RowStream& rows) {
+  uint64_t n = 0;
+  for (size_t i = 0; i < rows.field_count(); ++i) n += rows.is_null(i) ? 0 : rows.field(i).size();
+  return n;
+}
+
+}  // namespace
+
 CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema::Table& source,
-                      const typemap::TargetTable& target, OnError on_error,
-                      std::atomic<uint64_t>* rows_read) {
+                      const typemap::TargetTable& target, const CopySpec& spec) {
   pg::CopyWriter writer = tgt.copy_in(copy_sql(target));
-  mysql::RowStream rows = src.stream(select_sql(source));
-  const size_t n = target.columns.size();
+  mysql::RowStream rows = src.stream(select_sql(source, spec.where));
+  verify::RowHasher hasher(canons_of(target));
   CopyResult result;
   while (rows.next()) {
-    if ((++result.rows & 1023U) == 0 && rows_read != nullptr)
-      rows_read->store(result.rows, std::memory_order_relaxed);
+    if ((++result.rows & 1023U) == 0 && spec.rows_read != nullptr)
+      spec.rows_read->fetch_add(1024, std::memory_order_relaxed);
+    if (spec.max_row_bytes != 0 && row_bytes(rows) > spec.max_row_bytes) {
+      throw ConfigError("a row of " + source.qualified_name() + " at " +
+                        describe_row(source, rows, result.rows) + " holds " +
+                        std::to_string(row_bytes(rows)) + " bytes, more than the " +
+                        std::to_string(spec.max_row_bytes) +
+                        " bytes a row may take under --memory-limit; raise --memory-limit or "
+                        "lower --jobs");
+    }
     std::string& out = writer.buffer();
-    const size_t row_start = out.size();  // a rejected row is taken back to here
-    bool rejected = false;
-    for (size_t i = 0; i < n && !rejected; ++i) {
-      if (i != 0) out.push_back('\t');
-      if (rows.is_null(i)) {
-        out += "\\N";
-        continue;
-      }
-      const char* problem = typemap::append_copy_field(target.columns[i].codec, rows.field(i), out);
-      if (problem == nullptr) continue;
+    const size_t row_start = out.size();
+    if (const auto failure = encode_row(target, rows, out)) {
       const std::string key = describe_row(source, rows, result.rows);
-      const std::string column = source.columns[i].name;
-      if (on_error == OnError::stop) {
+      const size_t i = failure->column;
+      const std::string& column = source.columns[i].name;
+      if (spec.on_error == OnError::stop) {
         throw MappingError("cannot copy " + source.qualified_name() + "." + column + " (" +
                            source.columns[i].column_type + ") at " + key + ", value " +
-                           value_excerpt(rows.field(i)) + ": " + problem +
+                           value_excerpt(rows.field(i)) + ": " + failure->reason +
                            "; fix the value on the source, map the column with a --mapping "
                            "rule, or pass --on-error skip-row to set such rows aside");
       }
-      out.resize(row_start);
-      rejected = true;
-      result.rejected.push_back({key, column, value_excerpt(rows.field(i)), problem});
+      result.rejected.push_back({key, column, value_excerpt(rows.field(i)), failure->reason});
       if (result.rejected.size() > kMaxRejectedRows) {
         throw MappingError("more than " + std::to_string(kMaxRejectedRows) + " rows of " +
                            source.qualified_name() + " cannot be stored (the last at " + key +
-                           ", column " + column + ": " + problem +
+                           ", column " + column + ": " + failure->reason +
                            "); fix the source or the mapping rather than setting them all aside");
       }
+      continue;
     }
-    if (rejected) continue;
-    out.push_back('\n');
+    result.digest.add(
+        hasher.hash_line(std::string_view(out).substr(row_start, out.size() - row_start - 1)));
     writer.flush_if_full();
   }
-  if (rows_read != nullptr) rows_read->store(result.rows, std::memory_order_relaxed);
+  if (spec.rows_read != nullptr)
+    spec.rows_read->fetch_add(result.rows & 1023U, std::memory_order_relaxed);
   const uint64_t loaded = writer.finish();
   result.bytes = writer.bytes_sent();
   const uint64_t written = result.rows - result.rejected.size();
@@ -156,6 +201,46 @@ CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema:
                       " rows, but " + std::to_string(written) + " were sent");
   }
   return result;
+}
+
+verify::Digest source_digest(mysql::Connection& src, const schema::Table& source,
+                             const typemap::TargetTable& target, const std::string& where) {
+  mysql::RowStream rows = src.stream(select_sql(source, where));
+  verify::RowHasher hasher(canons_of(target));
+  verify::Digest digest;
+  std::string line;
+  while (rows.next()) {
+    line.clear();
+    if (encode_row(target, rows, line)) continue;
+    line.pop_back();
+    digest.add(hasher.hash_line(line));
+  }
+  return digest;
+}
+
+std::vector<verify::Digest> target_digests(
+    pg::Connection& tgt, const typemap::TargetTable& target, std::optional<size_t> key,
+    size_t chunks, const std::function<size_t(std::string_view)>& bucket_of) {
+  std::string sql = "COPY (SELECT ";
+  for (size_t i = 0; i < target.columns.size(); ++i) {
+    sql.append(i == 0 ? "" : ", ").append(pg::quote_identifier(target.columns[i].name));
+  }
+  sql.append(" FROM ").append(qualified_name(target)).append(") TO STDOUT");
+  verify::RowHasher hasher(canons_of(target));
+  std::vector<verify::Digest> digests(chunks);
+  tgt.execute(verify::kTargetSessionSql);  // output forms the hasher expects
+  pg::CopyReader reader = tgt.copy_out(sql);
+  std::string_view line;
+  while (reader.next(line)) {
+    const uint64_t h = hasher.hash_line(line);
+    size_t bucket = 0;
+    if (key) {
+      const auto fields = hasher.fields_of(line, {*key});
+      bucket = fields.at(0) ? bucket_of(*fields[0]) : 0;
+    }
+    digests.at(bucket).add(h);
+  }
+  return digests;
 }
 
 }  // namespace my2pg::snapshot

@@ -2,6 +2,8 @@
 // Streams one table from the source's snapshot transaction into a COPY on the target.
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +11,7 @@
 #include "pg/connection.hpp"
 #include "schema/table.hpp"
 #include "typemap/target_table.hpp"
+#include "verify/row_digest.hpp"
 
 namespace my2pg::snapshot {
 
@@ -24,6 +27,7 @@ struct CopyResult {
   uint64_t rows = 0;  // read from the source
   uint64_t bytes = 0;
   std::vector<RejectedRow> rejected;  // rows not written (only with OnError::skip_row)
+  verify::Digest digest;              // of the rows written, as sent
 };
 
 enum class OnError {
@@ -36,15 +40,39 @@ constexpr size_t kMaxRejectedRows = 10000;
 
 // The SELECT the copy reads `source` with: every column, FLOAT widened to DOUBLE and YEAR as a
 // number so that their text keeps the stored value (the replica renders binlog values alike).
-std::string select_sql(const schema::Table& source);
+// `where`, when not empty, selects part of the table (a chunk).
+std::string select_sql(const schema::Table& source, const std::string& where = {});
 
-// Reads every row of `source` with one streaming SELECT (memory stays flat) and writes it to the
-// target table with COPY. A value that cannot be represented throws MappingError naming table,
-// column, primary key (or row number), an excerpt of the value and the reason (or, with
-// OnError::skip_row, leaves the row out); the caller's transaction then rolls back.
-// `rows_read`, when given, is kept up to date with the rows read so far (for progress).
+// What a copy reads and how it reports: a chunk's condition, the error policy, a row counter the
+// copy adds its rows to as it goes (for progress), and the largest row accepted (memory bound;
+// 0: no limit).
+struct CopySpec {
+  std::string where;
+  OnError on_error = OnError::stop;
+  std::atomic<uint64_t>* rows_read = nullptr;
+  uint64_t max_row_bytes = 0;
+};
+
+// Reads every row of `source` (or of the chunk spec.where selects) with one streaming SELECT
+// (memory stays flat) and writes it to the target table with COPY, digesting each row as sent. A
+// value that cannot be represented throws MappingError naming table, column, primary key (or row
+// number), an excerpt of the value and the reason (or, with OnError::skip_row, leaves the row out);
+// the caller's transaction then rolls back. A row larger than spec.max_row_bytes throws ConfigError
+// naming the table, the key and the setting.
 CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema::Table& source,
-                      const typemap::TargetTable& target, OnError on_error = OnError::stop,
-                      std::atomic<uint64_t>* rows_read = nullptr);
+                      const typemap::TargetTable& target, const CopySpec& spec = {});
+
+// The digest of the rows copy_table would send for the same spec (rows that cannot be stored
+// are left out, as --on-error skip-row leaves them out), without writing anything: used to check
+// whether a chunk copied from an earlier snapshot still holds.
+verify::Digest source_digest(mysql::Connection& src, const schema::Table& source,
+                             const typemap::TargetTable& target, const std::string& where);
+
+// The digest of the target's rows, per chunk: one scan of the target table, each row counted in
+// the chunk its key falls in (bucket_of maps the key column's text to a chunk index); `key` is
+// the target column index the chunks are over, or nullopt for a single whole-table chunk.
+std::vector<verify::Digest> target_digests(
+    pg::Connection& tgt, const typemap::TargetTable& target, std::optional<size_t> key,
+    size_t chunks, const std::function<size_t(std::string_view)>& bucket_of);
 
 }  // namespace my2pg::snapshot

@@ -221,8 +221,8 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
       plan.not_migrated.push_back(
           {"table " + label, "partitioning is not migrated: it is created as one table"});
     }
-    if (!src.engine.empty() && src.engine != "InnoDB" && src.engine != "Aria" &&
-        src.engine != "RocksDB") {
+    // Aria is crash-safe but not transactional: a consistent snapshot does not cover it.
+    if (!src.engine.empty() && src.engine != "InnoDB" && src.engine != "RocksDB") {
       plan.not_migrated.push_back(
           {"table " + label, "uses the " + src.engine +
                                  " engine, which has no transactions: the snapshot of it is not "
@@ -281,9 +281,9 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
         continue;
       }
       const std::string name = take(t.name + "_" + index.name);
-      plan.indexes.push_back({std::string("CREATE ") + (index.unique ? "UNIQUE " : "") + "INDEX " +
-                                  quote_identifier(name) + " ON " + qualified_name(t) + " (" +
-                                  parts + ")",
+      plan.indexes.push_back({std::string("CREATE ") + (index.unique ? "UNIQUE " : "") +
+                                  "INDEX IF NOT EXISTS " + quote_identifier(name) + " ON " +
+                                  qualified_name(t) + " (" + parts + ")",
                               what, true});
     }
 

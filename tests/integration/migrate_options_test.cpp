@@ -105,7 +105,8 @@ TEST_CASE("on-error skip-row sets bad rows aside in my2pg.rejects and says so",
   CHECK(r.exit_code == 8);
   CHECK_THAT(r.err,
              Catch::Contains("2 row(s) could not be stored") && Catch::Contains("my2pg.rejects"));
-  CHECK_THAT(r.out, Catch::Contains("row counts verified (with the rows set aside)"));
+  CHECK_THAT(r.out,
+             Catch::Contains("row counts and row digests verified (with the rows set aside)"));
   CHECK(db.target_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM \"" + db.name() +
                         "\".notes") == "1,4");
   CHECK(db.target_value(

@@ -2,7 +2,6 @@
 // were committed, copies the rest, and ends with the same data as an uninterrupted run.
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,28 +14,8 @@
 #include "support/servers.hpp"
 
 using my2pg::test::run_my2pg;
+using my2pg::test::spawn_my2pg;
 using my2pg::test::TestDatabases;
-
-namespace {
-
-pid_t start_my2pg(const std::vector<std::string>& args) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int null = open("/dev/null", O_RDWR);
-    dup2(null, 0);
-    dup2(null, 1);
-    dup2(null, 2);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(MY2PG_BINARY));
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(MY2PG_BINARY, argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-}  // namespace
 
 TEST_CASE("killed with SIGKILL in mid-copy, a new run resumes and ends equal", "[migrate_resume]") {
   TestDatabases db;
@@ -47,7 +26,7 @@ TEST_CASE("killed with SIGKILL in mid-copy, a new run resumes and ends equal", "
   }
   const std::vector<std::string> args = {"migrate", "--source", db.source_uri(), "--target",
                                          db.target_uri()};
-  const pid_t pid = start_my2pg(args);
+  const pid_t pid = spawn_my2pg(args);
   REQUIRE(pid > 0);
   // Kill it once at least one table is committed and before all are.
   const std::string copied =

@@ -303,11 +303,13 @@ TEST_CASE("plan_schema builds every phase and reports what it leaves out", "[tar
   CHECK(plan.tables[1].primary_key.empty());
   REQUIRE(plan.indexes.size() == 3);
   CHECK(plan.indexes[0].sql ==
-        "CREATE INDEX \"items_by_name\" ON \"pg\".\"items\" ((left(\"name\", 10)), \"id\" DESC)");
+        "CREATE INDEX IF NOT EXISTS \"items_by_name\" ON \"pg\".\"items\" ((left(\"name\", 10)), "
+        "\"id\" DESC)");
   CHECK(plan.indexes[1].sql ==
-        "CREATE UNIQUE INDEX \"items_u_code\" ON \"pg\".\"items\" "
+        "CREATE UNIQUE INDEX IF NOT EXISTS \"items_u_code\" ON \"pg\".\"items\" "
         "((substring(\"code\" from 1 for 4)))");
-  CHECK(plan.indexes[2].sql == "CREATE INDEX \"items_whole\" ON \"pg\".\"items\" (\"name\")");
+  CHECK(plan.indexes[2].sql ==
+        "CREATE INDEX IF NOT EXISTS \"items_whole\" ON \"pg\".\"items\" (\"name\")");
   REQUIRE(plan.foreign_keys.size() == 1);
   CHECK(plan.foreign_keys[0].sql ==
         "ALTER TABLE \"pg\".\"orders\" ADD CONSTRAINT \"fk_item\" FOREIGN KEY (\"item\") "
@@ -397,7 +399,7 @@ TEST_CASE("primary keys and sequences are named before indexes can take their na
   CHECK_THAT(plan.tables[0].create.at(0).sql,
              Catch::Contains("CREATE SEQUENCE \"d\".\"t_id_seq\""));
   REQUIRE(plan.indexes.size() == 2);
-  CHECK_THAT(plan.indexes[0].sql, Catch::Contains("INDEX \"t_pkey_2\""));
-  CHECK_THAT(plan.indexes[1].sql, Catch::Contains("INDEX \"t_id_seq_2\""));
+  CHECK_THAT(plan.indexes[0].sql, Catch::Contains("INDEX IF NOT EXISTS \"t_pkey_2\""));
+  CHECK_THAT(plan.indexes[1].sql, Catch::Contains("INDEX IF NOT EXISTS \"t_id_seq_2\""));
   CHECK(plan.indexes[0].may_fail);
 }
