@@ -48,7 +48,6 @@ const char* escape_for(char c) {
   }
 }
 
-// Copies runs of plain text in one append each; only escapes and bad bytes break a run.
 // Whether JSON text holds the escape \u0000 (a backslash that is not itself escaped).
 bool has_nul_escape(std::string_view json) {
   for (size_t at = json.find("\\u0000"); at != std::string_view::npos;
@@ -60,7 +59,23 @@ bool has_nul_escape(std::string_view json) {
   return false;
 }
 
-const char* append_text(std::string_view value, const ValuePolicy& policy, std::string& out) {
+// False when all 8 bytes of `w` reach PostgreSQL as they are in COPY binary format: none is NUL
+// or a non-ASCII byte.
+bool needs_look_raw(uint64_t w) {
+  return ((((w - kOnes) & ~w) | w) & kHighs) != 0;
+}
+
+constexpr const char* kNulRefusal =
+    "text contains a NUL byte, which PostgreSQL text cannot store (a rule with nul_bytes: strip "
+    "drops them)";
+constexpr const char* kInvalidUtf8Refusal =
+    "text is not valid UTF-8 (a rule with invalid_text: replace puts U+FFFD in place of each bad "
+    "sequence)";
+
+// Copies runs of plain text in one append each; only escapes (COPY text) and bad bytes break a
+// run.
+template <TextForm form>
+const char* append_text_as(std::string_view value, const ValuePolicy& policy, std::string& out) {
   const size_t rollback = out.size();
   const char* const p = value.data();
   const size_t n = value.size();
@@ -70,7 +85,7 @@ const char* append_text(std::string_view value, const ValuePolicy& policy, std::
     if (n - i >= 8) {
       uint64_t word = 0;
       std::memcpy(&word, p + i, 8);
-      if (!needs_look(word)) {
+      if (form == TextForm::copy_text ? !needs_look(word) : !needs_look_raw(word)) {
         i += 8;
         continue;
       }
@@ -85,20 +100,18 @@ const char* append_text(std::string_view value, const ValuePolicy& policy, std::
       }
       if (policy.invalid_text == InvalidText::error) {
         out.resize(rollback);
-        return "text is not valid UTF-8 (a rule with invalid_text: replace puts U+FFFD in place "
-               "of each bad sequence)";
+        return kInvalidUtf8Refusal;
       }
       replacement = "\xef\xbf\xbd";
     } else {
-      replacement = escape_for(p[i]);
+      replacement = form == TextForm::copy_text ? escape_for(p[i]) : (p[i] == '\0' ? "" : nullptr);
       if (replacement == nullptr) {
         ++i;
         continue;
       }
       if (p[i] == '\0' && policy.nul_bytes == NulBytes::error) {
         out.resize(rollback);
-        return "text contains a NUL byte, which PostgreSQL text cannot store (a rule with "
-               "nul_bytes: strip drops them)";
+        return kNulRefusal;
       }
     }
     out.append(p + copied, i - copied);
@@ -125,36 +138,63 @@ const char* append_bits(std::string_view value, uint32_t width, std::string& out
   return nullptr;
 }
 
-// "YYYY-MM-DD..." with a zero year, month or day has no PostgreSQL equivalent.
-bool is_zero_date(std::string_view value) {
-  if (value.size() < 10) return true;
-  return value.substr(0, 4) == "0000" || value.substr(5, 2) == "00" || value.substr(8, 2) == "00";
-}
-
 const char* append_date(ValueKind kind, ZeroDates zero_dates, std::string_view value,
                         std::string& out) {
-  if (!is_zero_date(value)) {
-    out.append(value);
-    if (kind == ValueKind::timestamp) out += "+00";
-    return nullptr;
-  }
-  switch (zero_dates) {
-    case ZeroDates::null:
+  switch (classify_date(value, zero_dates)) {
+    case DateValue::as_is:
+      out.append(value);
+      if (kind == ValueKind::timestamp) out += "+00";
+      return nullptr;
+    case DateValue::null:
       out += "\\N";
       return nullptr;
-    case ZeroDates::minus_infinity:
+    case DateValue::minus_infinity:
       out += "-infinity";
       return nullptr;
+    case DateValue::refused:
+      break;
+  }
+  return kZeroDateRefusal;
+}
+
+template <const char* (*decode)(std::string_view, bool&)>
+const char* append_boolean(std::string_view value, std::string& out) {
+  bool b = false;
+  if (const char* refused = decode(value, b)) return refused;
+  out.push_back(b ? 't' : 'f');
+  return nullptr;
+}
+
+}  // namespace
+
+const char* const kZeroDateRefusal =
+    "zero or partly-zero date, which PostgreSQL cannot store (a rule with zero_dates: null or "
+    "-infinity maps them)";
+
+const char* append_text(std::string_view value, const ValuePolicy& policy, TextForm form,
+                        std::string& out) {
+  return form == TextForm::copy_text ? append_text_as<TextForm::copy_text>(value, policy, out)
+                                     : append_text_as<TextForm::raw>(value, policy, out);
+}
+
+DateValue classify_date(std::string_view value, ZeroDates zero_dates) {
+  const bool zero = value.size() < 10 || value.substr(0, 4) == "0000" ||
+                    value.substr(5, 2) == "00" || value.substr(8, 2) == "00";
+  if (!zero) return DateValue::as_is;
+  switch (zero_dates) {
+    case ZeroDates::null:
+      return DateValue::null;
+    case ZeroDates::minus_infinity:
+      return DateValue::minus_infinity;
     case ZeroDates::error:
       break;
   }
-  return "zero or partly-zero date, which PostgreSQL cannot store (a rule with zero_dates: null "
-         "or -infinity maps them)";
+  return DateValue::refused;
 }
 
-const char* append_boolean_from_integer(std::string_view value, std::string& out) {
+const char* boolean_from_integer(std::string_view value, bool& result) {
   if (value == "0" || value == "1") {
-    out.push_back(value[0] == '1' ? 't' : 'f');
+    result = value[0] == '1';
     return nullptr;
   }
   constexpr size_t kShown = 24;
@@ -165,15 +205,13 @@ const char* append_boolean_from_integer(std::string_view value, std::string& out
   return reason;
 }
 
-const char* append_boolean_from_bit(std::string_view value, std::string& out) {
+const char* boolean_from_bit(std::string_view value, bool& result) {
   if (value.size() != 1 || static_cast<unsigned char>(value[0]) > 1) {
     return "BIT(1) value is not the single byte 0x00 or 0x01";
   }
-  out.push_back(value[0] == '\1' ? 't' : 'f');
+  result = value[0] == '\1';
   return nullptr;
 }
-
-}  // namespace
 
 bool mysql_geometry_to_ewkb(std::string_view value, std::string& out) {
   if (value.size() < 9) return false;
@@ -244,7 +282,7 @@ const char* append_copy_field(const ColumnCodec& codec, std::string_view value, 
       out.append(value);
       return nullptr;
     case ValueKind::text:
-      return append_text(value, codec.policy, out);
+      return append_text_as<TextForm::copy_text>(value, codec.policy, out);
     case ValueKind::geometry_bytea:
     case ValueKind::geometry_postgis: {
       thread_local std::string ewkb;
@@ -263,7 +301,7 @@ const char* append_copy_field(const ColumnCodec& codec, std::string_view value, 
         return "JSON holds the escape \\u0000, which jsonb cannot store; a rule with target: "
                "json (match the column by name) keeps it";
       }
-      return append_text(value, codec.policy, out);
+      return append_text_as<TextForm::copy_text>(value, codec.policy, out);
     case ValueKind::bytes:
       append_bytes(value, out);
       return nullptr;
@@ -274,9 +312,9 @@ const char* append_copy_field(const ColumnCodec& codec, std::string_view value, 
     case ValueKind::timestamp:
       return append_date(codec.kind, codec.policy.zero_dates, value, out);
     case ValueKind::boolean_from_integer:
-      return append_boolean_from_integer(value, out);
+      return append_boolean<boolean_from_integer>(value, out);
     case ValueKind::boolean_from_bit:
-      return append_boolean_from_bit(value, out);
+      return append_boolean<boolean_from_bit>(value, out);
   }
   return "unknown value kind";
 }

@@ -50,4 +50,29 @@ bool mysql_geometry_to_ewkb(std::string_view value, std::string& out);
 // stays valid until the next call on the same thread.
 const char* append_copy_field(const ColumnCodec& codec, std::string_view value, std::string& out);
 
+// ---- Pieces of append_copy_field shared with the COPY binary encoder (binary_encoder.hpp), so
+// that both paths accept, change and refuse the same values with the same reasons. ----
+
+enum class TextForm {
+  copy_text,  // COPY text format: backslash, tab, newline and carriage return escaped
+  raw,        // the characters themselves (COPY binary format, digests)
+};
+// Appends character data with NUL bytes and invalid UTF-8 handled per `policy` (refused, NULs
+// stripped, bad sequences replaced by U+FFFD). Returns nullptr or the reason; `out` is then as
+// it was.
+const char* append_text(std::string_view value, const ValuePolicy& policy, TextForm form,
+                        std::string& out);
+
+// What a DATE, DATETIME or TIMESTAMP value becomes: itself, or, when its year, month or day is
+// zero ('0000-00-00', '2024-00-10'), what the zero_dates policy says.
+enum class DateValue { as_is, null, minus_infinity, refused };
+DateValue classify_date(std::string_view value, ZeroDates zero_dates);
+extern const char* const kZeroDateRefusal;  // the reason for DateValue::refused
+
+// An integer "0" or "1" as a boolean; anything else: the reason it is refused (a thread-local
+// buffer quoting the value, valid until the next call on the thread).
+const char* boolean_from_integer(std::string_view value, bool& result);
+// BIT(1)'s single byte 0x00 or 0x01 as a boolean; anything else: the reason it is refused.
+const char* boolean_from_bit(std::string_view value, bool& result);
+
 }  // namespace my2pg::typemap
