@@ -2,6 +2,8 @@
 -- column, or the whole table), each chunk in its own transaction with its row here, so that a
 -- copy killed at any moment resumes from the last committed chunk. `digest` is the
 -- order-independent digest of the rows as sent (verification compares the target against it).
+-- A resumed copy must be made with the same options from the same source schema: the snapshot
+-- row keeps a fingerprint of both.
 CREATE TABLE my2pg.chunk_state (
   source_database text NOT NULL REFERENCES my2pg.snapshot ON DELETE CASCADE,
   source_table    text NOT NULL,
@@ -12,7 +14,8 @@ CREATE TABLE my2pg.chunk_state (
   state           text NOT NULL CHECK (state IN ('pending', 'copied')),
   rows_copied     bigint,
   bytes_copied    bigint,
-  digest          text,
+  digest          text,             -- of the rows sent
+  rejected_digest text,             -- of the rows set aside (--on-error skip-row), as read
   binlog_file     text,
   binlog_pos      bigint,
   gtid_set        text,
@@ -22,3 +25,5 @@ CREATE TABLE my2pg.chunk_state (
 
 -- The chunk a set-aside row was read in, so that a chunk copied again takes its rejects along.
 ALTER TABLE my2pg.rejects ADD COLUMN chunk_no integer;
+
+ALTER TABLE my2pg.snapshot ADD COLUMN fingerprint text;

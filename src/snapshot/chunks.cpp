@@ -5,6 +5,7 @@
 
 #include "common/error.hpp"
 #include "common/pg_names.hpp"
+#include "verify/row_digest.hpp"
 
 namespace my2pg::snapshot {
 namespace {
@@ -63,7 +64,11 @@ std::optional<size_t> chunk_key_column(const schema::Table& source,
                                                      "bigint"};
     const bool integer =
         std::find(std::begin(kIntegers), std::end(kIntegers), c.data_type) != std::end(kIntegers);
-    if (!integer || target.columns[i].codec.kind != typemap::ValueKind::plain) return std::nullopt;
+    const bool transactional = source.engine == "InnoDB" || source.engine == "RocksDB";
+    if (!integer || !transactional || target.columns[i].codec.kind != typemap::ValueKind::plain ||
+        verify::canon_for(target.columns[i]) != verify::Canon::numeric) {
+      return std::nullopt;
+    }
     return i;
   }
   return std::nullopt;
@@ -113,15 +118,27 @@ std::string target_condition(const ChunkPlan& plan, const std::string& target_co
   return range_condition(pg::quote_identifier(target_column), chunk);
 }
 
-size_t chunk_index_of(const ChunkPlan& plan, std::string_view key) {
+bool is_chunk_bound(std::string_view text) {
+  return parse_int(text).has_value();
+}
+
+ChunkLocator::ChunkLocator(const ChunkPlan& plan) {
+  for (const Chunk& c : plan.chunks) {
+    if (!c.upper) continue;
+    const auto bound = parse_int(*c.upper);
+    if (!bound) throw TargetError("chunk bound '" + *c.upper + "' is not an integer");
+    m_uppers.push_back(*bound);
+  }
+}
+
+size_t ChunkLocator::operator()(std::string_view key) const {
   const auto value = parse_int(key);
   if (!value) throw TargetError("chunk key value '" + std::string(key) + "' is not an integer");
-  // Chunks are in key order; the first whose upper bound is at or past the value holds it.
-  size_t lo = 0, hi = plan.chunks.size() - 1;
+  // The first chunk whose upper bound is at or past the value holds it; past them all, the last.
+  size_t lo = 0, hi = m_uppers.size();
   while (lo < hi) {
     const size_t mid = (lo + hi) / 2;
-    const auto& upper = plan.chunks[mid].upper;
-    if (!upper || *value <= *parse_int(*upper)) {
+    if (*value <= m_uppers[mid]) {
       hi = mid;
     } else {
       lo = mid + 1;

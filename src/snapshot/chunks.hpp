@@ -26,7 +26,8 @@ struct ChunkPlan {
 };
 
 // The column chunks of `source` are ranged over: its first primary-key column when that is an
-// integer copied as a number; nullopt otherwise.
+// integer copied to an integer or numeric column, in a transactional table (InnoDB, RocksDB:
+// chunks read at different moments must see one snapshot); nullopt otherwise.
 std::optional<size_t> chunk_key_column(const schema::Table& source,
                                        const typemap::TargetTable& target);
 
@@ -42,7 +43,20 @@ std::string source_condition(const ChunkPlan& plan, const Chunk& chunk);
 std::string target_condition(const ChunkPlan& plan, const std::string& target_column,
                              const Chunk& chunk);
 
-// The index of the chunk holding key value `key` (a decimal integer); the plan must be ranged.
-size_t chunk_index_of(const ChunkPlan& plan, std::string_view key);
+// Whether `text` is a decimal integer a chunk bound can be (checked when bounds are read back).
+bool is_chunk_bound(std::string_view text);
+
+// Finds the chunk a key value falls in; the plan must be ranged. Bounds are parsed once.
+class ChunkLocator {
+ public:
+  explicit ChunkLocator(const ChunkPlan& plan);
+  // The index of the chunk holding key value `key` (a decimal integer); throws TargetError for
+  // anything else.
+  size_t operator()(std::string_view key) const;
+
+ private:
+  __extension__ typedef __int128 Int;  // every signed and unsigned 64-bit key
+  std::vector<Int> m_uppers;           // in order; the last chunk's is absent
+};
 
 }  // namespace my2pg::snapshot

@@ -262,8 +262,9 @@ struct ChunkRecord {
   bool copied = false;
   uint64_t rows = 0;  // written to the target
   uint64_t bytes = 0;
-  verify::Digest digest;  // of the rows as sent
-  std::string position;   // file:pos of the snapshot it was copied from ("" when unknown)
+  verify::Digest digest;           // of the rows as sent
+  verify::Digest rejected_digest;  // of the rows set aside, as read
+  std::string position;            // file:pos of the snapshot it was copied from ("" when unknown)
 };
 
 // A table an interrupted run had planned in chunks but not finished.
@@ -282,15 +283,22 @@ struct Resume {
 };
 
 Resume find_resume(pg::Connection& tgt, const MigrateOptions& options, const std::string& db,
-                   const std::string& schema) {
+                   const std::string& schema, const std::string& fingerprint) {
   Resume resume;
   if (options.replace) return resume;
   const RowSet earlier = tgt.query(
-      "SELECT target_schema, state, coalesce(binlog_file || ':' || binlog_pos, 'no binlog') "
-      "FROM my2pg.snapshot WHERE source_database = $1",
+      "SELECT target_schema, state, coalesce(binlog_file || ':' || binlog_pos, 'no binlog'), "
+      "fingerprint FROM my2pg.snapshot WHERE source_database = $1",
       {db});
   if (earlier.rows.empty() || earlier.rows[0][1] != "copying" || earlier.rows[0][0] != schema)
     return resume;  // nothing to resume: prepare_target says what is in the way, if anything
+  if (earlier.rows[0][3] != fingerprint) {
+    throw TargetError(
+        "an unfinished copy of source database '" + db + "' into schema '" + schema +
+        "' was made with other options (--data-only, --mapping, --identifier-case, "
+        "--include/--exclude) or before the source's tables changed, so it cannot be resumed; "
+        "run again with those options, or pass --replace to start over");
+  }
   resume.active = true;
   resume.position = earlier.rows[0][2].value_or("");
   const RowSet copied = tgt.query(
@@ -307,7 +315,8 @@ Resume find_resume(pg::Connection& tgt, const MigrateOptions& options, const std
   }
   const RowSet chunks = tgt.query(
       "SELECT source_table, chunk_no, key_column, lower_bound, upper_bound, state, rows_copied, "
-      "bytes_copied, digest, binlog_file || ':' || binlog_pos FROM my2pg.chunk_state "
+      "bytes_copied, digest, rejected_digest, binlog_file || ':' || binlog_pos "
+      "FROM my2pg.chunk_state "
       "WHERE source_database = $1 ORDER BY source_table, chunk_no",
       {db});
   for (const auto& r : chunks.rows) {
@@ -315,6 +324,12 @@ Resume find_resume(pg::Connection& tgt, const MigrateOptions& options, const std
     if (resume.done.count(table) != 0) continue;
     PartialTable& p = resume.partial[table];
     p.plan.key_column = r.at(2).value_or("");
+    for (const auto& bound : {r.at(3), r.at(4)}) {
+      if (bound && !is_chunk_bound(*bound)) {
+        throw TargetError("my2pg.chunk_state holds a chunk bound '" + *bound + "' for " + db + "." +
+                          table + " that is not an integer; pass --replace to start over");
+      }
+    }
     p.plan.chunks.push_back({std::stoi(r.at(1).value_or("0")), r.at(3), r.at(4)});
     ChunkRecord c;
     c.copied = r.at(5) == "copied";
@@ -322,7 +337,8 @@ Resume find_resume(pg::Connection& tgt, const MigrateOptions& options, const std
       c.rows = std::stoull(r.at(6).value_or("0"));
       c.bytes = std::stoull(r.at(7).value_or("0"));
       c.digest = verify::Digest::parse(r.at(8).value_or("")).value_or(verify::Digest{});
-      c.position = r.at(9).value_or("");
+      c.rejected_digest = verify::Digest::parse(r.at(9).value_or("")).value_or(verify::Digest{});
+      c.position = r.at(10).value_or("");
     }
     p.chunks.push_back(c);
   }
@@ -336,6 +352,7 @@ struct TableJob {
   std::optional<size_t> key;  // the column the chunks range over
   std::vector<ChunkRecord> chunks;
   std::atomic<size_t> remaining{0};  // chunks not yet copied or checked
+  std::atomic<uint64_t> rejects{0};  // rows set aside in the whole table
   std::atomic<bool> started{false};
   Clock::time_point started_at{};
   std::mutex mutex;  // guards chunks
@@ -362,18 +379,19 @@ void record_chunk(pg::Connection& tgt, const CopyContext& ctx, const TableJob& j
   const auto& p = ctx.position;
   tgt.query(
       "UPDATE my2pg.chunk_state SET state = 'copied', rows_copied = $4, bytes_copied = $5, "
-      "digest = $6, binlog_file = $7, binlog_pos = $8, gtid_set = $9, copied_at = now() "
-      "WHERE source_database = $1 AND source_table = $2 AND chunk_no = $3",
+      "digest = $6, rejected_digest = $7, binlog_file = $8, binlog_pos = $9, gtid_set = $10, "
+      "copied_at = now() WHERE source_database = $1 AND source_table = $2 AND chunk_no = $3",
       {ctx.database, ctx.tables[job.index].name, std::to_string(job.plan.chunks[c].no),
-       std::to_string(r.rows), std::to_string(r.bytes), r.digest.text(), opt(p.file),
-       p.known() ? std::optional(std::to_string(p.pos)) : std::nullopt, opt(p.gtid_set)});
+       std::to_string(r.rows), std::to_string(r.bytes), r.digest.text(), r.rejected_digest.text(),
+       opt(p.file), p.known() ? std::optional(std::to_string(p.pos)) : std::nullopt,
+       opt(p.gtid_set)});
 }
 
 // Copies one chunk in one target transaction with its rejects and its control row. A chunk an
 // earlier snapshot copied is first digested at this one: unchanged, it stays; changed, its rows
 // are replaced.
 void copy_chunk(mysql::Connection& src, pg::Connection& tgt, const CopyContext& ctx,
-                const ChunkJob& work, std::atomic<uint64_t>* rows_read) {
+                const ChunkJob& work, std::atomic<uint64_t>* rows_read, bool triggers_off) {
   TableJob& job = *work.table;
   const size_t c = work.chunk;
   const schema::Table& table = ctx.tables[job.index];
@@ -389,8 +407,10 @@ void copy_chunk(mysql::Connection& src, pg::Connection& tgt, const CopyContext& 
       const std::lock_guard<std::mutex> lock(job.mutex);
       earlier = job.chunks[c];
     }
-    record.digest = source_digest(src, table, target, where);
-    if (record.digest == earlier.digest) {
+    const SourceDigests now = source_digest(src, table, target, where);
+    record.digest = now.sent;
+    record.rejected_digest = now.rejected;
+    if (now.sent == earlier.digest && now.rejected == earlier.rejected_digest) {
       record.rows = earlier.rows;
       record.bytes = earlier.bytes;
       record_chunk(tgt, ctx, job, c, record);
@@ -401,6 +421,14 @@ void copy_chunk(mysql::Connection& src, pg::Connection& tgt, const CopyContext& 
     }
     spdlog::info("{}: chunk {} changed since the earlier snapshot; copying it again",
                  table.qualified_name(), chunk.no);
+  }
+  if (work.recheck && ctx.options.data_only && !triggers_off) {
+    throw TargetError("--data-only: chunk " + std::to_string(chunk.no) + " of " +
+                      table.qualified_name() +
+                      " changed since the earlier snapshot and its rows must be deleted and "
+                      "copied again, which would fire triggers and foreign-key actions without "
+                      "session_replication_role = replica; run as a role that may set it, or "
+                      "pass --replace to copy afresh");
   }
   pg::Transaction tx(tgt);
   if (work.recheck) {
@@ -417,6 +445,7 @@ void copy_chunk(mysql::Connection& src, pg::Connection& tgt, const CopyContext& 
   spec.on_error = ctx.options.skip_bad_rows ? OnError::skip_row : OnError::stop;
   spec.rows_read = rows_read;
   spec.max_row_bytes = ctx.max_row_bytes;
+  spec.table_rejects = &job.rejects;
   const CopyResult copied = copy_table(src, tgt, table, target, spec);
   for (const RejectedRow& r : copied.rejected) {
     tgt.query(
@@ -432,14 +461,41 @@ void copy_chunk(mysql::Connection& src, pg::Connection& tgt, const CopyContext& 
   record.rows = copied.rows - copied.rejected.size();
   record.bytes = copied.bytes;
   record.digest = copied.digest;
+  record.rejected_digest = copied.rejected_digest;
   record_chunk(tgt, ctx, job, c, record);
   tx.commit();
   const std::lock_guard<std::mutex> lock(job.mutex);
   job.chunks[c] = record;
 }
 
-// The last chunk of a table is in: its primary key, its generators and its control row, in one
-// transaction; then, with verification on, the target's rows are digested chunk by chunk.
+// The differences between the digests of the rows sent and of the rows the target holds, chunk
+// by chunk, as "table key-range: what differs".
+std::vector<std::string> compare_digests(pg::Connection& tgt, const TableJob& job,
+                                         const typemap::TargetTable& target) {
+  std::optional<ChunkLocator> locate;
+  if (job.key) locate.emplace(job.plan);
+  const auto digests =
+      target_digests(tgt, target, job.key, job.plan.chunks.size(),
+                     [&](std::string_view key) { return locate ? (*locate)(key) : 0; });
+  std::vector<std::string> found;
+  for (size_t c = 0; c < digests.size(); ++c) {
+    const verify::Digest& sent = job.chunks[c].digest;
+    if (digests[c] == sent) continue;
+    std::string where = target.schema + "." + target.name;
+    if (job.key) {
+      where += " " + target_condition(job.plan, target.columns[*job.key].name, job.plan.chunks[c]);
+    }
+    found.push_back(where + ": " + std::to_string(sent.rows) + " rows sent, " +
+                    std::to_string(digests[c].rows) + " rows on the target" +
+                    (digests[c].rows == sent.rows ? ", their values differ" : ""));
+  }
+  return found;
+}
+
+// The last chunk of a table is in: with verification on, the target's rows are digested chunk
+// by chunk and compared with the rows sent; then its primary key, its generators and its control
+// row, all in one transaction. A table whose rows differ is not marked copied (a rerun verifies
+// it again), and its differences go to `mismatches`.
 TableReport finish_table(pg::Connection& tgt, const CopyContext& ctx, TableJob& job,
                          const SchemaPlan::TableDdl& ddl, std::vector<NotMigrated>& refused,
                          std::vector<std::string>& mismatches) {
@@ -453,6 +509,15 @@ TableReport finish_table(pg::Connection& tgt, const CopyContext& ctx, TableJob& 
     tr.bytes += c.bytes;
   }
   pg::Transaction tx(tgt);
+  if (ctx.options.verify) {
+    const std::vector<std::string> found = compare_digests(tgt, job, target);
+    if (!found.empty()) {
+      mismatches.insert(mismatches.end(), found.begin(), found.end());
+      spdlog::error("{}: the rows on the target differ from the rows sent in {} chunk(s)",
+                    table.qualified_name(), found.size());
+      return tr;  // rolled back: not marked copied
+    }
+  }
   if (!ctx.options.data_only) apply_statements(tgt, ddl.primary_key, refused);
   sync_generators(tgt, table, target);
   tr.rejected =
@@ -475,21 +540,6 @@ TableReport finish_table(pg::Connection& tgt, const CopyContext& ctx, TableJob& 
   tr.seconds = seconds_since(job.started_at);
   spdlog::info("copied {}: {} rows, {} bytes in {} chunk(s), {:.2f} s", table.qualified_name(),
                tr.rows, tr.bytes, job.plan.chunks.size(), tr.seconds);
-  if (!ctx.options.verify) return tr;
-  const auto digests =
-      target_digests(tgt, target, job.key, job.plan.chunks.size(),
-                     [&](std::string_view key) { return chunk_index_of(job.plan, key); });
-  for (size_t c = 0; c < digests.size(); ++c) {
-    const ChunkRecord& sent = job.chunks[c];
-    if (digests[c] == sent.digest) continue;
-    std::string where = target.schema + "." + target.name;
-    if (job.key) {
-      where += " " + target_condition(job.plan, target.columns[*job.key].name, job.plan.chunks[c]);
-    }
-    mismatches.push_back(where + ": " + std::to_string(sent.digest.rows) + " rows sent, " +
-                         std::to_string(digests[c].rows) + " rows on the target" +
-                         (digests[c].rows == sent.digest.rows ? ", their values differ" : ""));
-  }
   return tr;
 }
 
@@ -569,9 +619,9 @@ void prepare_data_only(pg::Connection& tgt, const MigrateOptions& options, const
                       " already holds rows; pass --replace to empty it (TRUNCATE) first");
   }
   pg::Transaction tx(tgt);
-  if (!filled.empty()) {
+  if (!filled.empty()) {  // all of them in one statement, so that references among them pass
     std::string list;
-    for (const auto& t : filled) list.append(list.empty() ? "" : ", ").append(t);
+    for (const auto& t : tables) list.append(list.empty() ? "" : ", ").append(qualified_name(t));
     tgt.execute("TRUNCATE " + list);
   }
   tgt.query("DELETE FROM my2pg.snapshot WHERE source_database = $1", {db});
@@ -581,14 +631,16 @@ void prepare_data_only(pg::Connection& tgt, const MigrateOptions& options, const
 
 // Triggers and foreign-key checks off for this session's load (--data-only): needs a superuser
 // (or, from PostgreSQL 15, SET privilege on the parameter); without, says so and loads anyway.
-void load_without_triggers(pg::Connection& tgt) {
+bool load_without_triggers(pg::Connection& tgt) {
   try {
     tgt.execute("SET session_replication_role = replica");
+    return true;
   } catch (const TargetError& e) {
     spdlog::warn(
         "--data-only: could not turn triggers and foreign-key checks off during the load ({}); "
         "they stay on, so triggers fire and referenced rows must already be there",
         e.what());
+    return false;
   }
 }
 
@@ -605,6 +657,7 @@ void build_indexes(const MigrateOptions& options, pg::Connection& tgt,
     return;
   }
   std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
   std::mutex mutex;
   std::exception_ptr error;
   std::vector<std::thread> threads;
@@ -613,7 +666,7 @@ void build_indexes(const MigrateOptions& options, pg::Connection& tgt,
       try {
         pg::Connection conn(options.target_uri);
         std::vector<NotMigrated> mine;
-        for (size_t n = next++; n < indexes.size() && !error; n = next++) {
+        for (size_t n = next++; n < indexes.size() && !failed; n = next++) {
           pg::Transaction tx(conn);
           apply_statements(conn, {indexes[n]}, mine);
           tx.commit();
@@ -623,11 +676,28 @@ void build_indexes(const MigrateOptions& options, pg::Connection& tgt,
       } catch (...) {
         const std::lock_guard<std::mutex> lock(mutex);
         if (!error) error = std::current_exception();
+        failed = true;
       }
     });
   }
   for (auto& t : threads) t.join();
   if (error) std::rethrow_exception(error);
+}
+
+// What a resumed copy must share with the run it resumes: the mode, and every table's target
+// columns (names and types, which the mapping options and the source's schema decide) and key.
+std::string fingerprint_of(const MigrateOptions& options,
+                           const std::vector<typemap::TargetTable>& targets) {
+  std::string text = options.data_only ? "data-only\n" : "full\n";
+  for (const auto& t : targets) {
+    text.append(t.schema).append(".").append(t.name).append(":");
+    for (const auto& c : t.columns) text.append(c.name).append(" ").append(c.type.sql).append(",");
+    text.append(" key");
+    for (const auto& k : t.primary_key) text.append(" ").append(k);
+    text.append("\n");
+  }
+  return verify::Digest{targets.size(), verify::hash_bytes(text), verify::hash_bytes(text, 1)}
+      .text();
 }
 
 }  // namespace
@@ -676,6 +746,13 @@ MigrateReport run_migrate(const MigrateOptions& options) {
 
   pg::Connection tgt(options.target_uri);
   spdlog::info("target {}", tgt.display());
+  if (src.flavor() == mysql::Flavor::mysql) {
+    // MySQL 8 caches table statistics for a day by default; chunk plans need current estimates.
+    try {
+      src.execute("SET SESSION information_schema_stats_expiry = 0");
+    } catch (const SourceError&) {  // MySQL 5.7 has no cache
+    }
+  }
   SourceModel model = load_model(src, endpoint.database, options.model, has_postgis(tgt));
   report.target_schema = model.names.schema(endpoint.database);
   const auto& tables = model.catalog.tables;
@@ -692,7 +769,8 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   spdlog::info("{} tables to copy from {}", tables.size(), endpoint.database);
 
   control::migrate_control_schema(tgt);
-  Resume resume = find_resume(tgt, options, endpoint.database, report.target_schema);
+  const std::string fingerprint = fingerprint_of(options, model.targets);
+  Resume resume = find_resume(tgt, options, endpoint.database, report.target_schema, fingerprint);
   if (resume.active) {
     spdlog::warn(
         "resuming the unfinished copy of {} into schema {}: {} of {} tables were finished and {} "
@@ -700,14 +778,6 @@ MigrateReport run_migrate(const MigrateOptions& options) {
         "earlier are checked against it, and each table's position is in my2pg.table_state",
         endpoint.database, report.target_schema, resume.done.size(), tables.size(),
         resume.partial.size(), resume.position);
-    if (!options.data_only) {
-      pg::Transaction tx(tgt);  // tables an interrupted copy created but did not plan
-      for (size_t i = 0; i < tables.size(); ++i) {
-        if (resume.done.count(tables[i].name) == 0 && resume.partial.count(tables[i].name) == 0)
-          tgt.execute("DROP TABLE IF EXISTS " + qualified_name(targets[i]) + " CASCADE");
-      }
-      tx.commit();
-    }
     // Types the earlier run created stay; the statements creating them are not run again.
     for (const auto& type : plan.types) {
       if (tgt.query("SELECT to_regtype($1) IS NOT NULL", {type}).rows.at(0).at(0) != "t") continue;
@@ -722,12 +792,12 @@ MigrateReport run_migrate(const MigrateOptions& options) {
     const auto& p = report.position;
     tgt.query(
         "INSERT INTO my2pg.snapshot (source_database, target_schema, source_server, "
-        "source_flavor, source_version, binlog_file, binlog_pos, gtid_set, state) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'copying')",
+        "source_flavor, source_version, binlog_file, binlog_pos, gtid_set, state, fingerprint) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'copying', $9)",
         {endpoint.database, report.target_schema, server_of(endpoint),
          src.flavor() == mysql::Flavor::mariadb ? "mariadb" : "mysql", src.server_version(),
          opt(p.file), p.known() ? std::optional(std::to_string(p.pos)) : std::nullopt,
-         opt(p.gtid_set)});
+         opt(p.gtid_set), fingerprint});
   }
 
   // Largest tables first, so that workers finish close together.
@@ -756,15 +826,29 @@ MigrateReport run_migrate(const MigrateOptions& options) {
     for (const size_t i : order) {
       auto job = std::make_unique<TableJob>();
       job->index = i;
-      job->key = chunk_key_column(tables[i], targets[i]);
       if (auto it = resume.partial.find(tables[i].name); it != resume.partial.end()) {
         job->plan = std::move(it->second.plan);
         job->chunks = std::move(it->second.chunks);
-        if (job->plan.key_column.empty()) job->key.reset();
+        for (size_t c = 0; c < tables[i].columns.size(); ++c) {
+          if (!job->plan.key_column.empty() && tables[i].columns[c].name == job->plan.key_column)
+            job->key = c;
+        }
+        if (!job->plan.key_column.empty() && !job->key) {
+          throw TargetError("the unfinished copy of " + tables[i].qualified_name() +
+                            " was cut into chunks by column " + job->plan.key_column +
+                            ", which the table no longer has; pass --replace to start over");
+        }
+        job->rejects = std::stoull(
+            tgt.query("SELECT count(*) FROM my2pg.rejects WHERE source_database = $1 AND "
+                      "source_table = $2",
+                      {endpoint.database, tables[i].name})
+                .rows.at(0)
+                .at(0)
+                .value_or("0"));
       } else {
         apply_statements(tgt, plan.tables[i].create, plan.not_migrated);
         job->plan = plan_chunks(src, tables[i], targets[i], options.chunk_rows);
-        if (job->plan.key_column.empty()) job->key.reset();
+        if (!job->plan.key_column.empty()) job->key = chunk_key_column(tables[i], targets[i]);
         job->chunks.resize(job->plan.chunks.size());
         for (const Chunk& c : job->plan.chunks) {
           tgt.query(
@@ -781,7 +865,11 @@ MigrateReport run_migrate(const MigrateOptions& options) {
           ++report.chunks_resumed;
           continue;
         }
-        if (r.copied) ++report.chunks_resumed;
+        if (r.copied) {
+          ++report.chunks_resumed;
+        } else {
+          ++report.chunks;
+        }
         work.push_back({job.get(), c, r.copied});
         ++job->remaining;
       }
@@ -789,7 +877,6 @@ MigrateReport run_migrate(const MigrateOptions& options) {
     }
     tx.commit();
   }
-  report.chunks = work.size();
 
   if (options.progress != nullptr) {
     std::vector<std::string> names;
@@ -836,7 +923,7 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   auto run = [&](mysql::Connection& source, pg::Connection& target,
                  std::vector<NotMigrated>& refused, bool first) {
     try {
-      if (options.data_only) load_without_triggers(target);
+      const bool triggers_off = options.data_only && load_without_triggers(target);
       if (first) {
         for (TableJob* job : finish_first) {
           job->started_at = Clock::now();
@@ -853,10 +940,11 @@ MigrateReport run_migrate(const MigrateOptions& options) {
             options.progress->set_state(job.index, CopyProgress::State::copying);
         }
         copy_chunk(source, target, ctx, work[n],
-                   options.progress != nullptr ? &options.progress->counter(job.index) : nullptr);
+                   options.progress != nullptr ? &options.progress->counter(job.index) : nullptr,
+                   triggers_off);
         if (--job.remaining == 0) finish(target, job, refused);
       }
-      if (options.data_only) target.execute("RESET session_replication_role");
+      if (triggers_off) target.execute("RESET session_replication_role");
     } catch (...) {
       const std::lock_guard<std::mutex> lock(mutex);
       if (!error) error = std::current_exception();
@@ -889,11 +977,24 @@ MigrateReport run_migrate(const MigrateOptions& options) {
     for (const auto& job : jobs) {
       for (const auto& c : job->chunks) committed += c.copied ? 1 : 0;
     }
+    for (const auto& m : mismatches) spdlog::error("verification: {}", m);
     spdlog::error(
         "the copy stopped; the {} chunk(s) committed stay on the target, and running the same "
         "command again resumes from them (--replace starts over)",
         committed);
     std::rethrow_exception(error);
+  }
+  if (!mismatches.empty()) {
+    std::sort(mismatches.begin(), mismatches.end());
+    std::string list;
+    for (const auto& m : mismatches) list += "\n  " + m;
+    throw MismatchError(
+        "verification failed: the rows on the target differ from the rows copied at the "
+        "snapshot in " +
+        std::to_string(mismatches.size()) + " key range(s):" + list +
+        "\nthose tables are not marked copied (the same command checks them again); look for "
+        "triggers or rules on the target that change rows, then run again, or with --replace "
+        "to copy afresh");
   }
   for (auto& r : refused) plan.not_migrated.insert(plan.not_migrated.end(), r.begin(), r.end());
   {
@@ -918,16 +1019,6 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   for (const auto& [name, t] : resume.done) earlier.insert(name);
   report.resumed_tables = earlier.size();
   report.resumed_from = resume.position;
-  if (!mismatches.empty()) {
-    std::sort(mismatches.begin(), mismatches.end());
-    std::string list;
-    for (const auto& m : mismatches) list += "\n  " + m;
-    throw MismatchError(
-        "verification failed: the rows on the target differ from the rows copied at the "
-        "snapshot in " +
-        std::to_string(mismatches.size()) + " key range(s):" + list +
-        "\nrun again with --replace to copy afresh, and report the case if it repeats");
-  }
   if (options.verify) verify_counts(src, tgt, tables, targets, report, earlier);
   src.execute("COMMIT");
   report.seconds = seconds_since(started);

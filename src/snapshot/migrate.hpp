@@ -62,7 +62,7 @@ struct MigrateReport {
   std::vector<TableReport> tables;
   double seconds = 0;
   bool verified = false;
-  size_t chunks = 0;          // copied or checked in this run
+  size_t chunks = 0;          // copied in this run
   size_t chunks_resumed = 0;  // kept from an interrupted run (checked again if the source moved)
   std::vector<std::string> not_migrated;  // "object: reason", from the schema plan
   size_t resumed_tables = 0;  // finished by an earlier, interrupted run (not verified again)

@@ -7,6 +7,7 @@
 #include "common/json_writer.hpp"
 #include "common/utf8.hpp"
 #include "snapshot/target_ddl.hpp"
+#include "typemap/binary_encoder.hpp"
 
 namespace my2pg::snapshot {
 namespace {
@@ -19,14 +20,6 @@ std::string select_expression_of(const schema::Column& c) {
   if (c.data_type == "float") return "(" + name + " + 0E0)";  // every MySQL and MariaDB
   if (c.data_type == "year") return "YEAR(" + name + ")";     // 4 digits, also for YEAR(2)
   return name;
-}
-
-std::string copy_sql(const typemap::TargetTable& t) {
-  std::string sql = "COPY " + qualified_name(t) + " (";
-  for (size_t i = 0; i < t.columns.size(); ++i) {
-    sql += (i == 0 ? "" : ", ") + pg::quote_identifier(t.columns[i].name);
-  }
-  return sql + ") FROM STDIN";
 }
 
 // "id=42" or "order_id=7, line=2", or the row's ordinal when the table has no primary key.
@@ -113,31 +106,118 @@ std::vector<verify::Canon> canons_of(const typemap::TargetTable& target) {
   return canons;
 }
 
-// Encodes the current row of `rows` as one COPY line appended to `out` (with its newline).
-// Returns the index of the column whose value cannot be stored, and its reason, when one
-// cannot; `out` is then as it was.
+// Which column's value cannot be stored, and why.
 struct EncodeFailure {
   size_t column = 0;
   const char* reason = nullptr;
 };
 
-std::optional<EncodeFailure> encode_row(const typemap::TargetTable& target,
-                                        const mysql::RowStream& rows, std::string& out) {
-  const size_t row_start = out.size();
-  for (size_t i = 0; i < target.columns.size(); ++i) {
-    if (i != 0) out.push_back('\t');
-    if (rows.is_null(i)) {
-      out += "\\N";
-      continue;
-    }
-    if (const char* problem =
-            typemap::append_copy_field(target.columns[i].codec, rows.field(i), out)) {
-      out.resize(row_start);
-      return EncodeFailure{i, problem};
-    }
+// Encodes source rows for one COPY: in binary format when every column has a binary form
+// (PostgreSQL reads it about 30% faster), else as COPY text; and hashes each row encoded, for
+// the digest of the rows as sent.
+class RowEncoder {
+ public:
+  RowEncoder(const typemap::TargetTable& target, bool allow_binary)
+      : m_target(target), m_hasher(canons_of(target)) {
+    bool binary = allow_binary && !target.columns.empty() && target.columns.size() <= 1600;
+    for (const auto& c : target.columns) binary = binary && typemap::binary_capable(c);
+    if (!binary) return;
+    for (const auto& c : target.columns) m_binary.push_back(typemap::binary_codec_for(c));
   }
-  out.push_back('\n');
-  return std::nullopt;
+
+  bool binary() const { return !m_binary.empty(); }
+  std::string copy_sql() const {
+    std::string sql = "COPY " + qualified_name(m_target) + " (";
+    for (size_t i = 0; i < m_target.columns.size(); ++i) {
+      sql.append(i == 0 ? "" : ", ").append(pg::quote_identifier(m_target.columns[i].name));
+    }
+    return sql + (binary() ? ") FROM STDIN (FORMAT binary)" : ") FROM STDIN");
+  }
+  void begin(std::string& out) const {
+    if (binary()) typemap::append_binary_header(out);
+  }
+  void end(std::string& out) const {
+    if (binary()) typemap::append_binary_trailer(out);
+  }
+
+  // Appends the current row of `rows` to `out` and sets `hash`; on failure `out` is as it was.
+  std::optional<EncodeFailure> append(const mysql::RowStream& rows, std::string& out,
+                                      uint64_t& hash) {
+    const size_t row_start = out.size();
+    const size_t n = m_target.columns.size();
+    if (binary()) {
+      typemap::append_binary_row_start(static_cast<uint16_t>(n), out);
+      for (size_t i = 0; i < n; ++i) {
+        if (rows.is_null(i)) {
+          typemap::append_binary_null(out);
+        } else if (const char* problem =
+                       typemap::append_binary_field(m_binary[i], rows.field(i), out)) {
+          out.resize(row_start);
+          return EncodeFailure{i, problem};
+        }
+      }
+      m_hasher.begin_row();
+      for (size_t i = 0; i < n; ++i) {
+        const auto text = rows.is_null(i)
+                              ? std::nullopt
+                              : typemap::binary_field_text(m_binary[i], rows.field(i), m_scratch);
+        if (text) {
+          m_hasher.add_value(*text);
+        } else {
+          m_hasher.add_null();
+        }
+      }
+      hash = m_hasher.end_row();
+      return std::nullopt;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (i != 0) out.push_back('\t');
+      if (rows.is_null(i)) {
+        out += "\\N";
+        continue;
+      }
+      if (const char* problem =
+              typemap::append_copy_field(m_target.columns[i].codec, rows.field(i), out)) {
+        out.resize(row_start);
+        return EncodeFailure{i, problem};
+      }
+    }
+    hash = m_hasher.hash_line(std::string_view(out).substr(row_start));
+    out.push_back('\n');
+    return std::nullopt;
+  }
+
+ private:
+  const typemap::TargetTable& m_target;
+  verify::RowHasher m_hasher;
+  std::vector<typemap::BinaryCodec> m_binary;  // empty: COPY text
+  std::string m_scratch;
+};
+
+// A rejected row's identity, from its values as read: the chunk's digest of set-aside rows, so
+// that a rerun notices when they changed.
+uint64_t raw_row_hash(const mysql::RowStream& rows) {
+  uint64_t h = 0x72656a6563746564;
+  for (size_t i = 0; i < rows.field_count(); ++i) {
+    h = rows.is_null(i) ? verify::hash_bytes("NULL", ~h) : verify::hash_bytes(rows.field(i), h + 1);
+  }
+  return h;
+}
+
+// The `index`th tab-separated field of a COPY text line, as it is (keys are integers: no
+// escapes); nullopt for NULL.
+std::optional<std::string_view> field_at(std::string_view line, size_t index) {
+  size_t start = 0;
+  for (size_t i = 0; i < index; ++i) {
+    start = line.find('\t', start);
+    if (start == std::string_view::npos) return std::nullopt;
+    ++start;
+  }
+  const size_t end = line.find('\t', start);
+  const std::string_view field =
+      line.substr(start, end == std::string_view::npos ? end : end - start);
+  if (field == "\\N") return std::nullopt;
+  return field;
 }
 
 uint64_t row_bytes(const mysql::RowStream& rows) {
@@ -150,10 +230,13 @@ uint64_t row_bytes(const mysql::RowStream& rows) {
 
 CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema::Table& source,
                       const typemap::TargetTable& target, const CopySpec& spec) {
-  pg::CopyWriter writer = tgt.copy_in(copy_sql(target));
+  RowEncoder encoder(target, spec.allow_binary);
+  pg::CopyWriter writer = tgt.copy_in(encoder.copy_sql());
   mysql::RowStream rows = src.stream(select_sql(source, spec.where));
-  verify::RowHasher hasher(canons_of(target));
+  encoder.begin(writer.buffer());
   CopyResult result;
+  result.binary = encoder.binary();
+  uint64_t hash = 0;
   while (rows.next()) {
     if ((++result.rows & 1023U) == 0 && spec.rows_read != nullptr)
       spec.rows_read->fetch_add(1024, std::memory_order_relaxed);
@@ -165,9 +248,7 @@ CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema:
                         " bytes a row may take under --memory-limit; raise --memory-limit or "
                         "lower --jobs");
     }
-    std::string& out = writer.buffer();
-    const size_t row_start = out.size();
-    if (const auto failure = encode_row(target, rows, out)) {
+    if (const auto failure = encoder.append(rows, writer.buffer(), hash)) {
       const std::string key = describe_row(source, rows, result.rows);
       const size_t i = failure->column;
       const std::string& column = source.columns[i].name;
@@ -179,7 +260,10 @@ CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema:
                            "rule, or pass --on-error skip-row to set such rows aside");
       }
       result.rejected.push_back({key, column, value_excerpt(rows.field(i)), failure->reason});
-      if (result.rejected.size() > kMaxRejectedRows) {
+      result.rejected_digest.add(raw_row_hash(rows));
+      const uint64_t in_table =
+          spec.table_rejects != nullptr ? ++*spec.table_rejects : result.rejected.size();
+      if (in_table > kMaxRejectedRows) {
         throw MappingError("more than " + std::to_string(kMaxRejectedRows) + " rows of " +
                            source.qualified_name() + " cannot be stored (the last at " + key +
                            ", column " + column + ": " + failure->reason +
@@ -187,12 +271,12 @@ CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema:
       }
       continue;
     }
-    result.digest.add(
-        hasher.hash_line(std::string_view(out).substr(row_start, out.size() - row_start - 1)));
+    result.digest.add(hash);
     writer.flush_if_full();
   }
   if (spec.rows_read != nullptr)
     spec.rows_read->fetch_add(result.rows & 1023U, std::memory_order_relaxed);
+  encoder.end(writer.buffer());
   const uint64_t loaded = writer.finish();
   result.bytes = writer.bytes_sent();
   const uint64_t written = result.rows - result.rejected.size();
@@ -203,19 +287,23 @@ CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema:
   return result;
 }
 
-verify::Digest source_digest(mysql::Connection& src, const schema::Table& source,
-                             const typemap::TargetTable& target, const std::string& where) {
+SourceDigests source_digest(mysql::Connection& src, const schema::Table& source,
+                            const typemap::TargetTable& target, const std::string& where,
+                            bool allow_binary) {
   mysql::RowStream rows = src.stream(select_sql(source, where));
-  verify::RowHasher hasher(canons_of(target));
-  verify::Digest digest;
-  std::string line;
+  RowEncoder encoder(target, allow_binary);
+  SourceDigests digests;
+  std::string scratch;
+  uint64_t hash = 0;
   while (rows.next()) {
-    line.clear();
-    if (encode_row(target, rows, line)) continue;
-    line.pop_back();
-    digest.add(hasher.hash_line(line));
+    scratch.clear();
+    if (encoder.append(rows, scratch, hash)) {
+      digests.rejected.add(raw_row_hash(rows));
+    } else {
+      digests.sent.add(hash);
+    }
   }
-  return digest;
+  return digests;
 }
 
 std::vector<verify::Digest> target_digests(
@@ -228,15 +316,21 @@ std::vector<verify::Digest> target_digests(
   sql.append(" FROM ").append(qualified_name(target)).append(") TO STDOUT");
   verify::RowHasher hasher(canons_of(target));
   std::vector<verify::Digest> digests(chunks);
-  tgt.execute(verify::kTargetSessionSql);  // output forms the hasher expects
+  // The output forms the hasher expects, for this transaction only.
+  std::string settings = verify::kTargetSessionSql;
+  for (size_t at = settings.find("SET "); at != std::string::npos; at = settings.find("SET ", at)) {
+    settings.replace(at, 4, "SET LOCAL ");
+    at += 10;
+  }
+  tgt.execute(settings);
   pg::CopyReader reader = tgt.copy_out(sql);
   std::string_view line;
   while (reader.next(line)) {
     const uint64_t h = hasher.hash_line(line);
     size_t bucket = 0;
     if (key) {
-      const auto fields = hasher.fields_of(line, {*key});
-      bucket = fields.at(0) ? bucket_of(*fields[0]) : 0;
+      const auto value = field_at(line, *key);
+      bucket = value ? bucket_of(*value) : 0;
     }
     digests.at(bucket).add(h);
   }

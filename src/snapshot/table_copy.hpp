@@ -28,6 +28,8 @@ struct CopyResult {
   uint64_t bytes = 0;
   std::vector<RejectedRow> rejected;  // rows not written (only with OnError::skip_row)
   verify::Digest digest;              // of the rows written, as sent
+  verify::Digest rejected_digest;     // of the rows set aside, as read
+  bool binary = false;                // sent in COPY binary format
 };
 
 enum class OnError {
@@ -51,6 +53,11 @@ struct CopySpec {
   OnError on_error = OnError::stop;
   std::atomic<uint64_t>* rows_read = nullptr;
   uint64_t max_row_bytes = 0;
+  // COPY binary format when every column has a binary form (typemap/binary_encoder.hpp), else
+  // COPY text; false: always text.
+  bool allow_binary = true;
+  // Rows set aside so far in the whole table (its chunks share it), against kMaxRejectedRows.
+  std::atomic<uint64_t>* table_rejects = nullptr;
 };
 
 // Reads every row of `source` (or of the chunk spec.where selects) with one streaming SELECT
@@ -62,15 +69,20 @@ struct CopySpec {
 CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema::Table& source,
                       const typemap::TargetTable& target, const CopySpec& spec = {});
 
-// The digest of the rows copy_table would send for the same spec (rows that cannot be stored
-// are left out, as --on-error skip-row leaves them out), without writing anything: used to check
-// whether a chunk copied from an earlier snapshot still holds.
-verify::Digest source_digest(mysql::Connection& src, const schema::Table& source,
-                             const typemap::TargetTable& target, const std::string& where);
+// The digests copy_table would record for the same chunk (of the rows it would send, and of
+// the rows it would set aside), without writing anything: used to check whether a chunk copied
+// from an earlier snapshot still holds.
+struct SourceDigests {
+  verify::Digest sent, rejected;
+};
+SourceDigests source_digest(mysql::Connection& src, const schema::Table& source,
+                            const typemap::TargetTable& target, const std::string& where,
+                            bool allow_binary = true);
 
 // The digest of the target's rows, per chunk: one scan of the target table, each row counted in
 // the chunk its key falls in (bucket_of maps the key column's text to a chunk index); `key` is
-// the target column index the chunks are over, or nullopt for a single whole-table chunk.
+// the target column index the chunks are over, or nullopt for a single whole-table chunk. Runs
+// inside the caller's transaction (it sets the output settings the digest needs for it only).
 std::vector<verify::Digest> target_digests(
     pg::Connection& tgt, const typemap::TargetTable& target, std::optional<size_t> key,
     size_t chunks, const std::function<size_t(std::string_view)>& bucket_of);

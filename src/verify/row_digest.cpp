@@ -546,6 +546,26 @@ uint64_t RowHasher::hash_line(std::string_view line) {
   return finalize(h);
 }
 
+void RowHasher::begin_row() {
+  m_row = kRowSeed;
+  m_fields = 0;
+}
+
+void RowHasher::add_null() {
+  if (m_fields++ < m_columns.size()) m_row = mix(m_row ^ kNullTag, kK2);
+}
+
+void RowHasher::add_value(std::string_view unescaped) {
+  if (m_fields < m_columns.size())
+    m_row = absorb(canonical(m_columns[m_fields], unescaped, false), m_row);
+  ++m_fields;
+}
+
+uint64_t RowHasher::end_row() {
+  if (m_fields != m_columns.size()) field_count_error(m_fields, m_columns.size());
+  return finalize(m_row);
+}
+
 std::vector<std::optional<std::string>> RowHasher::fields_of(std::string_view line,
                                                              const std::vector<size_t>& columns) {
   for (const size_t c : columns) {

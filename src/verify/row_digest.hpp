@@ -65,10 +65,20 @@ class RowHasher {
 
   size_t column_count() const { return m_columns.size(); }
 
+  // The same hash built field by field, for rows not sent as COPY text (binary COPY): each
+  // value as the text path sends it but without COPY escapes, in column order. end_row() throws
+  // TargetError, as hash_line does, unless every column got one value.
+  void begin_row();
+  void add_null();
+  void add_value(std::string_view unescaped);
+  uint64_t end_row();
+
  private:
   std::string_view canonical(Canon canon, std::string_view raw, bool escaped);
 
   std::vector<Canon> m_columns;
+  uint64_t m_row = 0;       // begin_row()..end_row(): the hash so far
+  size_t m_fields = 0;      // and the fields added
   std::string m_unescaped;  // reused: a field after COPY unescaping
   std::string m_canonical;  // reused: a field in its canonical form
 };

@@ -243,3 +243,96 @@ TEST_CASE("a row larger than the memory limit allows stops the copy and names it
   CHECK(db.target_value("SELECT length(b) FROM \"" + db.name() + "\".blobs WHERE id = 2") ==
         "5000000");
 }
+
+TEST_CASE(
+    "a resumed copy re-copies a chunk whose rows became unstorable, and refuses other options",
+    "[migrate_chunks]") {
+  TestDatabases db;
+  make_table(db, "t", 6000);  // ids 3..18000, about 6 chunks
+  db.source().execute("UPDATE t SET v = CONCAT('bad', CHAR(0)) WHERE id = 18000");
+  const std::vector<std::string> args = {
+      "migrate", "--source", db.source_uri(), "--target", db.target_uri(), "--chunk-rows", "1000"};
+  auto with = [&](const std::vector<std::string>& more) {
+    std::vector<std::string> all = args;
+    all.insert(all.end(), more.begin(), more.end());
+    return run_my2pg(all);
+  };
+  auto r = with({});
+  REQUIRE(r.exit_code == 5);  // stops in the last chunk; the ones before are committed
+  CHECK_THAT(r.err, Catch::Contains("at id=18000"));
+  REQUIRE(std::stoi(chunk_count(db, "copied")) >= 3);
+
+  // Resuming needs the same options.
+  r = with({"--data-only"});
+  CHECK(r.exit_code == 4);
+  CHECK_THAT(r.err, Catch::Contains("was made with other options") &&
+                        Catch::Contains("--replace to start over"));
+
+  // The bad row is fixed, but a row of the first, committed chunk turns bad: the chunk no
+  // longer matches the new snapshot, is copied again, and stops on it.
+  db.source().execute("UPDATE t SET v = 'fixed' WHERE id = 18000");
+  db.source().execute("UPDATE t SET v = CONCAT('now bad', CHAR(0)) WHERE id = 3");
+  r = with({});
+  CHECK(r.exit_code == 5);
+  CHECK_THAT(r.err, Catch::Contains("chunk 0 changed since the earlier snapshot") &&
+                        Catch::Contains("at id=3"));
+  // Setting such rows aside, it ends with that row in my2pg.rejects, recorded in chunk 0.
+  r = with({"--on-error", "skip-row"});
+  INFO(r.err);
+  CHECK(r.exit_code == 8);
+  CHECK(db.target_value("SELECT count(*) FROM \"" + db.name() + "\".t") == "5999");
+  CHECK(db.target_value("SELECT string_agg(row_key || ' chunk ' || chunk_no, ',') FROM "
+                        "my2pg.rejects WHERE source_database = '" +
+                        db.name() + "'") == "id=3 chunk 0");
+  CHECK(db.target_value("SELECT v FROM \"" + db.name() + "\".t WHERE id = 18000") == "fixed");
+}
+
+TEST_CASE("data-only as a role that cannot turn triggers off warns, and will not delete rows",
+          "[migrate_chunks]") {
+  TestDatabases db;
+  make_table(db, "t", 3000);  // ids 3..9000
+  db.source().execute("UPDATE t SET v = CONCAT('bad', CHAR(0)) WHERE id = 9000");
+  REQUIRE(
+      run_my2pg({"schema", "--source", db.source_uri(), "--target", db.target_uri()}).exit_code ==
+      0);
+  const std::string role = db.name() + "_loader";
+  const std::string s = "\"" + db.name() + "\"";
+  db.target().execute("CREATE ROLE " + role + " LOGIN PASSWORD 'loader-pw'");
+  struct DropRole {
+    TestDatabases& db;
+    std::string role;
+    ~DropRole() {
+      try {
+        db.target().execute("DROP OWNED BY " + role + " CASCADE");
+        db.target().execute("DROP ROLE " + role);
+      } catch (const std::exception&) {
+      }
+    }
+  } drop{db, role};
+  for (const std::string& schema : {s, std::string("my2pg")}) {
+    db.target().execute("GRANT USAGE, CREATE ON SCHEMA " + schema + " TO " + role);
+    db.target().execute("GRANT ALL ON ALL TABLES IN SCHEMA " + schema + " TO " + role);
+    db.target().execute("GRANT ALL ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role);
+  }
+  // The same server and database, as the loader role.
+  const std::string uri = db.target_uri();
+  const std::string as_loader =
+      "postgresql://" + role + ":loader-pw@" + uri.substr(uri.find('@') + 1);
+  const std::vector<std::string> args = {"migrate", "--source",    db.source_uri(), "--target",
+                                         as_loader, "--data-only", "--chunk-rows",  "500"};
+  auto r = run_my2pg(args);
+  CHECK(r.exit_code == 5);
+  CHECK_THAT(r.err, Catch::Contains("could not turn triggers and foreign-key checks off") &&
+                        Catch::Contains("they stay on"));
+  REQUIRE(std::stoi(chunk_count(db, "copied")) >= 2);
+  // A committed chunk changes on the source: copying it again means deleting its rows, which
+  // with triggers on could fire actions on other tables: refused, saying what to do.
+  db.source().execute("UPDATE t SET v = 'fixed' WHERE id = 9000");
+  db.source().execute("UPDATE t SET v = 'changed' WHERE id = 3");
+  r = run_my2pg(args);
+  CHECK(r.exit_code == 4);
+  CHECK_THAT(r.err, Catch::Contains("chunk 0 of " + db.name() + ".t changed") &&
+                        Catch::Contains("session_replication_role = replica") &&
+                        Catch::Contains("--replace"));
+  CHECK(db.target_value("SELECT v FROM " + s + ".t WHERE id = 3") == "row 1");
+}

@@ -31,13 +31,14 @@ TEST_CASE("chunk conditions are open at both ends of the key range", "[chunks]")
 }
 
 TEST_CASE("a key falls in the chunk whose range holds it", "[chunks]") {
-  const ChunkPlan plan = three_chunks();
-  CHECK(my2pg::snapshot::chunk_index_of(plan, "-9223372036854775808") == 0);
-  CHECK(my2pg::snapshot::chunk_index_of(plan, "100") == 0);
-  CHECK(my2pg::snapshot::chunk_index_of(plan, "101") == 1);
-  CHECK(my2pg::snapshot::chunk_index_of(plan, "200") == 1);
-  CHECK(my2pg::snapshot::chunk_index_of(plan, "201") == 2);
-  CHECK(my2pg::snapshot::chunk_index_of(plan, "18446744073709551615") == 2);
-  CHECK_THROWS_WITH(my2pg::snapshot::chunk_index_of(plan, "1.5"),
-                    Catch::Contains("'1.5' is not an integer"));
+  const my2pg::snapshot::ChunkLocator chunk_index_of(three_chunks());
+  CHECK(chunk_index_of("-9223372036854775808") == 0);
+  CHECK(chunk_index_of("100") == 0);
+  CHECK(chunk_index_of("101") == 1);
+  CHECK(chunk_index_of("200") == 1);
+  CHECK(chunk_index_of("201") == 2);
+  CHECK(chunk_index_of("18446744073709551615") == 2);
+  CHECK_THROWS_WITH(chunk_index_of("1.5"), Catch::Contains("'1.5' is not an integer"));
+  CHECK(my2pg::snapshot::is_chunk_bound("-12"));
+  CHECK_FALSE(my2pg::snapshot::is_chunk_bound("1; DROP TABLE t"));
 }
