@@ -372,6 +372,7 @@ struct CopyContext {
   const std::vector<typemap::TargetTable>& targets;
   const MigrateOptions& options;
   uint64_t max_row_bytes = 0;
+  const std::atomic<bool>* stop = nullptr;  // another worker failed
 };
 
 void record_chunk(pg::Connection& tgt, const CopyContext& ctx, const TableJob& job, size_t c,
@@ -446,6 +447,7 @@ void copy_chunk(mysql::Connection& src, pg::Connection& tgt, const CopyContext& 
   spec.rows_read = rows_read;
   spec.max_row_bytes = ctx.max_row_bytes;
   spec.table_rejects = &job.rejects;
+  spec.stop = ctx.stop;
   const CopyResult copied = copy_table(src, tgt, table, target, spec);
   for (const RejectedRow& r : copied.rejected) {
     tgt.query(
@@ -899,10 +901,10 @@ MigrateReport run_migrate(const MigrateOptions& options) {
     }
   }
 
-  const CopyContext ctx{endpoint.database, report.position, tables,
-                        targets,           options,         max_row_bytes};
   std::atomic<size_t> next{0};
   std::atomic<bool> stop{false};
+  const CopyContext ctx{endpoint.database, report.position, tables, targets,
+                        options,           max_row_bytes,   &stop};
   std::mutex mutex;  // guards error and mismatches
   std::exception_ptr error;
   std::vector<std::string> mismatches;

@@ -238,8 +238,11 @@ CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema:
   result.binary = encoder.binary();
   uint64_t hash = 0;
   while (rows.next()) {
-    if ((++result.rows & 1023U) == 0 && spec.rows_read != nullptr)
-      spec.rows_read->fetch_add(1024, std::memory_order_relaxed);
+    if ((++result.rows & 1023U) == 0) {
+      if (spec.rows_read != nullptr) spec.rows_read->fetch_add(1024, std::memory_order_relaxed);
+      if (spec.stop != nullptr && spec.stop->load(std::memory_order_relaxed))
+        throw Error("the copy of " + source.qualified_name() + " stopped: another worker failed");
+    }
     if (spec.max_row_bytes != 0 && row_bytes(rows) > spec.max_row_bytes) {
       throw ConfigError("a row of " + source.qualified_name() + " at " +
                         describe_row(source, rows, result.rows) + " holds " +

@@ -58,6 +58,8 @@ struct CopySpec {
   bool allow_binary = true;
   // Rows set aside so far in the whole table (its chunks share it), against kMaxRejectedRows.
   std::atomic<uint64_t>* table_rejects = nullptr;
+  // Set when another worker failed: the copy gives up within about a thousand rows.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // Reads every row of `source` (or of the chunk spec.where selects) with one streaming SELECT

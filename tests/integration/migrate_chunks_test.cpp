@@ -336,3 +336,19 @@ TEST_CASE("data-only as a role that cannot turn triggers off warns, and will not
                         Catch::Contains("--replace"));
   CHECK(db.target_value("SELECT v FROM " + s + ".t WHERE id = 3") == "row 1");
 }
+
+TEST_CASE("when one worker fails the others give up their chunk instead of finishing it",
+          "[migrate_chunks]") {
+  TestDatabases db;
+  make_table(db, "big", 300000);  // the largest table, taken first, copied as one chunk
+  db.source().execute("CREATE TABLE bad (id INT PRIMARY KEY, t TEXT)");
+  db.source().execute("INSERT INTO bad VALUES (1, CONCAT('a', CHAR(0)))");
+  const auto r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri(),
+                            "--jobs", "2", "--chunk-rows", "0"});
+  CHECK(r.exit_code == 5);
+  CHECK_THAT(r.err, Catch::Contains(db.name() + ".bad.t"));
+  CHECK_THAT(r.err, !Catch::Contains("another worker failed"));  // the first error is reported
+  CHECK(db.target_value("SELECT state FROM my2pg.chunk_state WHERE source_database = '" +
+                        db.name() + "' AND source_table = 'big'") == "pending");
+  CHECK(db.target_value("SELECT count(*) FROM \"" + db.name() + "\".big") == "0");
+}
