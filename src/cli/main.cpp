@@ -36,6 +36,7 @@ int run(std::span<const char* const> args) {
   if (inv.command == "migrate") return cli::run_migrate_command(inv.options);
   if (inv.command == "binlog") return cli::run_binlog_command(inv.options);
   if (inv.command == "schema") return cli::run_schema_command(inv.options);
+  if (inv.command == "verify") return cli::run_verify_command(inv.options);
   throw Error("command '" + inv.command + "' has no implementation");
 }
 

@@ -25,6 +25,7 @@
 #include "pg/connection.hpp"
 #include "snapshot/migrate.hpp"
 #include "snapshot/progress.hpp"
+#include "snapshot/verify_job.hpp"
 
 namespace my2pg::cli {
 namespace {
@@ -103,6 +104,23 @@ snapshot::ModelOptions model_options(const Options& options) {
   return m;
 }
 
+void write_report_file(const std::string& text, const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  const bool written = f != nullptr && std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (f == nullptr || std::fclose(f) != 0 || !written) {
+    throw ConfigError("cannot write the report to " + path + ": " + std::strerror(errno));
+  }
+}
+
+// `{"source_table":..,"target_table":..` opening one table's object in a JSON list.
+void append_table_names(const std::string& source, const std::string& target, bool first,
+                        std::string& out) {
+  out += first ? "{\"source_table\":" : ",{\"source_table\":";
+  append_json_string(source, out);
+  out += ",\"target_table\":";
+  append_json_string(target, out);
+}
+
 // The summary as one JSON object (--report FILE), for scripts.
 void write_json_report(const snapshot::MigrateReport& r, const std::string& path) {
   std::string out = "{\"source_database\":";
@@ -122,10 +140,7 @@ void write_json_report(const snapshot::MigrateReport& r, const std::string& path
       r.seconds, r.verified ? "true" : "false", r.chunks, r.chunks_resumed);
   for (size_t i = 0; i < r.tables.size(); ++i) {
     const auto& t = r.tables[i];
-    out += i == 0 ? "{\"source_table\":" : ",{\"source_table\":";
-    append_json_string(t.source_table, out);
-    out += ",\"target_table\":";
-    append_json_string(t.target_table, out);
+    append_table_names(t.source_table, t.target_table, i == 0, out);
     out += fmt::format(
         ",\"rows\":{},\"bytes\":{},\"seconds\":{:.3f},\"target_rows\":{},\"rejected\":{}}}", t.rows,
         t.bytes, t.seconds, t.target_rows ? std::to_string(*t.target_rows) : std::string("null"),
@@ -137,11 +152,74 @@ void write_json_report(const snapshot::MigrateReport& r, const std::string& path
     append_json_string(r.not_migrated[i], out);
   }
   out += "]}\n";
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr || std::fwrite(out.data(), 1, out.size(), f) != out.size() ||
-      std::fclose(f) != 0) {
-    throw ConfigError("cannot write the report to " + path + ": " + std::strerror(errno));
+  write_report_file(out, path);
+}
+
+// The comparison as one JSON object (verify --report FILE).
+void write_json_verdicts(const snapshot::VerifyReport& r, const std::string& path) {
+  std::string out = "{\"source_database\":";
+  append_json_string(r.source_database, out);
+  out += ",\"target_schema\":";
+  append_json_string(r.target_schema, out);
+  out += fmt::format(",\"equal\":{},\"seconds\":{:.3f},\"tables\":[", r.equal() ? "true" : "false",
+                     r.seconds);
+  for (size_t i = 0; i < r.tables.size(); ++i) {
+    const auto& t = r.tables[i];
+    append_table_names(t.source_table, t.target_table, i == 0, out);
+    out += fmt::format(
+        ",\"equal\":{},\"target_exists\":{},\"source_rows\":{},\"target_rows\":{},"
+        "\"unstorable_rows\":{},\"ranges_compared\":{},\"differing_ranges\":[",
+        t.equal() ? "true" : "false", t.target_exists ? "true" : "false", t.source_rows,
+        t.target_rows, t.unstorable, t.chunks);
+    for (size_t j = 0; j < t.ranges.size(); ++j) {
+      if (j != 0) out += ",";
+      append_json_string(t.ranges[j], out);
+    }
+    out += "],\"rows\":[";
+    for (size_t j = 0; j < t.rows.size(); ++j) {
+      out += j == 0 ? "{\"kind\":" : ",{\"kind\":";
+      append_json_string(t.rows[j].kind, out);
+      out += ",\"key\":";
+      append_json_string(t.rows[j].key, out);
+      out += "}";
+    }
+    out += fmt::format("],\"rows_not_listed\":{}}}", t.rows_not_listed);
   }
+  out += "]}\n";
+  write_report_file(out, path);
+}
+
+void print_verdicts(const snapshot::VerifyReport& r, const std::string& target) {
+  fmt::print("\nverified {} against {} (schema \"{}\")\n", r.source_database, target,
+             r.target_schema);
+  fmt::print("source snapshot at binlog position {}\n\n", r.position.display());
+  fmt::print("{:<32} {:>12} {:>12}  {}\n", "table", "source rows", "target rows", "result");
+  size_t different = 0;
+  for (const auto& t : r.tables) {
+    if (!t.equal()) ++different;
+    if (!t.target_exists) {
+      fmt::print("{:<32} {:>12} {:>12}  DIFFERENT: no such table on the target\n", t.target_table,
+                 "", "");
+      continue;
+    }
+    fmt::print("{:<32} {:>12} {:>12}  {}\n", t.target_table, t.source_rows, t.target_rows,
+               t.equal() ? "equal" : "DIFFERENT");
+    if (t.unstorable != 0) {
+      fmt::print("  {} source row(s) hold values the target column types cannot store\n",
+                 t.unstorable);
+    }
+    for (const auto& range : t.ranges) fmt::print("  rows differ in {}\n", range);
+    for (const auto& d : t.rows) {
+      const char* what = d.kind == "missing" ? "missing on the target:"
+                         : d.kind == "extra" ? "extra on the target:"
+                                             : "different:";
+      fmt::print("    {:<22} {}\n", what, d.key);
+    }
+    if (t.rows_not_listed != 0) fmt::print("    ... and {} more\n", t.rows_not_listed);
+  }
+  fmt::print("\n{} tables, {} equal, {} different, in {:.2f} s\n", r.tables.size(),
+             r.tables.size() - different, different, r.seconds);
+  std::fflush(stdout);
 }
 
 // Shows copy progress while the workers run: bars redrawn in place on a terminal, a plain log
@@ -229,6 +307,15 @@ class ProgressDisplay {
   std::thread m_thread;
 };
 
+uint64_t parse_chunk_rows(const std::string& text) {
+  uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size())
+    throw ConfigError("--chunk-rows must be a number of rows (0: whole tables), not '" + text +
+                      "'");
+  return n;
+}
+
 // "512M", "2G", "1048576": a size in bytes, with an optional K, M or G suffix (powers of 1024).
 uint64_t parse_size(const std::string& text, const char* option) {
   uint64_t n = 0;
@@ -269,14 +356,7 @@ int run_migrate_command(const Options& options) {
   }
   m.verify = !options.flag("no-verify");
   m.data_only = options.flag("data-only");
-  if (auto rows = options.get("chunk-rows")) {
-    uint64_t n = 0;
-    const auto [end, ec] = std::from_chars(rows->data(), rows->data() + rows->size(), n);
-    if (ec != std::errc() || end != rows->data() + rows->size())
-      throw ConfigError("--chunk-rows must be a number of rows (0: whole tables), not '" + *rows +
-                        "'");
-    m.chunk_rows = n;
-  }
+  if (auto rows = options.get("chunk-rows")) m.chunk_rows = parse_chunk_rows(*rows);
   if (auto limit = options.get("memory-limit"))
     m.memory_limit = parse_size(*limit, "--memory-limit");
   double every = 10;
@@ -305,6 +385,18 @@ int run_migrate_command(const Options& options) {
     return static_cast<int>(ExitCode::rejected);
   }
   return 0;
+}
+
+int run_verify_command(const Options& options) {
+  snapshot::VerifyOptions v;
+  v.source_uri = options.require("source");
+  v.target_uri = options.require("target");
+  v.model = model_options(options);
+  if (auto rows = options.get("chunk-rows")) v.chunk_rows = parse_chunk_rows(*rows);
+  const snapshot::VerifyReport report = snapshot::run_verify(v);
+  print_verdicts(report, pg::describe_conninfo(v.target_uri));
+  if (auto path = options.get("report")) write_json_verdicts(report, *path);
+  return report.equal() ? 0 : static_cast<int>(ExitCode::mismatch);
 }
 
 int run_schema_command(const Options& options) {

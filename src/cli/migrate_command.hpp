@@ -6,6 +6,9 @@ namespace my2pg::cli {
 // `my2pg migrate`: runs the copy and prints the summary table on stdout.
 int run_migrate_command(const Options& options);
 
+// `my2pg verify`: compares the source's tables with their copies; exit 0 when equal, 6 when not.
+int run_verify_command(const Options& options);
+
 // `my2pg schema`: creates the converted tables (or, with --dry-run, prints the DDL as a SQL
 // script) and reports every column's mapping and what was not migrated.
 int run_schema_command(const Options& options);

@@ -69,6 +69,19 @@ constexpr OptionSpec kSchema[] = {
     {"exclude", "GLOBS", "leave out tables matching these database.table globs"},
 };
 
+constexpr OptionSpec kVerify[] = {
+    {"target-schema", "NAME",
+     "the PostgreSQL schema the tables were copied into (default: the source database's name)"},
+    {"mapping", "FILE", "the type rules the copy was made with (names and types follow them)"},
+    {"identifier-case", "POLICY", "the identifier case the copy was made with: keep or lower"},
+    {"include", "GLOBS", "only tables matching these database.table globs (comma-separated)"},
+    {"exclude", "GLOBS", "leave out tables matching these database.table globs"},
+    {"chunk-rows", "N",
+     "compare digests over key ranges of about N rows (default 250000; 0: whole tables); "
+     "differing ranges are then compared row by row"},
+    {"report", "FILE", "also write the comparison as JSON to FILE"},
+};
+
 constexpr OptionSpec kBinlog[] = {
     {"format", "FORMAT", "text (like mysqlbinlog -v, the default) or json (one object per event)"},
     {"start", "FILE:POS",
@@ -85,6 +98,10 @@ constexpr CommandSpec kCommands[] = {
     {"schema",
      "convert the source database's tables to PostgreSQL DDL and create them (or --dry-run)",
      kSchema},
+    {"verify",
+     "compare the source's tables with their copies: counts, digests per key range, differing "
+     "rows by key (exit 6 when they differ)",
+     kVerify},
 };
 
 const CommandSpec* find_command(std::string_view name) {

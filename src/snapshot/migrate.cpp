@@ -23,6 +23,7 @@
 #include "pg/connection.hpp"
 #include "schema/catalog.hpp"
 #include "snapshot/chunks.hpp"
+#include "snapshot/source_model.hpp"
 #include "snapshot/source_snapshot.hpp"
 #include "snapshot/table_copy.hpp"
 #include "snapshot/target_ddl.hpp"
@@ -136,13 +137,6 @@ void verify_counts(mysql::Connection& src, pg::Connection& tgt,
   report.verified = true;
 }
 
-struct SourceModel {
-  schema::Catalog catalog;
-  std::vector<typemap::TargetTable> targets;
-  SchemaPlan plan;
-  typemap::IdentifierMap names;
-};
-
 typemap::TypeRules load_rules(const std::string& mapping_file) {
   if (mapping_file.empty()) return typemap::TypeRules::load_default();
   return typemap::TypeRules::layered(typemap::TypeRules::load_file(mapping_file),
@@ -197,6 +191,8 @@ bool selected(const std::string& qualified, const ModelOptions& options) {
   return (options.include.empty() || any(options.include)) && !any(options.exclude);
 }
 
+}  // namespace
+
 SourceModel load_model(mysql::Connection& src, const std::string& database,
                        const ModelOptions& options, bool target_postgis) {
   const std::string& target_schema = options.target_schema;
@@ -248,6 +244,8 @@ mysql::Endpoint source_endpoint(const std::string& uri) {
   }
   return endpoint;
 }
+
+namespace {
 
 std::string position_key(const BinlogPosition& p) {
   return p.known() ? p.file + ":" + std::to_string(p.pos) : std::string();

@@ -220,6 +220,16 @@ std::optional<std::string_view> field_at(std::string_view line, size_t index) {
   return field;
 }
 
+// The output forms the row hasher expects, for the current transaction only.
+void set_digest_output(pg::Connection& tgt) {
+  std::string settings = verify::kTargetSessionSql;
+  for (size_t at = settings.find("SET "); at != std::string::npos; at = settings.find("SET ", at)) {
+    settings.replace(at, 4, "SET LOCAL ");
+    at += 10;
+  }
+  tgt.execute(settings);
+}
+
 uint64_t row_bytes(const mysql::RowStream& rows) {
   uint64_t n = 0;
   for (size_t i = 0; i < rows.field_count(); ++i) n += rows.is_null(i) ? 0 : rows.field(i).size();
@@ -309,23 +319,93 @@ SourceDigests source_digest(mysql::Connection& src, const schema::Table& source,
   return digests;
 }
 
+namespace {
+
+// The key columns a row is identified by: the primary key's, or every column.
+std::vector<size_t> key_columns(const typemap::TargetTable& target) {
+  std::vector<size_t> keys;
+  for (const auto& k : target.primary_key) {
+    for (size_t i = 0; i < target.columns.size(); ++i) {
+      if (target.columns[i].name == k) keys.push_back(i);
+    }
+  }
+  if (keys.empty()) {
+    for (size_t i = 0; i < target.columns.size(); ++i) keys.push_back(i);
+  }
+  return keys;
+}
+
+void add_keyed(const typemap::TargetTable& target, const std::vector<size_t>& keys,
+               verify::RowHasher& hasher, std::string_view line, KeyedRows& out) {
+  const uint64_t hash = hasher.hash_line(line);
+  const auto fields = hasher.fields_of(line, keys);
+  std::string key;
+  for (size_t j = 0; j < keys.size(); ++j) {
+    key.append(j == 0 ? "" : ", ").append(target.columns[keys[j]].name).append("=");
+    if (!fields[j]) {
+      key.append("NULL");
+    } else if (verify::canon_for(target.columns[keys[j]]) == verify::Canon::numeric) {
+      key.append(*fields[j]);
+    } else {
+      key.append(pg::quote_literal(*fields[j]));
+    }
+  }
+  if (!out.hash_by_key.emplace(key, hash).second) ++out.repeats[key];
+}
+
+std::string select_list(const typemap::TargetTable& target) {
+  std::string list;
+  for (size_t i = 0; i < target.columns.size(); ++i) {
+    list.append(i == 0 ? "" : ", ").append(pg::quote_identifier(target.columns[i].name));
+  }
+  return list;
+}
+
+}  // namespace
+
+KeyedRows source_rows_by_key(mysql::Connection& src, const schema::Table& source,
+                             const typemap::TargetTable& target, const std::string& where) {
+  mysql::RowStream rows = src.stream(select_sql(source, where));
+  RowEncoder encoder(target, false);  // COPY text lines, whose key fields the hasher reads
+  verify::RowHasher hasher(canons_of(target));
+  const std::vector<size_t> keys = key_columns(target);
+  KeyedRows out;
+  std::string line;
+  uint64_t hash = 0;
+  while (rows.next()) {
+    line.clear();
+    if (encoder.append(rows, line, hash)) {
+      ++out.unstorable;
+      continue;
+    }
+    line.pop_back();
+    add_keyed(target, keys, hasher, line, out);
+  }
+  return out;
+}
+
+KeyedRows target_rows_by_key(pg::Connection& tgt, const typemap::TargetTable& target,
+                             const std::string& where) {
+  set_digest_output(tgt);
+  pg::CopyReader reader =
+      tgt.copy_out("COPY (SELECT " + select_list(target) + " FROM " + qualified_name(target) +
+                   (where.empty() ? "" : " WHERE " + where) + ") TO STDOUT");
+  verify::RowHasher hasher(canons_of(target));
+  const std::vector<size_t> keys = key_columns(target);
+  KeyedRows out;
+  std::string_view line;
+  while (reader.next(line)) add_keyed(target, keys, hasher, line, out);
+  return out;
+}
+
 std::vector<verify::Digest> target_digests(
     pg::Connection& tgt, const typemap::TargetTable& target, std::optional<size_t> key,
     size_t chunks, const std::function<size_t(std::string_view)>& bucket_of) {
-  std::string sql = "COPY (SELECT ";
-  for (size_t i = 0; i < target.columns.size(); ++i) {
-    sql.append(i == 0 ? "" : ", ").append(pg::quote_identifier(target.columns[i].name));
-  }
-  sql.append(" FROM ").append(qualified_name(target)).append(") TO STDOUT");
+  const std::string sql =
+      "COPY (SELECT " + select_list(target) + " FROM " + qualified_name(target) + ") TO STDOUT";
   verify::RowHasher hasher(canons_of(target));
   std::vector<verify::Digest> digests(chunks);
-  // The output forms the hasher expects, for this transaction only.
-  std::string settings = verify::kTargetSessionSql;
-  for (size_t at = settings.find("SET "); at != std::string::npos; at = settings.find("SET ", at)) {
-    settings.replace(at, 4, "SET LOCAL ");
-    at += 10;
-  }
-  tgt.execute(settings);
+  set_digest_output(tgt);
   pg::CopyReader reader = tgt.copy_out(sql);
   std::string_view line;
   while (reader.next(line)) {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -88,5 +89,19 @@ SourceDigests source_digest(mysql::Connection& src, const schema::Table& source,
 std::vector<verify::Digest> target_digests(
     pg::Connection& tgt, const typemap::TargetTable& target, std::optional<size_t> key,
     size_t chunks, const std::function<size_t(std::string_view)>& bucket_of);
+
+// Row-level comparison of one chunk: each row's hash by its key (the canonical text of the key
+// columns, "id=7" or "a=1, b=x"; every column when the table has no primary key, with a count
+// for repeated rows). Memory grows with the chunk's rows.
+struct KeyedRows {
+  std::map<std::string, uint64_t> hash_by_key;
+  std::map<std::string, uint64_t> repeats;  // keys seen more than once (tables without a key)
+  uint64_t unstorable = 0;                  // source rows whose values cannot be stored
+};
+KeyedRows source_rows_by_key(mysql::Connection& src, const schema::Table& source,
+                             const typemap::TargetTable& target, const std::string& where);
+// The same for the target's rows (`where` over target columns), inside the caller's transaction.
+KeyedRows target_rows_by_key(pg::Connection& tgt, const typemap::TargetTable& target,
+                             const std::string& where);
 
 }  // namespace my2pg::snapshot

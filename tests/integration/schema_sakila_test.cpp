@@ -9,6 +9,7 @@
 
 #include "support/servers.hpp"
 
+using my2pg::test::read_text_file;
 using my2pg::test::run_mariadb_client;
 using my2pg::test::run_my2pg;
 using my2pg::test::TestDatabases;
@@ -16,13 +17,6 @@ using my2pg::test::TestDatabases;
 namespace {
 
 const std::string kSakila = std::string(MY2PG_DATASETS_DIR) + "/sakila";
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // The dataset creates and uses a database named sakila: load it into the test's own database.
 std::string retarget(std::string sql, const std::string& database) {
@@ -43,7 +37,7 @@ bool load_sakila(TestDatabases& db) {
     return false;
   }
   for (const char* file : {"/sakila-schema.sql", "/sakila-data.sql"}) {
-    const auto r = run_mariadb_client(db, retarget(slurp(kSakila + file), db.name()));
+    const auto r = run_mariadb_client(db, retarget(read_text_file(kSakila + file), db.name()));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
   }

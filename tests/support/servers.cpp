@@ -37,13 +37,6 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 TestDatabases::TestDatabases()
@@ -113,8 +106,8 @@ CommandResult run_captured(const std::string& command, const std::string& input 
   const int status = std::system(cmd.c_str());
   CommandResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(dir + "/out");
-  r.err = slurp(dir + "/err");
+  r.out = read_text_file(dir + "/out");
+  r.err = read_text_file(dir + "/err");
   std::system(("rm -rf " + dir).c_str());
   return r;
 }
@@ -169,6 +162,13 @@ PostgisDatabase::~PostgisDatabase() {
     admin.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
   } catch (const std::exception&) {
   }
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace my2pg::test

@@ -47,6 +47,9 @@ struct CommandResult {
 CommandResult run_my2pg(const std::vector<std::string>& args,
                         const std::vector<std::string>& env = {});
 
+// The whole contents of a file ("" when it cannot be read).
+std::string read_text_file(const std::string& path);
+
 // Starts the built my2pg binary with `args` in the background (stdin, stdout and stderr on
 // /dev/null) and returns its pid, for tests that kill it mid-run.
 pid_t spawn_my2pg(const std::vector<std::string>& args);

@@ -1,0 +1,39 @@
+#pragma once
+// The source database as the jobs see it (migrate, schema, verify): its catalog, each table
+// mapped for PostgreSQL by the type rules and identifier options, and the DDL plan.
+#include <string>
+#include <vector>
+
+#include "mysql/connection.hpp"
+#include "pg/connection.hpp"
+#include "schema/table.hpp"
+#include "snapshot/migrate.hpp"
+#include "snapshot/target_ddl.hpp"
+#include "typemap/identifiers.hpp"
+#include "typemap/target_table.hpp"
+
+namespace my2pg::snapshot {
+
+struct SourceModel {
+  schema::Catalog catalog;
+  std::vector<typemap::TargetTable> targets;  // parallel to catalog.tables
+  SchemaPlan plan;
+  typemap::IdentifierMap names;
+};
+
+// Reads `database`'s catalog through `src`, keeps the tables `options` selects, maps them (for a
+// target with PostGIS or not) and plans their DDL. Throws MappingError for values that do not
+// fit their target type.
+SourceModel load_model(mysql::Connection& src, const std::string& database,
+                       const ModelOptions& options, bool target_postgis);
+
+// Source names PostgreSQL got under another name, recorded in my2pg.identifier_map.
+void record_names(pg::Connection& tgt, const std::string& database,
+                  const typemap::IdentifierMap& names);
+
+bool has_postgis(pg::Connection& tgt);
+
+// The source URI parsed; ConfigError when it names no database.
+mysql::Endpoint source_endpoint(const std::string& uri);
+
+}  // namespace my2pg::snapshot
