@@ -28,11 +28,11 @@ constexpr OptionSpec kMigrate[] = {
      "skip comparing row counts and per-chunk row digests between source and target"},
     {"schema-only", "", "create the schema (as my2pg schema does) and copy no data"},
     {"data-only", "",
-     "copy rows into tables that already exist (made by my2pg schema); no DDL, triggers and "
-     "foreign-key checks off during the load"},
+     "copy rows into tables that already exist with the mapped column types (made by my2pg "
+     "schema); no DDL; triggers and foreign-key checks off during the load where the role may"},
     {"chunk-rows", "N",
-     "copy tables with an integer primary key in chunks of about N rows, each committed on its "
-     "own so that a rerun resumes from the last one (default 250000; 0: whole tables)"},
+     "copy InnoDB tables with an integer primary key in chunks of about N rows, each committed "
+     "on its own so that a rerun resumes from the last one (default 250000; 0: whole tables)"},
     {"memory-limit", "SIZE",
      "memory the copy may use, e.g. 512M or 2G (default 1G); each job's share bounds the "
      "largest row it accepts"},

@@ -5,7 +5,6 @@
 
 #include "common/error.hpp"
 #include "common/pg_names.hpp"
-#include "verify/row_digest.hpp"
 
 namespace my2pg::snapshot {
 namespace {
@@ -52,6 +51,19 @@ std::string range_condition(const std::string& quoted_column, const Chunk& chunk
   return out;
 }
 
+// Whether a column of this PostgreSQL type prints integer keys as integers (no scale).
+bool integer_target(std::string_view type) {
+  static constexpr std::string_view kIntegers[] = {"smallint", "integer", "bigint",
+                                                   "int2",     "int4",    "int8"};
+  if (std::find(std::begin(kIntegers), std::end(kIntegers), type) != std::end(kIntegers))
+    return true;
+  if (!type.starts_with("numeric(") || !type.ends_with(")")) return false;
+  const size_t comma = type.find(',');
+  return comma == std::string_view::npos ||
+         type.substr(comma + 1, type.size() - comma - 2).find_first_not_of(" 0") ==
+             std::string_view::npos;
+}
+
 }  // namespace
 
 std::optional<size_t> chunk_key_column(const schema::Table& source,
@@ -66,7 +78,7 @@ std::optional<size_t> chunk_key_column(const schema::Table& source,
         std::find(std::begin(kIntegers), std::end(kIntegers), c.data_type) != std::end(kIntegers);
     const bool transactional = source.engine == "InnoDB" || source.engine == "RocksDB";
     if (!integer || !transactional || target.columns[i].codec.kind != typemap::ValueKind::plain ||
-        verify::canon_for(target.columns[i]) != verify::Canon::numeric) {
+        !integer_target(target.columns[i].type.sql)) {
       return std::nullopt;
     }
     return i;

@@ -2,6 +2,7 @@
 
 #include "snapshot/progress.hpp"
 
+#include <fmt/format.h>
 #include <fnmatch.h>
 #include <spdlog/spdlog.h>
 
@@ -434,10 +435,11 @@ void copy_chunk(mysql::Connection& src, pg::Connection& tgt, const CopyContext& 
     const std::string cond =
         job.key ? target_condition(job.plan, target.columns[*job.key].name, chunk) : "";
     tgt.execute("DELETE FROM " + qualified_name(target) + (cond.empty() ? "" : " WHERE " + cond));
-    tgt.query(
+    const RowSet dropped = tgt.query(
         "DELETE FROM my2pg.rejects WHERE source_database = $1 AND source_table = $2 AND "
-        "chunk_no = $3",
+        "chunk_no = $3 RETURNING 1",
         {ctx.database, table.name, std::to_string(chunk.no)});
+    job.rejects -= dropped.rows.size();  // counted again as the chunk is copied
   }
   CopySpec spec;
   spec.where = where;
@@ -587,6 +589,51 @@ SchemaResult run_schema(const SchemaOptions& options) {
 
 namespace {
 
+// The columns of `t` on the target as PostgreSQL spells their types, by name.
+std::map<std::string, std::string> column_types(pg::Connection& tgt, const std::string& table) {
+  std::map<std::string, std::string> types;
+  const RowSet r = tgt.query(
+      "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+      "$1::regclass AND attnum > 0 AND NOT attisdropped",
+      {table});
+  for (const auto& row : r.rows) types[row.at(0).value_or("")] = row.at(1).value_or("");
+  return types;
+}
+
+// --data-only writes the values the mapping makes (in binary form, for most types) into tables
+// it did not create: every mapped column must be there with the type the mapping gives it
+// (compared as PostgreSQL spells both, through a temporary table of the mapped types).
+void check_column_types(pg::Connection& tgt, const std::vector<typemap::TargetTable>& tables) {
+  pg::Transaction tx(tgt);  // rolled back: the probe tables vanish
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const auto& t = tables[i];
+    std::string probe = "my2pg_probe_" + std::to_string(i);
+    std::string ddl = "CREATE TEMP TABLE " + probe + " (";
+    for (size_t c = 0; c < t.columns.size(); ++c) {
+      ddl.append(c == 0 ? "" : ", ").append(pg::quote_identifier(t.columns[c].name));
+      ddl.append(" ").append(t.columns[c].type.sql);
+    }
+    tgt.execute(ddl + ")");
+    const auto wanted = column_types(tgt, probe);
+    const auto actual = column_types(tgt, qualified_name(t));
+    for (const auto& c : t.columns) {
+      const auto it = actual.find(c.name);
+      const std::string where = "--data-only: column " + t.schema + "." + t.name + "." + c.name;
+      if (it == actual.end()) {
+        throw TargetError(where +
+                          " does not exist on the target; create the tables with `my2pg schema` "
+                          "and the same mapping options, or leave out --data-only");
+      }
+      if (it->second != wanted.at(c.name)) {
+        throw TargetError(where + " is " + it->second +
+                          " on the target, but the mapping makes it " + wanted.at(c.name) +
+                          "; create the tables with `my2pg schema` and the same mapping options, "
+                          "or give --mapping a rule for the column that matches the target");
+      }
+    }
+  }
+}
+
 // --data-only: the tables must exist (created by `my2pg schema`, say) and be empty, or emptied
 // with --replace; nothing else of the target is touched.
 void prepare_data_only(pg::Connection& tgt, const MigrateOptions& options, const std::string& db,
@@ -612,6 +659,7 @@ void prepare_data_only(pg::Connection& tgt, const MigrateOptions& options, const
       filled.push_back(qualified_name(t));
     }
   }
+  check_column_types(tgt, tables);
   if (!filled.empty() && !options.replace) {
     const std::string more =
         filled.size() > 1 ? " and " + std::to_string(filled.size() - 1) + " more" : "";
@@ -685,13 +733,20 @@ void build_indexes(const MigrateOptions& options, pg::Connection& tgt,
 }
 
 // What a resumed copy must share with the run it resumes: the mode, and every table's target
-// columns (names and types, which the mapping options and the source's schema decide) and key.
+// columns (names, types and value policies, which the mapping options and the source's schema
+// decide) and key.
 std::string fingerprint_of(const MigrateOptions& options,
                            const std::vector<typemap::TargetTable>& targets) {
   std::string text = options.data_only ? "data-only\n" : "full\n";
   for (const auto& t : targets) {
     text.append(t.schema).append(".").append(t.name).append(":");
-    for (const auto& c : t.columns) text.append(c.name).append(" ").append(c.type.sql).append(",");
+    for (const auto& c : t.columns) {
+      const auto& p = c.codec.policy;
+      text.append(c.name).append(" ").append(c.type.sql);
+      text.append(fmt::format(" {}/{}/{}/{},", static_cast<int>(c.codec.kind),
+                              static_cast<int>(p.zero_dates), static_cast<int>(p.nul_bytes),
+                              static_cast<int>(p.invalid_text)));
+    }
     text.append(" key");
     for (const auto& k : t.primary_key) text.append(" ").append(k);
     text.append("\n");
@@ -833,11 +888,6 @@ MigrateReport run_migrate(const MigrateOptions& options) {
           if (!job->plan.key_column.empty() && tables[i].columns[c].name == job->plan.key_column)
             job->key = c;
         }
-        if (!job->plan.key_column.empty() && !job->key) {
-          throw TargetError("the unfinished copy of " + tables[i].qualified_name() +
-                            " was cut into chunks by column " + job->plan.key_column +
-                            ", which the table no longer has; pass --replace to start over");
-        }
         job->rejects = std::stoull(
             tgt.query("SELECT count(*) FROM my2pg.rejects WHERE source_database = $1 AND "
                       "source_table = $2",
@@ -923,6 +973,8 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   auto run = [&](mysql::Connection& source, pg::Connection& target,
                  std::vector<NotMigrated>& refused, bool first) {
     try {
+      // DATETIME values mapped to timestamptz are read as UTC, as TIMESTAMP values are.
+      target.execute("SET TimeZone = 'UTC'");
       const bool triggers_off = options.data_only && load_without_triggers(target);
       if (first) {
         for (TableJob* job : finish_first) {

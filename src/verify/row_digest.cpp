@@ -313,6 +313,20 @@ void strip_fraction_zeros(std::string_view text, std::string& out) {
   out.append(text.substr(i));
 }
 
+// A timestamp as the value it stands for, whichever side printed it: the text path sends
+// "2020-01-01 10:00:00.500000+00" (TIMESTAMP), "2020-01-01 10:00:00" (DATETIME) or "2020-01-01"
+// (DATE) into timestamp or timestamptz columns, which PostgreSQL prints in UTC as
+// "2020-01-01 10:00:00.5" or with "+00". Offsets other than UTC are never sent.
+void canonical_timestamp(std::string_view text, std::string& out) {
+  if (text.ends_with("+00:00")) {
+    text.remove_suffix(6);
+  } else if (text.ends_with("+00")) {
+    text.remove_suffix(3);
+  }
+  strip_fraction_zeros(text, out);
+  if (text.size() == 10 && text[4] == '-' && text[7] == '-') out.append(" 00:00:00");
+}
+
 bool canonical_inet(std::string_view text, std::string& out) {
   const size_t slash = text.find('/');
   const std::string address(text.substr(0, slash));
@@ -378,6 +392,9 @@ bool canonicalize(Canon canon, std::string_view text, std::string& out) {
       return true;
     case Canon::fraction_time:
       strip_fraction_zeros(text, out);
+      return true;
+    case Canon::timestamp:
+      canonical_timestamp(text, out);
       return true;
     case Canon::json:
       return canonical_json(text, out);
@@ -446,9 +463,10 @@ Canon canon_for_type(std::string_view pg_type) {
   if (base == "float") return canon_for_float(pg_type);
   if (one_of(base, {"char", "character", "bpchar"})) return Canon::padded_char;
   if (one_of(base, {"bytea", "geometry", "geography"})) return Canon::hex_bytes;
-  if (one_of(base,
-             {"timestamp", "timestamptz", "timestamp with time zone", "timestamp without time zone",
-              "time", "timetz", "time with time zone", "time without time zone"}) ||
+  if (one_of(base, {"timestamp", "timestamptz", "timestamp with time zone",
+                    "timestamp without time zone"}))
+    return Canon::timestamp;
+  if (one_of(base, {"time", "timetz", "time with time zone", "time without time zone"}) ||
       base.starts_with("interval"))
     return Canon::fraction_time;
   if (base == "jsonb") return Canon::json;
@@ -505,6 +523,9 @@ std::string_view RowHasher::canonical(Canon canon, std::string_view raw, bool es
       break;
     case Canon::fraction_time:
       if (text.find('.') == std::string_view::npos) return text;
+      break;
+    case Canon::timestamp:
+      if (text.size() > 10 && text.find_first_of(".+") == std::string_view::npos) return text;
       break;
     default:
       break;

@@ -25,7 +25,8 @@ enum class Canon : uint8_t {
   float8,         // read as double, printed shortest
   padded_char,    // char(n): trailing spaces dropped (PostgreSQL pads, MySQL strips)
   hex_bytes,      // bytea "\x..", PostGIS EWKB hex: lower case
-  fraction_time,  // timestamp, time, interval: trailing zeros of fractional seconds dropped
+  fraction_time,  // time, interval: trailing zeros of fractional seconds dropped
+  timestamp,      // timestamp(tz): as fraction_time, a UTC offset dropped, a bare date at 00:00:00
   json,           // jsonb: verify::canonical_json (invalid JSON stays as it is)
   lower_text,     // uuid: lower case
   inet,           // inet/cidr: the address as inet_ntop prints it, a full-length prefix dropped

@@ -172,3 +172,34 @@ TEST_CASE("JSON with a NUL escape is refused for jsonb and kept by a json rule",
   CHECK(db.target_value("SELECT doc::text FROM \"" + db.name() + "\".docs WHERE id = 2") ==
         "[\"a\\u0000b\"]");
 }
+
+TEST_CASE("timestamps mapped across zone kinds and an integer key mapped to numeric verify equal",
+          "[mapping]") {
+  TestDatabases db;
+  db.source().execute(
+      "CREATE TABLE events (id INT PRIMARY KEY, at TIMESTAMP(3) NULL, local_at DATETIME(6), "
+      "day DATE)");
+  db.source().execute(
+      "INSERT INTO events SELECT seq, '2024-03-01 10:00:00.250', '2024-03-01 12:30:00.000500', "
+      "'2024-02-29' FROM seq_1_to_3000");
+  db.source().execute("ANALYZE TABLE events");
+  const RulesFile rules(
+      "rules:\n"
+      "  - {match: {type: timestamp}, target: \"timestamp({fsp})\", why: wall clock in UTC}\n"
+      "  - {match: {type: datetime}, target: \"timestamptz({fsp})\", why: read as UTC}\n"
+      "  - {match: {type: date}, target: timestamp, why: midnight}\n"
+      "  - {match: {column: \"*.events.id\"}, target: \"numeric(12,2)\", why: a key with a "
+      "scale}\n");
+  const auto r = migrate(db, rules, {"--chunk-rows", "500"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("row digests verified equal"));
+  // DATETIME is read as UTC into timestamptz, whatever the server's TimeZone.
+  CHECK(db.target_value("SELECT to_char(local_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') "
+                        "|| ' ' || to_char(at, 'HH24:MI:SS.MS') || ' ' || day::text FROM \"" +
+                        db.name() + "\".events WHERE id = 7") ==
+        "2024-03-01 12:30:00.000500 10:00:00.250 2024-02-29 00:00:00");
+  // A key whose target has a scale is not cut into ranges: one whole-table chunk.
+  CHECK(db.target_value("SELECT count(*) FROM my2pg.chunk_state WHERE source_database = '" +
+                        db.name() + "'") == "1");
+}

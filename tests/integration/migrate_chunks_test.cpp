@@ -65,6 +65,10 @@ TEST_CASE("a table with an integer key is copied in committed chunks and verifie
   db.source().execute("ANALYZE TABLE wide");
   db.source().execute("CREATE TABLE small (id INT PRIMARY KEY, v VARCHAR(100), n DECIMAL(10,2))");
   db.source().execute("INSERT INTO small VALUES (1, 'one', 1.5), (2, NULL, NULL)");
+  // Not transactional: chunks read at different moments could miss or repeat moved rows.
+  db.source().execute(
+      "CREATE TABLE flat (id INT PRIMARY KEY, v VARCHAR(100), n DECIMAL(10,2)) ENGINE=MyISAM");
+  db.source().execute("INSERT INTO flat SELECT seq, seq, seq FROM seq_1_to_5000");
   db.source().execute("CREATE TABLE nokey (id INT, v VARCHAR(100), n DECIMAL(10,2))");
   db.source().execute("INSERT INTO nokey VALUES (1, 'a', 0), (1, 'a', 0), (2, 'b', -1)");
   const auto r = run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri(),
@@ -87,7 +91,7 @@ TEST_CASE("a table with an integer key is copied in committed chunks and verifie
                         "source_table) FROM (SELECT source_table, count(*) FROM my2pg.chunk_state "
                         "WHERE source_database = '" +
                         db.name() + "' AND key_column IS NULL GROUP BY source_table) c") ==
-        "nokey:1,small:1");
+        "flat:1,nokey:1,small:1");
   CHECK(std::stoi(db.target_value(
             "SELECT count(*) FROM my2pg.chunk_state WHERE source_database = '" + db.name() +
             "' AND source_table = 'wide' AND upper_bound::numeric > 9223372036854775807")) >= 1);
@@ -95,6 +99,7 @@ TEST_CASE("a table with an integer key is copied in committed chunks and verifie
   check_equal(db, "wide");
   check_equal(db, "small");
   check_equal(db, "nokey");
+  check_equal(db, "flat");
 }
 
 TEST_CASE("killed in mid-chunk, a new run keeps the committed chunks and re-copies changed ones",
@@ -172,10 +177,25 @@ TEST_CASE("data-only loads existing tables with triggers off, and verification f
   CHECK(r.exit_code == 4);
   CHECK_THAT(r.err,
              Catch::Contains("does not exist on the target") && Catch::Contains("my2pg schema"));
-  CHECK(with({"migrate", "--data-only", "--schema-only"}, {}).exit_code == 2);
+  r = with({"migrate", "--data-only", "--schema-only"}, {});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--schema-only and --data-only exclude each other"));
 
   r = with({"schema"}, {});
   REQUIRE(r.exit_code == 0);
+  // A column whose type is not the mapped one is refused before anything is loaded.
+  db.target().execute("ALTER TABLE " + s + ".t ALTER COLUMN n TYPE text");
+  r = with({"migrate", "--data-only"}, {});
+  CHECK(r.exit_code == 4);
+  CHECK_THAT(r.err, Catch::Contains("column " + db.name() + ".t.n is text on the target") &&
+                        Catch::Contains("numeric(10,2)"));
+  db.target().execute("ALTER TABLE " + s + ".t ALTER COLUMN n TYPE numeric(10,2) USING n::numeric");
+  db.target().execute("ALTER TABLE " + s + ".t RENAME COLUMN v TO w");
+  r = with({"migrate", "--data-only"}, {});
+  CHECK(r.exit_code == 4);
+  CHECK_THAT(r.err, Catch::Contains("column " + db.name() + ".t.v does not exist on the target"));
+  db.target().execute("ALTER TABLE " + s + ".t RENAME COLUMN w TO v");
+
   // A trigger that would refuse every row, and the child's foreign key, are off during the load
   // (child may be loaded before t).
   db.target().execute("CREATE FUNCTION " + s +
@@ -261,6 +281,15 @@ TEST_CASE(
   REQUIRE(r.exit_code == 5);  // stops in the last chunk; the ones before are committed
   CHECK_THAT(r.err, Catch::Contains("at id=18000"));
   REQUIRE(std::stoi(chunk_count(db, "copied")) >= 3);
+
+  // Control rows are checked before they go into SQL.
+  const std::string chunk0 = " WHERE source_database = '" + db.name() + "' AND chunk_no = 0";
+  const std::string bound = db.target_value("SELECT upper_bound FROM my2pg.chunk_state" + chunk0);
+  db.target().execute("UPDATE my2pg.chunk_state SET upper_bound = '1 OR true'" + chunk0);
+  r = with({});
+  CHECK(r.exit_code == 4);
+  CHECK_THAT(r.err, Catch::Contains("holds a chunk bound '1 OR true'"));
+  db.target().execute("UPDATE my2pg.chunk_state SET upper_bound = '" + bound + "'" + chunk0);
 
   // Resuming needs the same options.
   r = with({"--data-only"});

@@ -39,6 +39,10 @@ TEST_CASE("a key falls in the chunk whose range holds it", "[chunks]") {
   CHECK(chunk_index_of("201") == 2);
   CHECK(chunk_index_of("18446744073709551615") == 2);
   CHECK_THROWS_WITH(chunk_index_of("1.5"), Catch::Contains("'1.5' is not an integer"));
+  ChunkPlan corrupt = three_chunks();
+  corrupt.chunks[1].upper = "x";
+  CHECK_THROWS_WITH(my2pg::snapshot::ChunkLocator(corrupt),
+                    Catch::Contains("chunk bound 'x' is not an integer"));
   CHECK(my2pg::snapshot::is_chunk_bound("-12"));
   CHECK_FALSE(my2pg::snapshot::is_chunk_bound("1; DROP TABLE t"));
 }

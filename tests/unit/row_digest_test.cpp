@@ -134,9 +134,9 @@ TEST_CASE("canon_for_type maps PostgreSQL type names to canonical rules", "[row_
   CHECK(canon_for_type("geometry") == Canon::hex_bytes);
   CHECK(canon_for_type("geometry(Point,4326)") == Canon::hex_bytes);
   CHECK(canon_for_type("public.geometry") == Canon::hex_bytes);
-  CHECK(canon_for_type("timestamp(6)") == Canon::fraction_time);
-  CHECK(canon_for_type("timestamptz(3)") == Canon::fraction_time);
-  CHECK(canon_for_type("timestamp(6) with time zone") == Canon::fraction_time);
+  CHECK(canon_for_type("timestamp(6)") == Canon::timestamp);
+  CHECK(canon_for_type("timestamptz(3)") == Canon::timestamp);
+  CHECK(canon_for_type("timestamp(6) with time zone") == Canon::timestamp);
   CHECK(canon_for_type("time without time zone") == Canon::fraction_time);
   CHECK(canon_for_type("interval") == Canon::fraction_time);
   CHECK(canon_for_type("interval day to second(3)") == Canon::fraction_time);
@@ -161,7 +161,7 @@ TEST_CASE("canon_for takes jsonb, PostGIS and boolean conversions from the codec
   CHECK(canon_for(target_column("boolean", ValueKind::boolean_from_integer)) == Canon::boolean);
   CHECK(canon_for(target_column("boolean", ValueKind::boolean_from_bit)) == Canon::boolean);
   CHECK(canon_for(target_column("char(3)", ValueKind::text)) == Canon::padded_char);
-  CHECK(canon_for(target_column("timestamptz(6)", ValueKind::timestamp)) == Canon::fraction_time);
+  CHECK(canon_for(target_column("timestamptz(6)", ValueKind::timestamp)) == Canon::timestamp);
   auto enum_column = target_column("enum", ValueKind::text);
   enum_column.type.kind = my2pg::typemap::TargetKind::pg_enum;
   CHECK(canon_for(enum_column) == Canon::exact);
@@ -217,6 +217,14 @@ TEST_CASE("a row with the wrong number of fields is a TargetError naming both co
   RowHasher none({});
   CHECK_NOTHROW(none.hash_line(""));
   CHECK_THROWS_AS(none.hash_line("x"), my2pg::TargetError);
+  // Field by field (binary COPY rows): the same count is required, and the same hash results.
+  hasher.begin_row();
+  hasher.add_value("a");
+  CHECK_THROWS_WITH(hasher.end_row(), Catch::Contains("1 field(s)"));
+  hasher.begin_row();
+  hasher.add_value("a");
+  hasher.add_null();
+  CHECK(hasher.end_row() == hasher.hash_line("a\t\\N"));
 }
 
 TEST_CASE("numeric compares by value: zero fill, sign of zero, scale, exponent", "[row_digest]") {
@@ -326,6 +334,19 @@ TEST_CASE("fraction_time drops trailing zeros of fractional seconds", "[row_dige
   check_differ(Canon::fraction_time, "10:00:00.10", "10:00:00.01");
   check_differ(Canon::fraction_time, "10:00:00", "10:00:01");
   check_differ(Canon::fraction_time, "2024-01-01 10:00:00+00", "2024-01-01 10:00:00");
+}
+
+TEST_CASE("timestamp compares the instant: fraction zeros, a UTC offset, a bare date",
+          "[row_digest]") {
+  // TIMESTAMP into timestamp(tz), DATETIME into timestamptz, DATE into timestamp.
+  check_same(Canon::timestamp, "2024-01-01 10:00:00.500000+00", "2024-01-01 10:00:00.5");
+  check_same(Canon::timestamp, "2024-01-01 10:00:00.500000+00", "2024-01-01 10:00:00.5+00");
+  check_same(Canon::timestamp, "2024-01-01 10:00:00", "2024-01-01 10:00:00+00");
+  check_same(Canon::timestamp, "2020-02-29", "2020-02-29 00:00:00");
+  check_same(Canon::timestamp, "-infinity", "-infinity");
+  check_differ(Canon::timestamp, "2020-02-29", "2020-02-29 00:00:01");
+  check_differ(Canon::timestamp, "2024-01-01 10:00:00.5", "2024-01-01 10:00:00.05");
+  check_differ(Canon::timestamp, "2024-01-01 10:00:00+00", "2024-01-01 11:00:00");
 }
 
 TEST_CASE("canonical_json prints a document as jsonb stores it", "[row_digest]") {
