@@ -536,3 +536,22 @@ TEST_CASE("user rules keep a binary form only where the encoding stays exact", "
         BinaryForm::boolean_from_integer);
   CHECK(form_of(decimal(10, 2), rule("type: decimal", "money")) == BinaryForm::none);
 }
+
+TEST_CASE("values past a binary field's 2 GB and columns without a binary form are refused",
+          "[binary_encoder]") {
+  // The length is checked before any byte is read: a view of 2 GB over one byte is safe here.
+  static const char one = 'x';
+  const std::string_view huge(&one, size_t{1} << 31);
+  std::string out = "kept";
+  for (const BinaryForm form : {BinaryForm::text, BinaryForm::bytea}) {
+    BinaryCodec codec;
+    codec.form = form;
+    codec.codec.kind = form == BinaryForm::text ? ValueKind::text : ValueKind::bytes;
+    CHECK_THAT(append_binary_field(codec, huge, out),
+               Catch::Contains("longer than a COPY binary field can be"));
+    CHECK(out == "kept");
+  }
+  CHECK_THAT(append_binary_field(BinaryCodec{}, "1", out),
+             Catch::Contains("column has no COPY binary form"));
+  CHECK(out == "kept");
+}
