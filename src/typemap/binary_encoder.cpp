@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "common/json_writer.hpp"
+#include "typemap/pg_type.hpp"
 #include "typemap/target_table.hpp"
 
 namespace my2pg::typemap {
@@ -54,37 +55,6 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-// "Timestamp(6)  With Time Zone" -> "timestamp with time zone": lower case, typmods dropped, one
-// space between words, a pg_catalog. prefix dropped. `typmod` gets the first typmod's text.
-std::string base_type(std::string_view sql, std::string_view& typmod) {
-  std::string out;
-  int depth = 0;
-  bool space = false;
-  for (size_t i = 0; i < sql.size(); ++i) {
-    const char c = sql[i];
-    if (c == '(') {
-      if (depth++ == 0 && typmod.empty()) {
-        const size_t close = sql.find(')', i);
-        typmod = sql.substr(i + 1, close == std::string_view::npos ? 0 : close - i - 1);
-      }
-      continue;
-    }
-    if (depth > 0) {
-      if (c == ')') --depth;
-      continue;
-    }
-    if (is_space(c)) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
-  }
-  if (out.starts_with("pg_catalog.")) out.erase(0, 11);
-  return out;
-}
-
 enum class PgType {
   other,
   int2,
@@ -110,7 +80,7 @@ bool one_of(std::string_view s, std::initializer_list<std::string_view> names) {
 
 PgType pg_type_of(std::string_view sql) {
   std::string_view typmod;
-  const std::string base = base_type(sql, typmod);
+  const std::string base = pg_base_type(sql, &typmod);
   if (one_of(base, {"smallint", "int2", "smallserial", "serial2"})) return PgType::int2;
   if (one_of(base, {"integer", "int", "int4", "serial", "serial4"})) return PgType::int4;
   if (one_of(base, {"bigint", "int8", "bigserial", "serial8"})) return PgType::int8;

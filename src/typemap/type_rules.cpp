@@ -1,5 +1,7 @@
 #include "typemap/type_rules.hpp"
 
+#include "typemap/pg_type.hpp"
+
 #include <fnmatch.h>
 #include <yaml-cpp/yaml.h>
 
@@ -43,20 +45,6 @@ std::string lower(std::string_view s) {
   std::transform(out.begin(), out.end(), out.begin(), [](char c) {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
   });
-  return out;
-}
-
-// The type name without typmods, lower case, single-spaced: "timestamp(3) with time zone" ->
-// "timestamp with time zone".
-std::string base_type(std::string_view sql) {
-  std::string out;
-  int depth = 0;
-  for (const char c : lower(sql)) {
-    if (c == '(') ++depth;
-    if (depth == 0 && !(c == ' ' && (out.empty() || out.back() == ' '))) out.push_back(c);
-    if (c == ')' && depth > 0) --depth;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
 }
 
@@ -362,7 +350,7 @@ TypeRules::Rule TypeRules::parse_rule(const YAML::Node& node, std::string_view f
     }
   }
   if (rule.policy.zero_dates == ZeroDates::minus_infinity &&
-      !is_date_target(base_type(rule.target))) {
+      !is_date_target(pg_base_type(rule.target))) {
     fail(file, node["zero_dates"], number,
          cat("zero_dates: -infinity needs a date or timestamp target, not '", rule.target,
              "'; use null or error"));
@@ -460,7 +448,7 @@ TargetType TypeRules::apply(const Rule& r, const schema::Table& table, const sch
   t.origin = r.origin;
   t.policy = r.policy;
   t.keep_default = r.keep_default;
-  const std::string base = base_type(t.sql);
+  const std::string base = pg_base_type(t.sql);
   if (base == "boolean" || base == "bool") narrow_to_boolean(t, table, c);
   if (base == "enum") narrow_to_enum(t, table, c);
   return t;

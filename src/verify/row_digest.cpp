@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "typemap/pg_type.hpp"
 #include "typemap/target_table.hpp"
 #include "verify/json_canonical.hpp"
 
@@ -408,29 +409,6 @@ bool canonicalize(Canon canon, std::string_view text, std::string& out) {
 
 // ---- type names ----
 
-// "timestamp(6) With Time Zone" -> "timestamp with time zone": lower case, typmods dropped,
-// one space between words.
-std::string base_type(std::string_view sql) {
-  std::string out;
-  int depth = 0;
-  bool space = false;
-  for (const char c : sql) {
-    if (c == '(') ++depth;
-    if (depth > 0) {
-      if (c == ')') --depth;
-      continue;
-    }
-    if (c == ' ' || c == '\t' || c == '\n') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
-  }
-  return out;
-}
-
 bool one_of(std::string_view s, std::initializer_list<std::string_view> names) {
   for (const auto name : names) {
     if (s == name) return true;
@@ -439,18 +417,17 @@ bool one_of(std::string_view s, std::initializer_list<std::string_view> names) {
 }
 
 // float(p): real up to 24 binary digits, double precision beyond (and without p).
-Canon canon_for_float(std::string_view sql) {
-  const size_t open = sql.find('(');
-  if (open == std::string_view::npos) return Canon::float8;
+Canon canon_for_float(std::string_view typmod) {
   unsigned digits = 0;
-  std::from_chars(sql.data() + open + 1, sql.data() + sql.size(), digits);
+  std::from_chars(typmod.data(), typmod.data() + typmod.size(), digits);
   return digits >= 1 && digits <= 24 ? Canon::float4 : Canon::float8;
 }
 
 }  // namespace
 
 Canon canon_for_type(std::string_view pg_type) {
-  std::string base = base_type(pg_type);
+  std::string_view typmod;
+  std::string base = typemap::pg_base_type(pg_type, &typmod);
   if (base.ends_with("[]")) return Canon::exact;  // arrays: as PostgreSQL prints them
   const size_t dot = base.rfind('.');             // schema-qualified: public.geometry
   if (dot != std::string::npos && base.find('"') == std::string::npos) base.erase(0, dot + 1);
@@ -460,7 +437,7 @@ Canon canon_for_type(std::string_view pg_type) {
     return Canon::numeric;
   if (one_of(base, {"real", "float4"})) return Canon::float4;
   if (one_of(base, {"double precision", "float8"})) return Canon::float8;
-  if (base == "float") return canon_for_float(pg_type);
+  if (base == "float") return canon_for_float(typmod);
   if (one_of(base, {"char", "character", "bpchar"})) return Canon::padded_char;
   if (one_of(base, {"bytea", "geometry", "geography"})) return Canon::hex_bytes;
   if (one_of(base, {"timestamp", "timestamptz", "timestamp with time zone",
