@@ -61,6 +61,10 @@ void print_report(const snapshot::MigrateReport& r, const std::string& target) {
                                ? "row counts and row digests verified (with the rows set aside)"
                                : "row counts and row digests verified equal")
                         : "not verified");
+  if (!r.replication_problems.empty()) {
+    fmt::print("the source's settings keep replication from continuing this copy:\n");
+    for (const auto& p : r.replication_problems) fmt::print("  {}\n", p);
+  }
   if (r.chunks_resumed != 0) {
     fmt::print(
         "resumed: {} chunk(s) committed by an earlier, interrupted run were kept (checked "
@@ -150,6 +154,11 @@ void write_json_report(const snapshot::MigrateReport& r, const std::string& path
   for (size_t i = 0; i < r.not_migrated.size(); ++i) {
     if (i != 0) out += ",";
     append_json_string(r.not_migrated[i], out);
+  }
+  out += "],\"replication_problems\":[";
+  for (size_t i = 0; i < r.replication_problems.size(); ++i) {
+    if (i != 0) out += ",";
+    append_json_string(r.replication_problems[i], out);
   }
   out += "]}\n";
   write_report_file(out, path);

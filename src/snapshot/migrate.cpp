@@ -22,6 +22,7 @@
 #include "mysql/catalog.hpp"
 #include "mysql/connection.hpp"
 #include "pg/connection.hpp"
+#include "replica/source_settings.hpp"
 #include "schema/catalog.hpp"
 #include "snapshot/chunks.hpp"
 #include "snapshot/source_model.hpp"
@@ -798,6 +799,13 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   }
   report.position = start_shared_snapshot(snapshot_conns);
   spdlog::info("snapshot consistent with binlog position {}", report.position.display());
+  if (report.position.known()) {  // replication is to continue from here: can it?
+    for (const auto& p : replica::check_replication_settings(src)) {
+      report.replication_problems.push_back(replica::describe({p}));
+      spdlog::warn("replication could not continue this copy: {}",
+                   report.replication_problems.back());
+    }
+  }
 
   pg::Connection tgt(options.target_uri);
   spdlog::info("target {}", tgt.display());

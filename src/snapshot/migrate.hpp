@@ -65,6 +65,8 @@ struct MigrateReport {
   size_t chunks = 0;          // copied in this run
   size_t chunks_resumed = 0;  // kept from an interrupted run (checked again if the source moved)
   std::vector<std::string> not_migrated;  // "object: reason", from the schema plan
+  // Source settings that keep replication from continuing this copy, each with what to do.
+  std::vector<std::string> replication_problems;
   size_t resumed_tables = 0;  // finished by an earlier, interrupted run (not verified again)
   std::string resumed_from;   // that run's snapshot position
   uint64_t rejected() const {

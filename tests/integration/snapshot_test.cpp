@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "mysql/connection.hpp"
+#include "replica/source_settings.hpp"
 #include "snapshot/source_snapshot.hpp"
 #include "support/servers.hpp"
 
@@ -27,4 +28,17 @@ TEST_CASE("writes committed after the snapshot starts are neither read nor befor
       reader.query("SELECT BINLOG_GTID_POS('" + pos.file + "', " + std::to_string(pos.pos) + ")");
   CHECK(gtid.rows.at(0).at(0) == pos.gtid_set);
   reader.execute("COMMIT");
+}
+
+TEST_CASE("the sandbox source is set up for replication as a migration reports") {
+  my2pg::test::TestDatabases db;
+  const auto problems = my2pg::replica::check_replication_settings(db.source());
+  INFO(my2pg::replica::describe(problems));
+  CHECK(problems.empty());
+  db.source().execute("CREATE TABLE t (id INT PRIMARY KEY)");
+  const auto r =
+      my2pg::test::run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri()});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, !Catch::Contains("keep replication from continuing"));
+  CHECK_THAT(r.err, !Catch::Contains("replication could not continue"));
 }
