@@ -44,7 +44,8 @@ std::string human_bytes(uint64_t bytes) {
 void print_report(const snapshot::MigrateReport& r, const std::string& target) {
   fmt::print("\nmigrated {} -> {} (schema \"{}\")\n", r.source_database, target, r.target_schema);
   fmt::print("snapshot consistent with binlog position {}\n\n", r.position.display());
-  fmt::print("{:<32} {:>12} {:>12} {:>9}  {}\n", "table", "rows", "bytes", "seconds", "verified");
+  fmt::print("{:<32} {:>12} {:>12} {:>9} {:>9}  {}\n", "table", "rows", "bytes", "seconds",
+             "set aside", "verified");
   uint64_t rows = 0, bytes = 0;
   for (const auto& t : r.tables) {
     rows += t.rows;
@@ -52,8 +53,8 @@ void print_report(const snapshot::MigrateReport& r, const std::string& target) {
     const std::string verified = !t.target_rows                          ? "skipped"
                                  : *t.target_rows + t.rejected == t.rows ? "ok"
                                                                          : "MISMATCH";
-    fmt::print("{:<32} {:>12} {:>12} {:>9.2f}  {}\n", t.target_table, t.rows, human_bytes(t.bytes),
-               t.seconds, verified);
+    fmt::print("{:<32} {:>12} {:>12} {:>9.2f} {:>9}  {}\n", t.target_table, t.rows,
+               human_bytes(t.bytes), t.seconds, t.rejected, verified);
   }
   fmt::print("\n{} tables, {} rows, {} in {:.2f} s; {}\n", r.tables.size(), rows,
              human_bytes(bytes), r.seconds,

@@ -108,6 +108,10 @@ TEST_CASE("on-error skip-row sets bad rows aside in my2pg.rejects and says so",
              Catch::Contains("2 row(s) could not be stored") && Catch::Contains("my2pg.rejects"));
   CHECK_THAT(r.out,
              Catch::Contains("row counts and row digests verified (with the rows set aside)"));
+  // The summary's "set aside" column: 4 rows read, 2 set aside.
+  CHECK_THAT(r.out,
+             Catch::Contains("set aside  verified") &&
+                 Catch::Matches("(.|\n)*notes +4 +[0-9.]+ [A-Za-z]+ +[0-9.]+ +2  ok(.|\n)*"));
   CHECK(db.target_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM \"" + db.name() +
                         "\".notes") == "1,4");
   CHECK(db.target_value(
