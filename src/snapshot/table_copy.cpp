@@ -222,12 +222,7 @@ std::optional<std::string_view> field_at(std::string_view line, size_t index) {
 
 // The output forms the row hasher expects, for the current transaction only.
 void set_digest_output(pg::Connection& tgt) {
-  std::string settings = verify::kTargetSessionSql;
-  for (size_t at = settings.find("SET "); at != std::string::npos; at = settings.find("SET ", at)) {
-    settings.replace(at, 4, "SET LOCAL ");
-    at += 10;
-  }
-  tgt.execute(settings);
+  tgt.execute(verify::kTargetSessionSql);
 }
 
 uint64_t row_bytes(const mysql::RowStream& rows) {

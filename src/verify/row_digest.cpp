@@ -20,9 +20,10 @@
 namespace my2pg::verify {
 
 const char* const kTargetSessionSql =
-    "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET IntervalStyle = 'postgres'; "
-    "SET bytea_output = 'hex'; SET extra_float_digits = 1; SET client_encoding = 'UTF8'; "
-    "SET standard_conforming_strings = on";
+    "SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL TimeZone = 'UTC'; "
+    "SET LOCAL IntervalStyle = 'postgres'; SET LOCAL bytea_output = 'hex'; "
+    "SET LOCAL extra_float_digits = 1; SET LOCAL client_encoding = 'UTF8'; "
+    "SET LOCAL standard_conforming_strings = on";
 
 namespace {
 

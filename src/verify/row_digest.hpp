@@ -40,8 +40,9 @@ Canon canon_for_type(std::string_view pg_type);
 // canon_for_type(column.type.sql).
 Canon canon_for(const typemap::TargetColumn& column);
 
-// Session settings under which PostgreSQL's COPY TO output is what RowHasher expects: several
-// SET statements, to execute on the reading connection before COPY (SELECT ...) TO STDOUT.
+// Settings under which PostgreSQL's COPY TO output is what RowHasher expects: several SET LOCAL
+// statements, to execute in the reading transaction before COPY (SELECT ...) TO STDOUT (they end
+// with it, leaving the session as it was).
 extern const char* const kTargetSessionSql;
 
 // A 64-bit hash of `bytes` (16-byte blocks, two lanes past 32 bytes, each through a folded

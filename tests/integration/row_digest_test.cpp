@@ -110,6 +110,7 @@ std::string qualified(const my2pg::typemap::TargetTable& t) {
 // The stored rows, as COPY TO prints them under kTargetSessionSql.
 Side target_side(const std::string& target_uri, const my2pg::typemap::TargetTable& target) {
   my2pg::pg::Connection conn(target_uri);
+  my2pg::pg::Transaction tx(conn);  // the settings hold for it
   conn.execute(my2pg::verify::kTargetSessionSql);
   std::string sql = "COPY (SELECT ";
   for (size_t i = 0; i < target.columns.size(); ++i) {
