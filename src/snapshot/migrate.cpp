@@ -111,21 +111,19 @@ void sync_generators(pg::Connection& tgt, const schema::Table& source,
   }
 }
 
-// Tables an earlier, interrupted run copied (from another snapshot) are not compared.
-void verify_counts(mysql::Connection& src, pg::Connection& tgt,
-                   const std::vector<schema::Table>& tables,
-                   const std::vector<typemap::TargetTable>& targets, MigrateReport& report,
-                   const std::set<std::string>& earlier) {
+// The source's row counts at the snapshot against the target's, which finishing each table
+// counted while digesting it: a row no chunk read would show here. Tables an earlier,
+// interrupted run finished (from another snapshot) are not compared.
+void verify_counts(mysql::Connection& src, const std::vector<schema::Table>& tables,
+                   MigrateReport& report, const std::set<std::string>& earlier) {
   std::string differences;
   for (size_t i = 0; i < tables.size(); ++i) {
     if (earlier.count(tables[i].name) != 0) continue;
     const RowSet s =
         src.query("SELECT COUNT(*) FROM " + mysql::quote_identifier(tables[i].database) + "." +
                   mysql::quote_identifier(tables[i].name));
-    const RowSet t = tgt.query("SELECT count(*) FROM " + qualified_name(targets[i]));
     const uint64_t source_rows = std::stoull(s.rows.at(0).at(0).value_or("0"));
-    const uint64_t target_rows = std::stoull(t.rows.at(0).at(0).value_or("0"));
-    report.tables[i].target_rows = target_rows;
+    const uint64_t target_rows = report.tables[i].target_rows.value_or(0);
     const uint64_t set_aside = report.tables[i].rejected;  // in my2pg.rejects, not the table
     if (source_rows != target_rows + set_aside) {
       differences += "\n  " + tables[i].qualified_name() + ": source " +
@@ -280,6 +278,7 @@ struct Resume {
   std::string position;                     // the earlier snapshot's, for messages
   std::map<std::string, TableReport> done;  // by source table
   std::map<std::string, PartialTable> partial;
+  std::map<std::string, uint64_t> rejects;  // rows set aside so far, by source table
 };
 
 Resume find_resume(pg::Connection& tgt, const MigrateOptions& options, const std::string& db,
@@ -312,6 +311,18 @@ Resume find_resume(pg::Connection& tgt, const MigrateOptions& options, const std
     t.rows = std::stoull(r.at(2).value_or("0"));
     t.bytes = std::stoull(r.at(3).value_or("0"));
     resume.done[t.source_table] = t;
+  }
+  const RowSet rejects = tgt.query(
+      "SELECT source_table, count(*) FROM my2pg.rejects WHERE source_database = $1 "
+      "GROUP BY source_table",
+      {db});
+  for (const auto& r : rejects.rows) {
+    const std::string table = r.at(0).value_or("");
+    resume.rejects[table] = std::stoull(r.at(1).value_or("0"));
+    if (auto it = resume.done.find(table); it != resume.done.end()) {
+      it->second.rejected = resume.rejects[table];
+      it->second.rows += it->second.rejected;  // rows read, as a finished table reports them
+    }
   }
   const RowSet chunks = tgt.query(
       "SELECT source_table, chunk_no, key_column, lower_bound, upper_bound, state, rows_copied, "
@@ -474,14 +485,17 @@ void copy_chunk(mysql::Connection& src, pg::Connection& tgt, const CopyContext& 
 // The differences between the digests of the rows sent and of the rows the target holds, chunk
 // by chunk, as "table key-range: what differs".
 std::vector<std::string> compare_digests(pg::Connection& tgt, const TableJob& job,
-                                         const typemap::TargetTable& target) {
+                                         const typemap::TargetTable& target,
+                                         uint64_t& target_rows) {
   std::optional<ChunkLocator> locate;
   if (job.key) locate.emplace(job.plan);
   const auto digests =
       target_digests(tgt, target, job.key, job.plan.chunks.size(),
                      [&](std::string_view key) { return locate ? (*locate)(key) : 0; });
   std::vector<std::string> found;
+  target_rows = 0;
   for (size_t c = 0; c < digests.size(); ++c) {
+    target_rows += digests[c].rows;
     const verify::Digest& sent = job.chunks[c].digest;
     if (digests[c] == sent) continue;
     std::string where = target.schema + "." + target.name;
@@ -513,7 +527,9 @@ TableReport finish_table(pg::Connection& tgt, const CopyContext& ctx, TableJob& 
   }
   pg::Transaction tx(tgt);
   if (ctx.options.verify) {
-    const std::vector<std::string> found = compare_digests(tgt, job, target);
+    uint64_t target_rows = 0;
+    const std::vector<std::string> found = compare_digests(tgt, job, target, target_rows);
+    tr.target_rows = target_rows;
     if (!found.empty()) {
       mismatches.insert(mismatches.end(), found.begin(), found.end());
       spdlog::error("{}: the rows on the target differ from the rows sent in {} chunk(s)",
@@ -521,15 +537,9 @@ TableReport finish_table(pg::Connection& tgt, const CopyContext& ctx, TableJob& 
       return tr;  // rolled back: not marked copied
     }
   }
-  if (!ctx.options.data_only) apply_statements(tgt, ddl.primary_key, refused);
+  apply_statements(tgt, ddl.primary_key, refused);  // none with --data-only
   sync_generators(tgt, table, target);
-  tr.rejected =
-      std::stoull(tgt.query("SELECT count(*) FROM my2pg.rejects WHERE source_database = $1 AND "
-                            "source_table = $2",
-                            {ctx.database, table.name})
-                      .rows.at(0)
-                      .at(0)
-                      .value_or("0"));
+  tr.rejected = job.rejects.load();
   tr.rows += tr.rejected;
   const auto& p = ctx.position;
   tgt.query(
@@ -896,13 +906,8 @@ MigrateReport run_migrate(const MigrateOptions& options) {
           if (!job->plan.key_column.empty() && tables[i].columns[c].name == job->plan.key_column)
             job->key = c;
         }
-        job->rejects = std::stoull(
-            tgt.query("SELECT count(*) FROM my2pg.rejects WHERE source_database = $1 AND "
-                      "source_table = $2",
-                      {endpoint.database, tables[i].name})
-                .rows.at(0)
-                .at(0)
-                .value_or("0"));
+        if (auto r = resume.rejects.find(tables[i].name); r != resume.rejects.end())
+          job->rejects = r->second;
       } else {
         apply_statements(tgt, plan.tables[i].create, plan.not_migrated);
         job->plan = plan_chunks(src, tables[i], targets[i], options.chunk_rows);
@@ -1079,7 +1084,7 @@ MigrateReport run_migrate(const MigrateOptions& options) {
   for (const auto& [name, t] : resume.done) earlier.insert(name);
   report.resumed_tables = earlier.size();
   report.resumed_from = resume.position;
-  if (options.verify) verify_counts(src, tgt, tables, targets, report, earlier);
+  if (options.verify) verify_counts(src, tables, report, earlier);
   src.execute("COMMIT");
   report.seconds = seconds_since(started);
   return report;

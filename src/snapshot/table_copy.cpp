@@ -100,6 +100,15 @@ std::string select_sql(const schema::Table& t, const std::string& where) {
 
 namespace {
 
+// The target columns, quoted, comma-separated.
+std::string select_list(const typemap::TargetTable& target) {
+  std::string list;
+  for (size_t i = 0; i < target.columns.size(); ++i) {
+    list.append(i == 0 ? "" : ", ").append(pg::quote_identifier(target.columns[i].name));
+  }
+  return list;
+}
+
 std::vector<verify::Canon> canons_of(const typemap::TargetTable& target) {
   std::vector<verify::Canon> canons;
   for (const auto& c : target.columns) canons.push_back(verify::canon_for(c));
@@ -127,11 +136,8 @@ class RowEncoder {
 
   bool binary() const { return !m_binary.empty(); }
   std::string copy_sql() const {
-    std::string sql = "COPY " + qualified_name(m_target) + " (";
-    for (size_t i = 0; i < m_target.columns.size(); ++i) {
-      sql.append(i == 0 ? "" : ", ").append(pg::quote_identifier(m_target.columns[i].name));
-    }
-    return sql + (binary() ? ") FROM STDIN (FORMAT binary)" : ") FROM STDIN");
+    return "COPY " + qualified_name(m_target) + " (" + select_list(m_target) +
+           (binary() ? ") FROM STDIN (FORMAT binary)" : ") FROM STDIN");
   }
   void begin(std::string& out) const {
     if (binary()) typemap::append_binary_header(out);
@@ -330,9 +336,9 @@ std::vector<size_t> key_columns(const typemap::TargetTable& target) {
   return keys;
 }
 
+// Files a row's hash under its key; `line` is its COPY text, for the key fields.
 void add_keyed(const typemap::TargetTable& target, const std::vector<size_t>& keys,
-               verify::RowHasher& hasher, std::string_view line, KeyedRows& out) {
-  const uint64_t hash = hasher.hash_line(line);
+               verify::RowHasher& hasher, std::string_view line, uint64_t hash, KeyedRows& out) {
   const auto fields = hasher.fields_of(line, keys);
   std::string key;
   for (size_t j = 0; j < keys.size(); ++j) {
@@ -346,14 +352,6 @@ void add_keyed(const typemap::TargetTable& target, const std::vector<size_t>& ke
     }
   }
   if (!out.hash_by_key.emplace(key, hash).second) ++out.repeats[key];
-}
-
-std::string select_list(const typemap::TargetTable& target) {
-  std::string list;
-  for (size_t i = 0; i < target.columns.size(); ++i) {
-    list.append(i == 0 ? "" : ", ").append(pg::quote_identifier(target.columns[i].name));
-  }
-  return list;
 }
 
 }  // namespace
@@ -374,7 +372,7 @@ KeyedRows source_rows_by_key(mysql::Connection& src, const schema::Table& source
       continue;
     }
     line.pop_back();
-    add_keyed(target, keys, hasher, line, out);
+    add_keyed(target, keys, hasher, line, hash, out);
   }
   return out;
 }
@@ -389,7 +387,7 @@ KeyedRows target_rows_by_key(pg::Connection& tgt, const typemap::TargetTable& ta
   const std::vector<size_t> keys = key_columns(target);
   KeyedRows out;
   std::string_view line;
-  while (reader.next(line)) add_keyed(target, keys, hasher, line, out);
+  while (reader.next(line)) add_keyed(target, keys, hasher, line, hasher.hash_line(line), out);
   return out;
 }
 

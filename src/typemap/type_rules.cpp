@@ -1,5 +1,6 @@
 #include "typemap/type_rules.hpp"
 
+#include "common/sql_text.hpp"
 #include "typemap/pg_type.hpp"
 
 #include <fnmatch.h>
@@ -188,31 +189,12 @@ std::optional<std::vector<std::string>> enum_labels(std::string_view type) {
   std::vector<std::string> labels;
   size_t i = 0;
   while (i < body.size()) {
-    if (body[i++] != '\'') return std::nullopt;
+    if (body[i] != '\'') return std::nullopt;
     std::string label;
-    for (;;) {
-      if (i >= body.size()) return std::nullopt;
-      const char c = body[i++];
-      if (c == '\'') {
-        if (i < body.size() && body[i] == '\'') {
-          label.push_back('\'');
-          ++i;
-          continue;
-        }
-        break;
-      }
-      if (c == '\\' && i < body.size()) {
-        const char e = body[i++];
-        label.push_back(e == '0'   ? '\0'
-                        : e == 'n' ? '\n'
-                        : e == 'r' ? '\r'
-                        : e == 'Z' ? '\032'
-                                   : e);
-        continue;
-      }
-      label.push_back(c);
-    }
+    const size_t close = read_mysql_string(body, i, label);
+    if (close == std::string_view::npos) return std::nullopt;
     labels.push_back(std::move(label));
+    i = close + 1;
     if (i < body.size() && body[i++] != ',') return std::nullopt;
   }
   return labels;

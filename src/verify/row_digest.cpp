@@ -503,7 +503,11 @@ std::string_view RowHasher::canonical(Canon canon, std::string_view raw, bool es
       if (text.find('.') == std::string_view::npos) return text;
       break;
     case Canon::timestamp:
+      if (text.ends_with("+00")) text.remove_suffix(3);  // UTC, as every value sent and read
       if (text.size() > 10 && text.find_first_of(".+") == std::string_view::npos) return text;
+      break;
+    case Canon::boolean:
+      if (text == "t" || text == "f") return text;  // what both sides print
       break;
     default:
       break;
