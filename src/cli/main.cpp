@@ -37,6 +37,7 @@ int run(std::span<const char* const> args) {
   if (inv.command == "binlog") return cli::run_binlog_command(inv.options);
   if (inv.command == "schema") return cli::run_schema_command(inv.options);
   if (inv.command == "verify") return cli::run_verify_command(inv.options);
+  if (inv.command == "replicate") return cli::run_replicate_command(inv.options);
   throw Error("command '" + inv.command + "' has no implementation");
 }
 

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -22,7 +24,9 @@
 
 #include "common/error.hpp"
 #include "common/json_writer.hpp"
+#include "common/position.hpp"
 #include "pg/connection.hpp"
+#include "replica/replicate.hpp"
 #include "snapshot/migrate.hpp"
 #include "snapshot/progress.hpp"
 #include "snapshot/verify_job.hpp"
@@ -343,9 +347,7 @@ uint64_t parse_size(const std::string& text, const char* option) {
   return n << shift;
 }
 
-}  // namespace
-
-int run_migrate_command(const Options& options) {
+snapshot::MigrateOptions migrate_options(const Options& options) {
   snapshot::MigrateOptions m;
   m.source_uri = options.require("source");
   m.target_uri = options.require("target");
@@ -369,6 +371,12 @@ int run_migrate_command(const Options& options) {
   if (auto rows = options.get("chunk-rows")) m.chunk_rows = parse_chunk_rows(*rows);
   if (auto limit = options.get("memory-limit"))
     m.memory_limit = parse_size(*limit, "--memory-limit");
+  return m;
+}
+
+// Runs the copy with its progress display, prints the summary (and the JSON report when asked),
+// and returns the exit code.
+int migrate_and_report(const Options& options, snapshot::MigrateOptions m) {
   double every = 10;
   if (auto s = options.get("progress-every")) {
     char* end = nullptr;
@@ -394,6 +402,85 @@ int run_migrate_command(const Options& options) {
                  static_cast<unsigned long long>(rejected));
     return static_cast<int>(ExitCode::rejected);
   }
+  return 0;
+}
+
+// "caught-up", "FILE:POS".
+void parse_until(const std::string& text, replica::ReplicateOptions& r) {
+  if (text == "caught-up") {
+    r.until = replica::Until::caught_up;
+    return;
+  }
+  if (text.find(':') == std::string::npos) {
+    throw ConfigError("--until takes caught-up or FILE:POS (e.g. mariadb-bin.000002:1234), not '" +
+                      text + "'");
+  }
+  r.until = replica::Until::position;
+  r.until_position = parse_file_position(text, "--until");
+}
+
+uint64_t parse_count(const std::string& text, const char* option, uint64_t low, uint64_t high) {
+  uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < low || n > high) {
+    throw ConfigError(std::string(option) + " must be a whole number from " + std::to_string(low) +
+                      " to " + std::to_string(high) + ", not '" + text + "'");
+  }
+  return n;
+}
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_stop_signal(int /*signal*/) {
+  g_stop.store(true);
+}
+
+}  // namespace
+
+int run_migrate_command(const Options& options) {
+  return migrate_and_report(options, migrate_options(options));
+}
+
+int run_replicate_command(const Options& options) {
+  const snapshot::MigrateOptions m = migrate_options(options);
+  if (m.schema_only) throw ConfigError("replicate copies data; --schema-only is for migrate");
+  replica::ReplicateOptions r;
+  r.source_uri = m.source_uri;
+  r.target_uri = m.target_uri;
+  r.model = m.model;
+  if (auto from = options.get("from")) r.from = parse_file_position(*from, "--from");
+  if (auto gtid = options.get("from-gtid")) r.from_gtid = *gtid;
+  if (r.from && !r.from_gtid.empty()) throw ConfigError("give --from or --from-gtid, not both");
+  if (auto until = options.get("until")) parse_until(*until, r);
+  if (auto n = options.get("batch-rows"))
+    r.batch_rows = parse_count(*n, "--batch-rows", 1, 10000000);
+  if (auto b = options.get("batch-bytes")) r.batch_bytes = parse_size(*b, "--batch-bytes");
+  if (auto ms = options.get("batch-ms"))
+    r.batch_seconds = static_cast<double>(parse_count(*ms, "--batch-ms", 1, 600000)) / 1000.0;
+  if (auto ddl = options.get("on-ddl")) {
+    if (*ddl != "stop" && *ddl != "skip")
+      throw ConfigError("--on-ddl must be stop or skip, not '" + *ddl + "'");
+    r.skip_unsupported_ddl = *ddl == "skip";
+  }
+  r.migrate_first = [&options, m] {
+    const int code = migrate_and_report(options, m);
+    if (code == static_cast<int>(ExitCode::rejected))
+      spdlog::warn("rows set aside by the copy stay out of the replica (my2pg.rejects)");
+  };
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+  r.stop = &g_stop;
+  const replica::ReplicateReport report = replica::run_replicate(r);
+  std::printf("replicated %llu transaction(s), %llu row change(s) in %.1f s; position %s%s%s\n",
+              static_cast<unsigned long long>(report.transactions),
+              static_cast<unsigned long long>(report.row_changes), report.seconds,
+              report.position.display().c_str(), report.caught_up ? " (caught up)" : "",
+              report.reconnects != 0
+                  ? (", " + std::to_string(report.reconnects) + " reconnect(s)").c_str()
+                  : "");
   return 0;
 }
 

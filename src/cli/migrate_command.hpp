@@ -6,6 +6,10 @@ namespace my2pg::cli {
 // `my2pg migrate`: runs the copy and prints the summary table on stdout.
 int run_migrate_command(const Options& options);
 
+// `my2pg replicate`: copies first when the target has no finished copy, then follows the binlog
+// until SIGTERM/SIGINT or --until; prints what it applied.
+int run_replicate_command(const Options& options);
+
 // `my2pg verify`: compares the source's tables with their copies; exit 0 when equal, 6 when not.
 int run_verify_command(const Options& options);
 

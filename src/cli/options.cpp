@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 
 #include "common/error.hpp"
@@ -54,6 +55,35 @@ constexpr OptionSpec kMigrate[] = {
     {"exclude", "GLOBS", "leave out tables matching these database.table globs"},
 };
 
+constexpr OptionSpec kReplicateOwn[] = {
+    {"from", "FILE:POS",
+     "for a target loaded some other way: follow from this binlog position (MySQL or MariaDB)"},
+    {"from-gtid", "GTID", "the same from a MariaDB GTID list (e.g. 0-1-100)"},
+    {"until", "WHEN",
+     "stop once caught-up (everything the server had logged at start is applied) or once FILE:POS "
+     "is reached; without it, follow until SIGTERM or SIGINT"},
+    {"batch-rows", "N",
+     "close a batch (one PostgreSQL transaction of whole source transactions) at N row changes "
+     "(default 50000)"},
+    {"batch-bytes", "SIZE",
+     "close a batch at this much held change data, e.g. 64M (default); a larger source "
+     "transaction is applied as it comes and committed at its end"},
+    {"batch-ms", "MS", "close a batch after this many milliseconds (default 500)"},
+    {"on-ddl", "POLICY",
+     "a schema change my2pg does not replicate yet: stop before it (default), or skip it and "
+     "record it in my2pg.schema_history (after changing the target yourself)"},
+};
+
+// The options of `replicate`: migrate's (for the copy it makes first), then its own.
+template <size_t A, size_t B>
+constexpr std::array<OptionSpec, A + B> joined(const OptionSpec (&a)[A], const OptionSpec (&b)[B]) {
+  std::array<OptionSpec, A + B> out{};
+  for (size_t i = 0; i < A; ++i) out[i] = a[i];
+  for (size_t i = 0; i < B; ++i) out[A + i] = b[i];
+  return out;
+}
+constexpr auto kReplicate = joined(kMigrate, kReplicateOwn);
+
 constexpr OptionSpec kSchema[] = {
     {"target-schema", "NAME",
      "PostgreSQL schema to create the tables in (default: the source "
@@ -95,6 +125,9 @@ constexpr CommandSpec kCommands[] = {
     {"binlog", "binlog dump FILE... | --source URI: decode and print binary log events", kBinlog},
     {"migrate", "copy a source database into PostgreSQL from one consistent snapshot, then verify",
      kMigrate},
+    {"replicate",
+     "copy first if needed, then follow the binlog and apply every committed change exactly once",
+     kReplicate},
     {"schema",
      "convert the source database's tables to PostgreSQL DDL and create them (or --dry-run)",
      kSchema},

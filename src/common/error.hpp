@@ -36,7 +36,14 @@ class ConfigError : public Error {
 
 class SourceError : public Error {
  public:
-  explicit SourceError(const std::string& what) : Error(what, ExitCode::source) {}
+  // `server_errno`: the client library's or server's error number when there is one (2013 lost
+  // connection, 1236 binlog unreadable...), which tells a follower whether to reconnect.
+  explicit SourceError(const std::string& what, unsigned server_errno = 0)
+      : Error(what, ExitCode::source), m_errno(server_errno) {}
+  unsigned server_errno() const { return m_errno; }
+
+ private:
+  unsigned m_errno;
 };
 
 class TargetError : public Error {

@@ -6,6 +6,8 @@
 #include <mariadb_rpl.h>
 // clang-format on
 
+#include <sys/socket.h>
+
 #include <random>
 
 #include "common/error.hpp"
@@ -55,18 +57,25 @@ BinlogStream::BinlogStream(const Endpoint& endpoint, const StreamStart& start) :
       static_cast<unsigned int>(start.stop_at_end ? MARIADB_RPL_BINLOG_DUMP_NON_BLOCK : 0));
   if (mariadb_rpl_open(m_rpl) != 0) {
     const std::string message = mariadb_rpl_error(m_rpl);
+    const unsigned err = mysql_errno(m_conn.handle());
     mariadb_rpl_close(m_rpl);
     m_rpl = nullptr;
-    throw SourceError("cannot start reading the binary log of " + endpoint.display() + " (" +
-                      message +
-                      "); check that the binlog is on, the start position exists (not purged) and "
-                      "the user has REPLICATION SLAVE");
+    throw SourceError(
+        "cannot start reading the binary log of " + endpoint.display() + " (" + message +
+            "); check that the binlog is on, the start position exists (not purged) and "
+            "the user has REPLICATION SLAVE",
+        err);
   }
 }
 
 BinlogStream::~BinlogStream() {
   if (m_event != nullptr) mariadb_free_rpl_event(m_event);
   if (m_rpl != nullptr) mariadb_rpl_close(m_rpl);
+}
+
+void BinlogStream::interrupt() {
+  const my_socket fd = mysql_get_socket(m_conn.handle());
+  if (fd != MARIADB_INVALID_SOCKET) ::shutdown(fd, SHUT_RDWR);
 }
 
 bool BinlogStream::next(std::span<const uint8_t>& bytes) {
@@ -78,12 +87,14 @@ bool BinlogStream::next(std::span<const uint8_t>& bytes) {
     if (err == ER_MASTER_FATAL_ERROR_READING_BINLOG) {
       throw SourceError(
           "the server cannot send its binary log from the requested start (" + std::to_string(err) +
-          ": " + mysql_error(m_conn.handle()) +
-          "): the file or position does not exist, was purged, or the GTID is not in "
-          "the binlog; start from a position the server still has (SHOW BINARY LOGS)");
+              ": " + mysql_error(m_conn.handle()) +
+              "): the file or position does not exist, was purged, or the GTID is not in "
+              "the binlog; start from a position the server still has (SHOW BINARY LOGS)",
+          err);
     }
     throw SourceError("reading the binary log of " + m_conn.endpoint().display() + " failed (" +
-                      std::to_string(err) + ": " + mysql_error(m_conn.handle()) + ")");
+                          std::to_string(err) + ": " + mysql_error(m_conn.handle()) + ")",
+                      err);
   }
   // raw_data includes the OK byte that precedes each event in the protocol.
   const size_t skip = m_event->raw_data_size > 0 && m_event->raw_data[0] == 0 ? 1 : 0;

@@ -31,6 +31,9 @@ class BinlogStream {
 
   // The next raw event, false at the end in stop_at_end mode. Bytes are valid until the next call.
   bool next(std::span<const uint8_t>& bytes);
+  // Callable from another thread while next() blocks: shuts the connection's socket down, so
+  // that next() fails (with a SourceError) instead of waiting for the server.
+  void interrupt();
   // The server's checksum setting: "CRC32" or "NONE".
   const std::string& checksum() const { return m_checksum; }
   Flavor flavor() const { return m_conn.flavor(); }

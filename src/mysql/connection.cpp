@@ -73,8 +73,9 @@ Connection::Connection(const Endpoint& endpoint) : m_endpoint(endpoint) {
     const std::string message = "cannot connect to the source " + endpoint.display() + " (" +
                                 std::to_string(mysql_errno(m_conn)) + ": " + mysql_error(m_conn) +
                                 "); check the URI, that the server runs, and the user's grants";
+    const unsigned err = mysql_errno(m_conn);
     mysql_close(m_conn);
-    throw SourceError(message);
+    throw SourceError(message, err);
   }
   m_version = mysql_get_server_info(m_conn);
   m_flavor = m_version.find("MariaDB") != std::string::npos ? Flavor::mariadb : Flavor::mysql;
@@ -86,8 +87,9 @@ Connection::~Connection() {
 
 void Connection::fail(std::string_view what, std::string_view sql) const {
   throw SourceError(std::string(what) + " on " + m_endpoint.display() + " (" +
-                    std::to_string(mysql_errno(m_conn)) + ": " + mysql_error(m_conn) +
-                    ") in: " + excerpt(sql));
+                        std::to_string(mysql_errno(m_conn)) + ": " + mysql_error(m_conn) +
+                        ") in: " + excerpt(sql),
+                    mysql_errno(m_conn));
 }
 
 void Connection::execute(std::string_view sql) {

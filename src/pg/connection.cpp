@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <utility>
 
 #include <fmt/format.h>
@@ -79,14 +81,33 @@ CopyWriter::~CopyWriter() {
   while (PGresult* res = PQgetResult(m_conn)) PQclear(res);
 }
 
+void CopyWriter::send(std::string_view data) {
+  // libpq takes at most INT_MAX bytes per call.
+  while (!data.empty()) {
+    const size_t n = std::min<size_t>(data.size(), size_t{1} << 30);
+    if (PQputCopyData(m_conn, data.data(), static_cast<int>(n)) != 1) {
+      throw TargetError("sending COPY data failed: " + trimmed(PQerrorMessage(m_conn)) +
+                        " in: " + m_context);
+    }
+    m_sent += n;
+    data.remove_prefix(n);
+  }
+}
+
 void CopyWriter::flush() {
   if (m_buffer.empty()) return;
-  if (PQputCopyData(m_conn, m_buffer.data(), static_cast<int>(m_buffer.size())) != 1) {
-    throw TargetError("sending COPY data failed: " + trimmed(PQerrorMessage(m_conn)) +
-                      " in: " + m_context);
-  }
-  m_sent += m_buffer.size();
+  send(m_buffer);
   m_buffer.clear();
+}
+
+void CopyWriter::write(std::string_view data) {
+  if (data.size() < kChunk) {
+    m_buffer.append(data);
+    flush_if_full();
+    return;
+  }
+  flush();
+  send(data);  // a large piece goes out as it is, not through the buffer
 }
 
 uint64_t CopyWriter::finish() {
@@ -176,13 +197,15 @@ Connection::~Connection() {
   PQfinish(m_conn);
 }
 
-void Connection::execute(std::string_view sql) {
+uint64_t Connection::execute(std::string_view sql) {
   const std::string text(sql);
   ResultPtr res(PQexec(m_conn, text.c_str()), &PQclear);
   const auto status = PQresultStatus(res.get());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     fail_result(res.get(), m_conn, "statement failed on " + m_display, sql);
   }
+  const char* tuples = PQcmdTuples(res.get());
+  return tuples == nullptr || *tuples == '\0' ? 0 : std::strtoull(tuples, nullptr, 10);
 }
 
 RowSet Connection::query(std::string_view sql,

@@ -29,6 +29,8 @@ class CopyWriter {
   void flush_if_full() {
     if (m_buffer.size() >= kChunk) flush();
   }
+  // Appends `data` (whole rows or parts of one): large pieces are sent without being copied.
+  void write(std::string_view data);
   uint64_t finish();  // ends the COPY; returns the rows the server loaded
   uint64_t bytes_sent() const { return m_sent; }
 
@@ -37,6 +39,7 @@ class CopyWriter {
   static constexpr size_t kChunk = 1 << 18;
   CopyWriter(pg_conn* conn, std::string context);
   void flush();
+  void send(std::string_view data);
 
   pg_conn* m_conn;
   std::string m_context;
@@ -80,7 +83,9 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
   ~Connection();
 
-  void execute(std::string_view sql);
+  // Runs `sql` (one or more statements); returns the rows the last one affected (DELETE,
+  // UPDATE, INSERT, COPY), else 0.
+  uint64_t execute(std::string_view sql);
   // Runs `sql` with $1..$n bound to `params` (text format; std::nullopt for NULL).
   RowSet query(std::string_view sql, const std::vector<std::optional<std::string>>& params = {});
   CopyWriter copy_in(std::string_view copy_sql);

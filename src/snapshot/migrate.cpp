@@ -182,7 +182,9 @@ typemap::CasePolicy case_policy(const std::string& name) {
   throw ConfigError("--identifier-case must be keep or lower, not '" + name + "'");
 }
 
-bool selected(const std::string& qualified, const ModelOptions& options) {
+}  // namespace
+
+bool table_selected(const std::string& qualified, const ModelOptions& options) {
   const auto any = [&](const std::vector<std::string>& globs) {
     return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) {
       return fnmatch(g.c_str(), qualified.c_str(), 0) == 0;
@@ -190,8 +192,6 @@ bool selected(const std::string& qualified, const ModelOptions& options) {
   };
   return (options.include.empty() || any(options.include)) && !any(options.exclude);
 }
-
-}  // namespace
 
 SourceModel load_model(mysql::Connection& src, const std::string& database,
                        const ModelOptions& options, bool target_postgis) {
@@ -203,8 +203,9 @@ SourceModel load_model(mysql::Connection& src, const std::string& database,
   if (!target_schema.empty()) naming.schema_renames[database] = target_schema;
   SourceModel m{{}, {}, {}, typemap::IdentifierMap(naming)};
   m.catalog = schema::build_catalog(database, mysql::read_catalog(src, database));
-  std::erase_if(m.catalog.tables,
-                [&](const schema::Table& t) { return !selected(t.qualified_name(), options); });
+  std::erase_if(m.catalog.tables, [&](const schema::Table& t) {
+    return !table_selected(t.qualified_name(), options);
+  });
   if (m.catalog.tables.empty() && (!options.include.empty() || !options.exclude.empty())) {
     throw ConfigError("no table of " + database + " is selected by --include/--exclude");
   }

@@ -21,6 +21,9 @@ struct ModelOptions {
   std::vector<std::string> include, exclude;
 };
 
+// Whether "database.table" is taken under the --include/--exclude globs of `options`.
+bool table_selected(const std::string& qualified, const ModelOptions& options);
+
 struct MigrateOptions {
   std::string source_uri;
   std::string target_uri;

@@ -57,6 +57,12 @@ TestDatabases::~TestDatabases() {
     pg.execute(
         "DO $$ BEGIN IF to_regclass('my2pg.snapshot') IS NOT NULL THEN "
         "DELETE FROM my2pg.snapshot WHERE source_database = '" +
+        m_name +
+        "'; END IF; IF to_regclass('my2pg.replica') IS NOT NULL THEN "
+        "DELETE FROM my2pg.replica WHERE source_database = '" +
+        m_name +
+        "'; "
+        "DELETE FROM my2pg.schema_history WHERE source_database = '" +
         m_name + "'; END IF; END $$");
   } catch (const std::exception&) {
     // Cleanup is best effort: the sandbox is thrown away at the end of the run anyway.

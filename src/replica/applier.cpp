@@ -1,0 +1,421 @@
+#include "replica/applier.hpp"
+
+#include <optional>
+#include <unordered_map>
+
+#include "common/error.hpp"
+#include "common/pg_names.hpp"
+
+namespace my2pg::replica {
+namespace {
+
+// Per-entry bookkeeping of the hash maps, counted against the batch's byte budget.
+constexpr size_t kEntryOverhead = 64;
+
+std::string qualified(const typemap::TargetTable& t) {
+  return pg::quote_identifier(t.schema) + "." + pg::quote_identifier(t.name);
+}
+
+std::string column_list(const typemap::TargetTable& t, const std::vector<size_t>& columns,
+                        const std::string& prefix = {}) {
+  std::string list;
+  for (size_t i : columns) {
+    list.append(list.empty() ? "" : ", ")
+        .append(prefix)
+        .append(pg::quote_identifier(t.columns[i].name));
+  }
+  return list;
+}
+
+std::vector<size_t> all_columns(const typemap::TargetTable& t) {
+  std::vector<size_t> all(t.columns.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  return all;
+}
+
+// The staging table of a route: its key columns (or, without a key, all columns), typed as the
+// target's, private to this session.
+std::string staging_name(size_t route) {
+  return "my2pg_staging_" + std::to_string(route);
+}
+
+// "id=5" or "a=1, b=x" from a key's COPY fields, for messages.
+std::string describe_key(const Route& r, std::string_view key) {
+  std::string out;
+  size_t start = 0;
+  for (size_t i = 0; i < r.key.size(); ++i) {
+    const size_t end = std::min(key.find('\t', start), key.size());
+    out.append(i == 0 ? "" : ", ").append(r.target->columns[r.key[i]].name).append("=");
+    out.append(key.substr(start, std::min<size_t>(end - start, 80)));
+    start = end + 1;
+  }
+  return out;
+}
+
+void put_line(pg::CopyWriter& copy, std::string_view line) {
+  copy.write(line);
+  copy.write("\n");
+}
+
+// Rows this large are moved into the batch rather than copied, and the encoding buffer does
+// not keep their size afterwards.
+constexpr size_t kLargeRow = size_t{1} << 20;
+
+}  // namespace
+
+struct Applier::Buffer {
+  struct KeyState {
+    bool existed = false;            // the key's first change found it on the target
+    std::optional<std::string> row;  // its row after the batch, as a COPY line
+  };
+  std::unordered_map<std::string, KeyState> keyed;  // tables with a primary key
+  std::unordered_map<std::string, int64_t> counts;  // tables without: net copies of each row
+};
+
+std::vector<Route> make_routes(const std::vector<schema::Table>& sources,
+                               const std::vector<typemap::TargetTable>& targets) {
+  std::vector<Route> routes;
+  routes.reserve(sources.size());
+  for (size_t t = 0; t < sources.size(); ++t) {
+    Route r;
+    r.source = &sources[t];
+    r.target = &targets[t];
+    r.name = sources[t].database + "." + sources[t].name;
+    if (sources[t].columns.size() != targets[t].columns.size())
+      throw Error("internal: " + r.name + " has " + std::to_string(sources[t].columns.size()) +
+                  " source columns but " + std::to_string(targets[t].columns.size()) +
+                  " target columns");
+    for (const auto& c : sources[t].columns) r.display.push_back(display_format(c));
+    for (const std::string& k : targets[t].primary_key) {
+      for (size_t i = 0; i < targets[t].columns.size(); ++i) {
+        if (targets[t].columns[i].name == k) r.key.push_back(i);
+      }
+    }
+    if (r.key.size() != targets[t].primary_key.size()) r.key.clear();
+    routes.push_back(std::move(r));
+  }
+  return routes;
+}
+
+Applier::Applier(pg::Connection& target, const std::vector<Route>& routes)
+    : m_target(target), m_routes(routes), m_staging(routes.size(), false) {
+  m_buffers.reserve(routes.size());
+  for (size_t i = 0; i < routes.size(); ++i) m_buffers.push_back(std::make_unique<Buffer>());
+}
+
+Applier::~Applier() {
+  if (m_open) {
+    try {
+      m_target.execute("ROLLBACK");
+    } catch (...) {  // NOLINT(bugprone-empty-catch): the connection is going away
+    }
+  }
+}
+
+void Applier::encode(size_t route, const binlog::RowImage& image,
+                     const std::vector<binlog::ColumnInfo>& columns, const std::string& where,
+                     std::string& line, std::string* key) {
+  const Route& r = m_routes[route];
+  const size_t n = r.target->columns.size();
+  if (image.values.size() != n || columns.size() != n) {
+    throw Error("the binlog's row of " + r.name + " at " + where + " has " +
+                std::to_string(image.values.size()) + " columns, the table " + std::to_string(n) +
+                ": the table was altered after this position; replication of ALTER TABLE is "
+                "not supported yet, so copy the table again (my2pg migrate --replace)");
+  }
+  line.clear();
+  m_offsets.clear();
+  size_t raw = 0;
+  for (const binlog::Value& v : image.values) raw += v.bytes.size();
+  // A large row is encoded into room made once (bytea doubles in hex), not grown by doubling.
+  if (raw >= kLargeRow) line.reserve(raw * 2 + n * 8);
+  for (size_t i = 0; i < n; ++i) {
+    if (!image.present[i]) {
+      throw Error("the binlog's row of " + r.name + " at " + where + " lacks column " +
+                  r.target->columns[i].name +
+                  ": the source logs partial row images; set binlog_row_image = FULL on the "
+                  "source (SET GLOBAL binlog_row_image = 'FULL', and in its configuration file)");
+    }
+    if (i != 0) line.push_back('\t');
+    m_offsets.push_back(line.size());
+    const char* problem = append_copy_field(r.target->columns[i].codec, image.values[i], columns[i],
+                                            line, r.display[i]);
+    if (problem != nullptr) {
+      std::string k;
+      if (!r.key.empty() && i > r.key.back()) {
+        // Key columns before this one are encoded already.
+        for (size_t c : r.key) {
+          const size_t end = c + 1 < m_offsets.size() ? m_offsets[c + 1] - 1 : line.size();
+          k.append(k.empty() ? "" : "\t").append(line, m_offsets[c], end - m_offsets[c]);
+        }
+        k = describe_key(r, k);
+      } else {
+        k = r.key.empty() ? "(no primary key)" : "(key not yet read)";
+      }
+      throw MappingError("cannot apply a change to " + r.name + " at binlog " + where +
+                         ": column " + r.source->columns[i].name + ", key " + k + ": " + problem +
+                         "; change the value on the source or the column's mapping or policy "
+                         "(--mapping), then start replicate again (it resumes before this "
+                         "transaction)");
+    }
+  }
+  if (key != nullptr) {
+    key->clear();
+    m_offsets.push_back(line.size() + 1);
+    for (size_t c : r.key) {
+      key->append(key->empty() ? "" : "\t")
+          .append(line, m_offsets[c], m_offsets[c + 1] - 1 - m_offsets[c]);
+    }
+  }
+}
+
+void Applier::add(size_t route, const binlog::RowsEvent& rows,
+                  const std::vector<binlog::ColumnInfo>& columns, const std::string& where) {
+  const Route& r = m_routes[route];
+  Buffer& b = *m_buffers[route];
+  if (b.keyed.empty() && b.counts.empty()) m_touched.push_back(route);
+  thread_local std::string line, key;
+  const bool keyed = !r.key.empty();
+  auto remove = [&](const binlog::RowImage& image) {
+    encode(route, image, columns, where, line, keyed ? &key : nullptr);
+    if (keyed) {
+      auto [it, inserted] = b.keyed.try_emplace(key);
+      if (inserted) {
+        it->second.existed = true;
+        m_bytes += key.size() + kEntryOverhead;
+      } else if (it->second.row) {
+        m_bytes -= it->second.row->size();
+      }
+      it->second.row.reset();
+    } else {
+      auto [it, inserted] = b.counts.try_emplace(line, 0);
+      if (inserted) m_bytes += line.size() + kEntryOverhead;
+      --it->second;
+    }
+  };
+  auto put = [&](const binlog::RowImage& image) {
+    encode(route, image, columns, where, line, keyed ? &key : nullptr);
+    if (keyed) {
+      auto [it, inserted] = b.keyed.try_emplace(key);
+      if (inserted) {
+        m_bytes += key.size() + kEntryOverhead;
+      } else if (it->second.row) {
+        // A row added over one that is there: the source refuses that, so the binlog cannot say
+        // it; keep the later image, as the source's state is.
+        m_bytes -= it->second.row->size();
+      }
+      m_bytes += line.size();
+      if (line.size() >= kLargeRow) {
+        it->second.row = std::move(line);
+        line = std::string();
+      } else {
+        it->second.row = line;
+      }
+    } else {
+      auto [it, inserted] = b.counts.try_emplace(line, 0);
+      if (inserted) m_bytes += line.size() + kEntryOverhead;
+      ++it->second;
+    }
+  };
+  switch (rows.kind) {
+    case binlog::RowsKind::write:
+      for (const auto& image : rows.after) put(image);
+      break;
+    case binlog::RowsKind::erase:
+      for (const auto& image : rows.before) remove(image);
+      break;
+    case binlog::RowsKind::update:
+    case binlog::RowsKind::partial_update:
+      for (size_t i = 0; i < rows.after.size(); ++i) {
+        remove(rows.before.at(i));
+        put(rows.after[i]);
+      }
+      break;
+  }
+  m_changes += std::max(rows.before.size(), rows.after.size());
+  if (line.capacity() >= kLargeRow) line = std::string();
+  if (key.capacity() >= kLargeRow) key = std::string();
+}
+
+void Applier::begin() {
+  if (m_open) return;
+  m_target.execute("BEGIN");
+  m_open = true;
+}
+
+void Applier::flush_keyed(size_t route, Buffer& b, const std::string& where) {
+  const Route& r = m_routes[route];
+  const std::string table = qualified(*r.target);
+  const std::string staging = staging_name(route);
+  uint64_t expected = 0;
+  for (const auto& [key, state] : b.keyed) expected += state.existed ? 1 : 0;
+  if (expected != 0) {
+    if (!m_staging[route]) {
+      m_target.execute("CREATE TEMP TABLE IF NOT EXISTS " + staging + " AS SELECT " +
+                       column_list(*r.target, r.key) + " FROM " + table + " WITH NO DATA");
+      m_staging[route] = true;
+    }
+    pg::CopyWriter keys = m_target.copy_in("COPY " + staging + " FROM STDIN");
+    for (const auto& [key, state] : b.keyed) {
+      if (!state.existed) continue;
+      put_line(keys, key);
+    }
+    keys.finish();
+    std::string sql = "DELETE FROM " + table + " t USING " + staging + " k WHERE ";
+    for (size_t i = 0; i < r.key.size(); ++i) {
+      const std::string c = pg::quote_identifier(r.target->columns[r.key[i]].name);
+      sql.append(i == 0 ? "" : " AND ").append("t." + c + " = k." + c);
+    }
+    const uint64_t deleted = m_target.execute(sql);
+    m_target.execute("TRUNCATE " + staging);
+    if (deleted != expected) {
+      throw MismatchError(
+          "the target table " + table + " no longer equals the source " + r.name +
+          ": the binlog up to " + where + " changes or deletes " + std::to_string(expected) +
+          " existing row(s), but the target holds " + std::to_string(deleted) +
+          " of them. Something else changed the target; run my2pg verify to see the rows, then "
+          "copy the table again (my2pg migrate --replace)");
+    }
+    m_rows_pending += deleted;
+  }
+  bool adds = false;
+  for (const auto& [key, state] : b.keyed) adds = adds || state.row.has_value();
+  if (!adds) return;
+  pg::CopyWriter copy = m_target.copy_in(
+      "COPY " + table + " (" + column_list(*r.target, all_columns(*r.target)) + ") FROM STDIN");
+  uint64_t rows = 0;
+  for (const auto& [key, state] : b.keyed) {
+    if (!state.row) continue;
+    put_line(copy, *state.row);
+    ++rows;
+  }
+  try {
+    copy.finish();
+  } catch (const TargetError& e) {
+    if (e.sqlstate() != "23505") throw;
+    throw MismatchError("the target table " + table + " no longer equals the source " + r.name +
+                        ": a row the binlog up to " + where + " adds is already there (" +
+                        e.what() +
+                        "). Something else changed the target; run my2pg verify to see the rows, "
+                        "then copy the table again (my2pg migrate --replace)");
+  }
+  m_rows_pending += rows;
+}
+
+void Applier::flush_keyless(size_t route, Buffer& b, const std::string& where) {
+  const Route& r = m_routes[route];
+  const std::string table = qualified(*r.target);
+  const std::string staging = staging_name(route);
+  const std::vector<size_t> all = all_columns(*r.target);
+  uint64_t removed = 0;
+  for (const auto& [line, n] : b.counts) removed += n < 0 ? static_cast<uint64_t>(-n) : 0;
+  if (removed != 0) {
+    if (!m_staging[route]) {
+      m_target.execute("CREATE TEMP TABLE IF NOT EXISTS " + staging + " AS SELECT " +
+                       column_list(*r.target, all) + " FROM " + table + " WITH NO DATA");
+      m_staging[route] = true;
+    }
+    pg::CopyWriter rows = m_target.copy_in("COPY " + staging + " FROM STDIN");
+    for (const auto& [line, n] : b.counts) {
+      for (int64_t i = n; i < 0; ++i) {
+        put_line(rows, line);
+      }
+    }
+    rows.finish();
+    // One target row for each row removed, matched by its whole value as PostgreSQL prints it
+    // (every type has a text form; not every type has equality).
+    const std::string whole_t = "ROW(" + column_list(*r.target, all, "x.") + ")::text";
+    const std::string whole_s = "ROW(" + column_list(*r.target, all, "s.") + ")::text";
+    const uint64_t deleted = m_target.execute(
+        "WITH want AS (SELECT " + whole_s + " AS r, count(*) AS n FROM " + staging +
+        " s GROUP BY 1), have AS (SELECT x.ctid AS id, " + whole_t +
+        " AS r, row_number() OVER (PARTITION BY " + whole_t + ") AS k FROM " + table + " x WHERE " +
+        whole_t + " IN (SELECT r FROM want)) DELETE FROM " + table +
+        " WHERE ctid IN (SELECT h.id FROM have h JOIN want w ON w.r = h.r AND h.k <= w.n)");
+    m_target.execute("TRUNCATE " + staging);
+    if (deleted != removed) {
+      throw MismatchError(
+          "the target table " + table + " no longer equals the source " + r.name +
+          " (a table without a primary key, matched by whole rows): the binlog up to " + where +
+          " removes " + std::to_string(removed) + " row(s), but the target holds " +
+          std::to_string(deleted) +
+          " of them. Something else changed the target; run my2pg verify, then copy the table "
+          "again (my2pg migrate --replace)");
+    }
+    m_rows_pending += deleted;
+  }
+  bool adds = false;
+  for (const auto& [line, n] : b.counts) adds = adds || n > 0;
+  if (!adds) return;
+  pg::CopyWriter copy =
+      m_target.copy_in("COPY " + table + " (" + column_list(*r.target, all) + ") FROM STDIN");
+  for (const auto& [line, n] : b.counts) {
+    for (int64_t i = 0; i < n; ++i) {
+      put_line(copy, line);
+      ++m_rows_pending;
+    }
+  }
+  copy.finish();
+}
+
+void Applier::flush(const std::string& where) {
+  if (m_touched.empty()) return;
+  begin();
+  for (size_t route : m_touched) {
+    Buffer& b = *m_buffers[route];
+    if (m_routes[route].key.empty()) {
+      flush_keyless(route, b, where);
+    } else {
+      flush_keyed(route, b, where);
+    }
+    b.keyed.clear();
+    b.counts.clear();
+  }
+  m_touched.clear();
+  m_bytes = 0;
+  m_changes = 0;
+}
+
+void Applier::run(const std::string& sql, const std::vector<std::optional<std::string>>& params,
+                  const std::string& where) {
+  flush(where);
+  begin();
+  m_target.query(sql, params);
+}
+
+void Applier::truncate(size_t route, const std::string& where) {
+  flush(where);
+  begin();
+  m_target.execute("TRUNCATE " + qualified(*m_routes[route].target));
+}
+
+void Applier::commit(const std::string& control_sql,
+                     const std::vector<std::optional<std::string>>& params,
+                     const std::string& where) {
+  flush(where);
+  begin();
+  m_target.query(control_sql, params);
+  m_target.execute("COMMIT");
+  m_open = false;
+  m_rows_written = m_rows_pending;
+  m_rows_pending = 0;
+}
+
+void Applier::rollback() {
+  for (size_t route : m_touched) {
+    m_buffers[route]->keyed.clear();
+    m_buffers[route]->counts.clear();
+  }
+  m_touched.clear();
+  m_bytes = 0;
+  m_changes = 0;
+  m_rows_pending = 0;
+  if (m_open) {
+    m_open = false;
+    // Staging tables created in the transaction are gone with it.
+    m_staging.assign(m_staging.size(), false);
+    m_target.execute("ROLLBACK");
+  }
+}
+
+}  // namespace my2pg::replica

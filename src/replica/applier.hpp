@@ -1,0 +1,107 @@
+#pragma once
+// The set-based applier: binlog row changes of whole source transactions become, per target
+// table, the net effect of the batch, applied in one PostgreSQL transaction with the control row.
+//
+// Tables with a primary key: per key, whether the row existed before the batch (the key's first
+// change is an UPDATE or DELETE of it) and its row after the batch (or none). Applied as one
+// DELETE of the keys that existed (through a staged key list) and one COPY of the rows that
+// exist after. The target held the source's state at the batch's start, so this gives the
+// source's state at its end; the rows present at any moment are a subset of a state the source
+// had, so unique constraints cannot fail on the way. A DELETE that finds fewer rows than the
+// binlog changed, or a COPY that meets an existing key, means the target no longer equals the
+// source: an error, never a silent repair.
+//
+// Tables without a primary key: rows are multisets, so the net effect is a count per whole row;
+// rows removed are matched by their whole value (one target row per removed row) and must all be
+// found, rows added are COPYed.
+//
+// The batch runs with session_replication_role = replica: the source's triggers and cascades
+// already produced the changes the binlog holds, so the target's must not fire again.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "binlog/events.hpp"
+#include "pg/connection.hpp"
+#include "replica/row_encoder.hpp"
+#include "schema/table.hpp"
+#include "typemap/target_table.hpp"
+
+namespace my2pg::replica {
+
+// One replicated table: the source table and its target, as migrate mapped them.
+struct Route {
+  const schema::Table* source = nullptr;
+  const typemap::TargetTable* target = nullptr;
+  std::vector<DisplayFormat> display;  // per column
+  std::vector<size_t> key;             // primary-key column indexes; empty: the table has none
+  // The copy of this table holds every change before this position; later ones are applied.
+  std::string copied_file;
+  uint64_t copied_pos = 0;
+  std::string name;  // "db.table", for messages
+};
+
+// Routes for the tables of a migrated database: key columns and display formats filled.
+// `sources` and `targets` are parallel and must outlive the routes.
+std::vector<Route> make_routes(const std::vector<schema::Table>& sources,
+                               const std::vector<typemap::TargetTable>& targets);
+
+class Applier {
+ public:
+  // `routes` must outlive the applier and keep their addresses.
+  Applier(pg::Connection& target, const std::vector<Route>& routes);
+  ~Applier();
+  Applier(const Applier&) = delete;
+  Applier& operator=(const Applier&) = delete;
+
+  // Adds the changes of one rows event of `route` (index into the routes). `columns` are the
+  // event's column definitions (with what the catalog adds); `where` names the event's position
+  // for messages. Throws MappingError naming table, column, key and position for a value that
+  // cannot be stored, Error for an image without every column.
+  void add(size_t route, const binlog::RowsEvent& rows,
+           const std::vector<binlog::ColumnInfo>& columns, const std::string& where);
+
+  // Applies what is buffered inside the open PostgreSQL transaction (opened when needed) and
+  // empties the buffers: for a source transaction too large to hold. Throws DivergenceError
+  // (an Error) when the target does not hold the rows the changes apply to.
+  void flush(const std::string& where);
+  // Flushes, runs `control_sql` with `params` (the control-row update), and commits.
+  void commit(const std::string& control_sql, const std::vector<std::optional<std::string>>& params,
+              const std::string& where);
+  // Runs `sql` inside the open transaction (opened when needed), after what is buffered.
+  void run(const std::string& sql, const std::vector<std::optional<std::string>>& params,
+           const std::string& where);
+  // TRUNCATE of a route's table, in order: what is buffered is applied first.
+  void truncate(size_t route, const std::string& where);
+  // Drops the buffers and rolls back the open transaction, if any.
+  void rollback();
+
+  size_t buffered_bytes() const { return m_bytes; }
+  uint64_t buffered_changes() const { return m_changes; }
+  bool in_transaction() const { return m_open; }
+  uint64_t rows_written() const { return m_rows_written; }  // by the last commit
+
+ private:
+  struct Buffer;
+  void begin();
+  void flush_keyed(size_t route, Buffer& buffer, const std::string& where);
+  void flush_keyless(size_t route, Buffer& buffer, const std::string& where);
+  void encode(size_t route, const binlog::RowImage& image,
+              const std::vector<binlog::ColumnInfo>& columns, const std::string& where,
+              std::string& line, std::string* key);
+
+  pg::Connection& m_target;
+  const std::vector<Route>& m_routes;
+  std::vector<std::unique_ptr<Buffer>> m_buffers;  // parallel to the routes
+  std::vector<size_t> m_touched;                   // routes with buffered changes
+  std::vector<bool> m_staging;                     // route's staging table exists
+  size_t m_bytes = 0;
+  uint64_t m_changes = 0;
+  uint64_t m_rows_written = 0;
+  uint64_t m_rows_pending = 0;
+  bool m_open = false;
+  std::vector<size_t> m_offsets;  // field starts of the row being encoded
+};
+
+}  // namespace my2pg::replica

@@ -1,0 +1,930 @@
+#include "replica/replicate.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "binlog/decoder.hpp"
+#include "binlog/transaction_framer.hpp"
+#include "common/error.hpp"
+#include "control/migrator.hpp"
+#include "mysql/connection.hpp"
+#include "pg/connection.hpp"
+#include "replica/applier.hpp"
+#include "replica/ddl.hpp"
+#include "replica/live_source.hpp"
+#include "replica/source_settings.hpp"
+#include "snapshot/source_model.hpp"
+
+namespace my2pg::replica {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Raw events handed from the reading thread to the applying one. Bounded in bytes, so that a
+// source much faster than the target costs no more memory than the bound.
+class EventQueue {
+ public:
+  struct Item {
+    std::vector<uint8_t> bytes;
+    std::string file;
+    uint64_t position = 0;
+  };
+  enum class Pop { item, timeout, finished };
+
+  explicit EventQueue(size_t max_bytes) : m_max(max_bytes) {}
+
+  // False when the queue was closed (the consumer has gone).
+  bool push(Item item) {
+    std::unique_lock lock(m_mutex);
+    m_not_full.wait(lock, [&] { return m_closed || m_bytes < m_max || m_items.empty(); });
+    if (m_closed) return false;
+    m_bytes += item.bytes.size();
+    m_items.push_back(std::move(item));
+    m_not_empty.notify_one();
+    return true;
+  }
+  void finish(std::exception_ptr error) {
+    const std::lock_guard lock(m_mutex);
+    m_finished = true;
+    m_error = std::move(error);
+    m_not_empty.notify_all();
+  }
+  void close() {
+    const std::lock_guard lock(m_mutex);
+    m_closed = true;
+    m_not_full.notify_all();
+  }
+  Pop pop(Item& out, std::chrono::milliseconds wait) {
+    std::unique_lock lock(m_mutex);
+    if (!m_not_empty.wait_for(lock, wait, [&] { return !m_items.empty() || m_finished; }))
+      return Pop::timeout;
+    if (m_items.empty()) return Pop::finished;
+    std::swap(out, m_items.front());
+    m_items.pop_front();
+    m_bytes -= out.bytes.size();
+    m_not_full.notify_one();
+    return Pop::item;
+  }
+  bool empty() {
+    const std::lock_guard lock(m_mutex);
+    return m_items.empty();
+  }
+  std::exception_ptr error() {
+    const std::lock_guard lock(m_mutex);
+    return m_error;
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::condition_variable m_not_empty, m_not_full;
+  std::deque<Item> m_items;
+  size_t m_bytes = 0;
+  size_t m_max;
+  bool m_finished = false, m_closed = false;
+  std::exception_ptr m_error;
+};
+
+// The live stream read on its own thread into an EventQueue.
+class Reader {
+ public:
+  Reader(const mysql::Endpoint& endpoint, const mysql::StreamStart& start, size_t queue_bytes)
+      : m_source(endpoint, start), m_queue(queue_bytes) {
+    m_thread = std::thread([this] { run(); });
+  }
+  ~Reader() {
+    m_queue.close();
+    m_source.interrupt();
+    m_thread.join();
+  }
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  EventQueue& queue() { return m_queue; }
+  binlog::ChecksumAlg checksum() const { return m_source.checksum(); }
+
+ private:
+  void run() {
+    try {
+      binlog::RawEvent raw;
+      while (m_source.next(raw)) {
+        EventQueue::Item item;
+        item.bytes.assign(raw.bytes.begin(), raw.bytes.end());
+        item.file = raw.file;
+        item.position = raw.position;
+        if (!m_queue.push(std::move(item))) return;
+      }
+      m_queue.finish(nullptr);
+    } catch (...) {
+      m_queue.finish(std::current_exception());
+    }
+  }
+
+  LiveSource m_source;
+  EventQueue m_queue;
+  std::thread m_thread;
+};
+
+// Client errors (lost connection, server gone, cannot connect) and a server shutting down are
+// worth a reconnect; anything else (a purged binlog, missing privileges) is not.
+bool worth_reconnecting(const SourceError& e) {
+  const unsigned n = e.server_errno();
+  return (n >= 2000 && n < 3000) || n == 1053 || n == 1040 || n == 1927 || n == 1152 || n == 1158 ||
+         n == 1159 || n == 1160 || n == 1161;
+}
+
+std::string where_of(const std::string& file, uint64_t pos) {
+  return file + ":" + std::to_string(pos);
+}
+
+// The server's current end of binlog: file and position.
+BinlogPosition server_position(mysql::Connection& src) {
+  RowSet status;
+  try {
+    status = src.query("SHOW BINARY LOG STATUS");  // MySQL 8.2 and later
+  } catch (const SourceError&) {
+    status = src.query("SHOW MASTER STATUS");  // MariaDB, MySQL to 8.1
+  }
+  BinlogPosition p;
+  if (status.rows.empty()) return p;
+  p.file = status.rows[0].at(0).value_or("");
+  p.pos = std::stoull(status.rows[0].at(1).value_or("0"));
+  return p;
+}
+
+struct ServerIdentity {
+  std::string server_id;
+  std::string server_uuid;  // MySQL only
+};
+
+ServerIdentity identity_of(mysql::Connection& src) {
+  ServerIdentity id;
+  id.server_id = src.query("SELECT @@server_id").rows.at(0).at(0).value_or("");
+  if (src.flavor() == mysql::Flavor::mysql)
+    id.server_uuid = src.query("SELECT @@server_uuid").rows.at(0).at(0).value_or("");
+  return id;
+}
+
+// The replica's row in my2pg.replica.
+struct ReplicaRow {
+  bool exists = false;
+  std::string target_schema;
+  std::string state;
+  std::string server_id, server_uuid;
+  BinlogPosition position;
+};
+
+ReplicaRow read_replica_row(pg::Connection& tgt, const std::string& db) {
+  const RowSet rs = tgt.query(
+      "SELECT target_schema, state, coalesce(source_server_id::text, ''), "
+      "coalesce(source_server_uuid, ''), binlog_file, binlog_pos, coalesce(gtid_set, '') "
+      "FROM my2pg.replica WHERE source_database = $1",
+      {db});
+  ReplicaRow row;
+  if (rs.rows.empty()) return row;
+  const auto& r = rs.rows[0];
+  row.exists = true;
+  row.target_schema = r[0].value_or("");
+  row.state = r[1].value_or("");
+  row.server_id = r[2].value_or("");
+  row.server_uuid = r[3].value_or("");
+  row.position.file = r[4].value_or("");
+  row.position.pos = std::stoull(r[5].value_or("0"));
+  row.position.gtid_set = r[6].value_or("");
+  return row;
+}
+
+struct SnapshotRow {
+  bool done = false;
+  std::string target_schema;
+  BinlogPosition position;
+  std::map<std::string, BinlogPosition> tables;  // source table -> copied at
+};
+
+SnapshotRow read_snapshot(pg::Connection& tgt, const std::string& db) {
+  SnapshotRow s;
+  const RowSet rs = tgt.query(
+      "SELECT target_schema, state, binlog_file, binlog_pos, coalesce(gtid_set, '') "
+      "FROM my2pg.snapshot WHERE source_database = $1",
+      {db});
+  if (rs.rows.empty()) return s;
+  s.target_schema = rs.rows[0][0].value_or("");
+  s.done = rs.rows[0][1] == "done";
+  s.position.file = rs.rows[0][2].value_or("");
+  s.position.pos = std::stoull(rs.rows[0][3].value_or("0"));
+  s.position.gtid_set = rs.rows[0][4].value_or("");
+  const RowSet tables = tgt.query(
+      "SELECT source_table, binlog_file, binlog_pos FROM my2pg.table_state "
+      "WHERE source_database = $1 AND binlog_file IS NOT NULL",
+      {db});
+  for (const auto& t : tables.rows) {
+    BinlogPosition p;
+    p.file = t[1].value_or("");
+    p.pos = std::stoull(t[2].value_or("0"));
+    s.tables[t[0].value_or("")] = p;
+  }
+  return s;
+}
+
+// A binlog file the server no longer has, or a position beyond its end, cannot be followed
+// without losing changes: say so before asking for the stream.
+void check_position_available(mysql::Connection& src, const BinlogPosition& start) {
+  const RowSet logs = src.query("SHOW BINARY LOGS");
+  for (const auto& row : logs.rows) {
+    if (row.at(0) != start.file) continue;
+    const uint64_t size = std::stoull(row.at(1).value_or("0"));
+    if (start.pos > size) {
+      throw SourceError("the source's binlog " + start.file + " is " + std::to_string(size) +
+                        " bytes long, shorter than the replica's position " +
+                        where_of(start.file, start.pos) +
+                        ": the server's binary log was reset or this is another server. "
+                        "The replica cannot continue without losing changes; copy again "
+                        "(my2pg migrate --replace, then replicate)");
+    }
+    return;
+  }
+  std::string first = logs.rows.empty() ? "none" : logs.rows.front().at(0).value_or("?");
+  throw SourceError("the source no longer has the binlog file " + start.file +
+                    " the replica must continue from (position " + where_of(start.file, start.pos) +
+                    "; its oldest binlog is " + first +
+                    "): it was purged (binlog_expire_logs_seconds, PURGE BINARY LOGS). The "
+                    "changes in between are lost to the replica; copy again (my2pg migrate "
+                    "--replace, then replicate) and keep binlogs longer than the replica may lag");
+}
+
+// Where a MariaDB GTID state begins in the binlog: the server, asked to stream from that state,
+// starts at the first transaction after it; its GTID event's position is the file position.
+BinlogPosition gtid_start(mysql::Connection& src, const mysql::Endpoint& endpoint,
+                          const std::string& gtid) {
+  if (src.flavor() != mysql::Flavor::mariadb)
+    throw ConfigError("--from-gtid needs a MariaDB source; give MySQL sources --from FILE:POS");
+  mysql::StreamStart s;
+  s.gtid = gtid;
+  s.stop_at_end = true;
+  LiveSource probe(endpoint, s);
+  binlog::RawEvent raw;
+  BinlogPosition p;
+  while (probe.next(raw)) {
+    if (static_cast<binlog::EventType>(raw.bytes[4]) == binlog::EventType::GTID_EVENT) {
+      p.file = raw.file;
+      p.pos = raw.position;
+      break;
+    }
+  }
+  if (!p.known()) p = server_position(src);  // nothing after it yet: the current end
+  p.gtid_set = gtid;
+  spdlog::info("GTID state {} begins at {}", gtid, where_of(p.file, p.pos));
+  return p;
+}
+
+// What the follower knows about each table id of the stream.
+struct MappedTable {
+  binlog::TableMapRef map;                  // the map this entry was made for
+  int route = -1;                           // -1: not replicated
+  std::vector<binlog::ColumnInfo> columns;  // with what the catalog adds
+};
+
+// Does a statement run with default database `db` name the replicated database `ours`?
+bool concerns_text(const std::string& db, const std::string& query, const std::string& ours) {
+  if (db == ours) return true;
+  // A qualified name: `ours`.t or ours.t
+  return query.find("`" + ours + "`.") != std::string::npos ||
+         query.find(ours + ".") != std::string::npos;
+}
+
+bool concerns(const binlog::QueryEvent& q, const std::string& ours) {
+  return concerns_text(q.database, q.query, ours);
+}
+
+class Follower {
+ public:
+  Follower(const ReplicateOptions& options, pg::Connection& tgt, const std::string& db,
+           std::vector<Route>& routes, mysql::Flavor flavor)
+      : m_options(options), m_db(db), m_routes(routes), m_flavor(flavor), m_applier(tgt, routes) {
+    for (size_t i = 0; i < routes.size(); ++i) m_route_by_name[routes[i].source->name] = i;
+  }
+
+  ReplicateReport& report() { return m_report; }
+  BinlogPosition& committed() { return m_committed; }
+
+  // Follows from m_committed until stopped, --until is reached, or an error.
+  // Returns true when finished (stop or until), false never; throws on errors.
+  void follow(const mysql::Endpoint& endpoint, const BinlogPosition* until) {
+    mysql::StreamStart start;
+    start.file = m_committed.file;
+    start.position = m_committed.pos;
+    start.stop_at_end = false;
+    start.heartbeat_seconds = 1;
+    Reader reader(endpoint, start, std::max<size_t>(m_options.batch_bytes, 16U << 20));
+    binlog::Decoder decoder(start.file);
+    decoder.set_stream_checksum(reader.checksum());
+    if (m_flavor == mysql::Flavor::mariadb) {
+      decoder.set_temporal_precision_lookup(
+          [this](const binlog::TableMapEvent& t, size_t column) -> std::optional<uint8_t> {
+            if (t.database != m_db) return std::nullopt;
+            auto it = m_route_by_name.find(t.table);
+            if (it == m_route_by_name.end()) return std::nullopt;
+            const auto& cols = m_routes[it->second].source->columns;
+            if (column >= cols.size() || !cols[column].fsp) return std::nullopt;
+            return static_cast<uint8_t>(*cols[column].fsp);
+          });
+    }
+    binlog::TransactionFramer framer;
+    m_tables.clear();
+    m_pending = m_committed;
+    m_batch_started = Clock::now();
+    EventQueue& queue = reader.queue();
+    EventQueue::Item item;
+    std::vector<binlog::Event> events;
+    std::string file = start.file;
+    for (;;) {
+      const bool stopping = m_options.stop != nullptr && m_options.stop->load();
+      if (!framer.in_transaction()) {
+        if (stopping || reached(until)) {
+          commit(true);
+          if (reached(until)) m_report.caught_up = true;
+          return;
+        }
+      }
+      const bool idle_commit_due = !framer.in_transaction() && has_work();
+      const auto wait = std::chrono::milliseconds(idle_commit_due ? 0 : 100);
+      const EventQueue::Pop got = queue.pop(item, wait);
+      if (got == EventQueue::Pop::timeout) {
+        if (!framer.in_transaction() && has_work()) commit(false);
+        if (stopping && framer.in_transaction() && ++m_stop_waits > 100) {
+          spdlog::warn(
+              "stopping: the transaction in flight did not complete within 10 s; its "
+              "changes are rolled back and will be applied by the next run");
+          m_applier.rollback();
+          return;
+        }
+        continue;
+      }
+      if (got == EventQueue::Pop::finished) {
+        if (auto e = queue.error()) std::rethrow_exception(e);
+        throw SourceError("the source ended the binlog stream", 2013);
+      }
+      if (item.file != file) {
+        file = item.file;
+        decoder.set_file(file);
+      }
+      events.clear();
+      decoder.decode(item.bytes, item.position, events);
+      for (const binlog::Event& e : events) handle(e, framer, file, queue);
+    }
+  }
+
+  // On the way out: commit nothing more, keep the position.
+  void abandon() {
+    m_applier.rollback();
+    m_batch_tx = 0;
+    m_batch_changes = 0;
+    m_tx_changes = 0;
+    m_position_dirty = false;
+    m_has_ddl = false;
+  }
+  // Commit every source transaction on its own (to apply all that precede a failing one).
+  void set_single(bool on) { m_single = on; }
+
+ private:
+  bool has_work() const {
+    return m_applier.buffered_changes() != 0 || m_applier.in_transaction() || m_batch_tx != 0 ||
+           m_position_dirty;
+  }
+
+  bool reached(const BinlogPosition* until) const {
+    return until != nullptr &&
+           compare_positions(m_pending.file, m_pending.pos, until->file, until->pos) >= 0;
+  }
+
+  void handle(const binlog::Event& e, binlog::TransactionFramer& framer, const std::string& file,
+              EventQueue& queue) {
+    const binlog::TxRole role = framer.add(e, file);
+    switch (role) {
+      case binlog::TxRole::begin:
+        m_tx_changes = 0;
+        m_has_ddl = false;
+        return;
+      case binlog::TxRole::change:
+        change(e, framer, file);
+        return;
+      case binlog::TxRole::commit:
+      case binlog::TxRole::rollback:
+        // A statement that commits on its own (DDL) is its own transaction's end.
+        if (const auto* q = std::get_if<binlog::QueryEvent>(&e.body))
+          statement(*q, file, e.position);
+        // A ROLLBACK that ends logged rows: they are of non-transactional tables, whose
+        // changes the rollback did not undo on the source; they are applied as well.
+        transaction_end(framer.current(), queue);
+        return;
+      case binlog::TxRole::outside:
+        outside(e, framer, file);
+        return;
+    }
+  }
+
+  // Events between transactions move the position too: a ROTATE to the next file, and the
+  // FORMAT_DESCRIPTION, GTID list and checkpoint events that open it, so that a server whose
+  // current position is just past them counts as caught up. Heartbeats and the events the
+  // server sends when a stream starts (end position 0) say nothing about the position.
+  void outside(const binlog::Event& e, const binlog::TransactionFramer& framer,
+               const std::string& file) {
+    if (framer.in_transaction()) return;
+    if (const auto* rotate = std::get_if<binlog::RotateEvent>(&e.body)) {
+      if (rotate->position >= 4 && compare_positions(rotate->next_file, rotate->position,
+                                                     m_pending.file, m_pending.pos) > 0) {
+        m_pending.file = rotate->next_file;
+        m_pending.pos = rotate->position;
+        m_position_dirty = true;
+      }
+      return;
+    }
+    if (std::holds_alternative<binlog::HeartbeatEvent>(e.body) || e.in_payload ||
+        e.header.log_pos == 0 || file.empty())
+      return;
+    if (compare_positions(file, e.header.log_pos, m_pending.file, m_pending.pos) > 0) {
+      m_pending.file = file;
+      m_pending.pos = e.header.log_pos;
+      m_position_dirty = true;
+    }
+  }
+
+  void change(const binlog::Event& e, const binlog::TransactionFramer& framer,
+              const std::string& file) {
+    if (const auto* map = std::get_if<binlog::TableMapRef>(&e.body)) {
+      map_table(*map, file, e.position);
+    } else if (const auto* rows = std::get_if<binlog::RowsEvent>(&e.body)) {
+      const auto found = m_tables.find(rows->table_id);
+      if (found == m_tables.end()) {
+        throw DecodeError("binlog " + where_of(file, e.position) + ": a rows event for table id " +
+                          std::to_string(rows->table_id) + " without its TABLE_MAP");
+      }
+      const MappedTable& t = found->second;
+      if (t.route < 0) return;
+      const Route& r = m_routes[static_cast<size_t>(t.route)];
+      const binlog::TxInfo& tx = framer.current();
+      // The copy of this table already holds transactions that began before its position.
+      if (!r.copied_file.empty() &&
+          compare_positions(tx.start_file, tx.start_pos, r.copied_file, r.copied_pos) < 0)
+        return;
+      m_applier.add(static_cast<size_t>(t.route), *rows, t.columns, where_of(file, e.position));
+      const uint64_t n = std::max(rows->before.size(), rows->after.size());
+      m_tx_changes += n;
+      if (m_applier.buffered_bytes() > m_options.batch_bytes) {
+        // A transaction too large to hold: applied as it comes, committed at its end.
+        spdlog::debug("large transaction at {}: {} bytes applied ahead of its commit",
+                      where_of(tx.start_file, tx.start_pos), m_applier.buffered_bytes());
+        m_applier.flush(where_of(file, e.position));
+      }
+    } else if (const auto* q = std::get_if<binlog::QueryEvent>(&e.body)) {
+      statement(*q, file, e.position);
+    }
+  }
+
+  // A statement of the source's: row changes logged as statements stop replication; schema
+  // changes are kept for the end of their transaction (they commit on their own).
+  void statement(const binlog::QueryEvent& q, const std::string& file, uint64_t position) {
+    Statement st = classify_statement(q.query);
+    if (st.kind == StatementKind::ignored) return;
+    if (st.kind == StatementKind::dml) {
+      if (!concerns(q, m_db)) return;
+      throw Error("the source logged a change to " + m_db + " as a statement at binlog " +
+                      where_of(file, position) + " (" + q.query.substr(0, 200) +
+                      "): my2pg applies row events only. The session that wrote it ran with "
+                      "binlog_format STATEMENT or MIXED; set binlog_format = ROW globally and for "
+                      "every session, then copy the affected tables again",
+                  ExitCode::source);
+    }
+    m_ddl = std::move(st);
+    m_ddl_query = q.query;
+    m_ddl_db = q.database;
+    m_ddl_at = where_of(file, position);
+    m_ddl_file = file;
+    m_ddl_pos = position;
+    m_has_ddl = true;
+  }
+
+  // A TABLE_MAP: which route its rows go to, checked against the catalog once per map.
+  void map_table(const binlog::TableMapRef& map, const std::string& file, uint64_t position) {
+    MappedTable& t = m_tables[map->table_id];
+    if (t.map == map) return;
+    t = MappedTable{};
+    t.map = map;
+    if (map->database != m_db) return;
+    const auto it = m_route_by_name.find(map->table);
+    if (it == m_route_by_name.end()) return;
+    const Route& r = m_routes[it->second];
+    const auto& cols = r.source->columns;
+    if (map->columns.size() != cols.size()) {
+      throw Error("the binlog's definition of " + r.name + " at " + where_of(file, position) +
+                      " has " + std::to_string(map->columns.size()) + " columns, the source's " +
+                      "catalog " + std::to_string(cols.size()) +
+                      ": the table was altered after this position, and replicating ALTER TABLE "
+                      "is not supported yet; copy the table again (my2pg migrate --replace, then "
+                      "replicate)",
+                  ExitCode::decode);
+    }
+    t.columns = map->columns;
+    for (size_t i = 0; i < cols.size(); ++i) {
+      if (map->has_column_names && map->columns[i].name != cols[i].name) {
+        throw Error("the binlog's definition of " + r.name + " at " + where_of(file, position) +
+                        " names column " + std::to_string(i + 1) + " '" + map->columns[i].name +
+                        "', the source's catalog '" + cols[i].name +
+                        "': the table was altered after this position; copy the table again "
+                        "(my2pg migrate --replace, then replicate)",
+                    ExitCode::decode);
+      }
+      const std::string& type = cols[i].data_type;
+      if (type == "uuid") t.columns[i].mariadb_fbt = binlog::FixedBinaryType::uuid;
+      if (type == "inet4") t.columns[i].mariadb_fbt = binlog::FixedBinaryType::inet4;
+      if (type == "inet6") t.columns[i].mariadb_fbt = binlog::FixedBinaryType::inet6;
+    }
+    t.route = static_cast<int>(it->second);
+  }
+
+  bool ours(const TableName& t) const {
+    return (t.database.empty() ? m_ddl_db : t.database) == m_db;
+  }
+  int route_of(const TableName& t) const {
+    if (!ours(t)) return -1;
+    const auto it = m_route_by_name.find(t.table);
+    return it == m_route_by_name.end() ? -1 : static_cast<int>(it->second);
+  }
+
+  void record_ddl(const std::string& gtid, const char* action, const std::string& reason) {
+    m_applier.run(
+        "INSERT INTO my2pg.schema_history (source_database, binlog_file, binlog_pos, gtid, "
+        "statement, action, reason) VALUES ($1, $2, $3, nullif($4, ''), $5, $6, nullif($7, ''))",
+        {m_db, m_ddl_file, std::to_string(m_ddl_pos), gtid, m_ddl_query, std::string(action),
+         reason},
+        m_ddl_at);
+    ++m_tx_changes;
+  }
+
+  // A schema change of the source, in order with the row changes around it.
+  void apply_ddl(const binlog::TxInfo& tx) {
+    m_has_ddl = false;
+    const Statement& st = m_ddl;
+    bool relevant = false;
+    switch (st.kind) {
+      case StatementKind::truncate:
+        for (const TableName& t : st.tables) {
+          if (const int route = route_of(t); route >= 0) {
+            m_applier.truncate(static_cast<size_t>(route), m_ddl_at);
+            record_ddl(tx.gtid, "applied", {});
+          }
+        }
+        return;
+      case StatementKind::table:
+        for (const TableName& t : st.tables) {
+          relevant = relevant || route_of(t) >= 0 ||
+                     (ours(t) && snapshot::table_selected(m_db + "." + t.table, m_options.model));
+        }
+        break;
+      case StatementKind::database:
+        if (st.database != m_db) return;
+        if (st.verb != "DROP DATABASE") {
+          record_ddl(tx.gtid, "skipped", "database options do not carry over");
+          return;
+        }
+        relevant = true;
+        break;
+      case StatementKind::object:
+        if (!concerns_text(m_ddl_db, m_ddl_query, m_db)) return;
+        spdlog::info(
+            "{} at binlog {} recorded in my2pg.schema_history and skipped: the target "
+            "does not follow views, triggers, routines or events",
+            st.verb, m_ddl_at);
+        record_ddl(tx.gtid, "skipped", "views, triggers, routines and events are not replicated");
+        return;
+      default:
+        relevant = concerns_text(m_ddl_db, m_ddl_query, m_db);
+        break;
+    }
+    if (!relevant) return;
+    if (m_options.skip_unsupported_ddl) {
+      spdlog::warn(
+          "{} at binlog {} is not replicated; skipped and recorded in "
+          "my2pg.schema_history (--on-ddl skip): {}",
+          st.verb, m_ddl_at, m_ddl_query.substr(0, 300));
+      record_ddl(tx.gtid, "skipped", "--on-ddl skip: " + st.verb + " is not replicated yet");
+      return;
+    }
+    commit(true);  // everything before the statement is applied
+    throw Error("the source changed the schema of " + m_db + " at binlog " + m_ddl_at + ": " +
+                    m_ddl_query.substr(0, 300) + "\nmy2pg does not replicate " + st.verb +
+                    " yet, so it stops here (the position stays before this statement). Apply "
+                    "the change to the target yourself and go on with --on-ddl skip, or copy "
+                    "the affected tables again (my2pg migrate --replace, then replicate)",
+                ExitCode::source);
+  }
+
+  void transaction_end(const binlog::TxInfo& tx, EventQueue& queue) {
+    if (m_has_ddl) apply_ddl(tx);
+    m_pending.file = tx.end_file;
+    m_pending.pos = tx.end_pos;
+    m_pending.gtid_set = advance_gtid_set(m_pending.gtid_set, tx.gtid);
+    m_last_gtid = tx.gtid;
+    m_last_commit = tx.timestamp;
+    m_position_dirty = true;
+    if (m_tx_changes != 0) ++m_batch_tx;
+    m_batch_changes += m_tx_changes;
+    m_tx_changes = 0;
+    if (m_batch_tx == 0 && m_batch_changes == 0) {
+      // Nothing of ours: the position moves on, written now and then.
+      if (seconds_since(m_last_write) >= 1.0) commit(true);
+      return;
+    }
+    if (m_batch_changes >= m_options.batch_rows ||
+        m_applier.buffered_bytes() >= m_options.batch_bytes ||
+        seconds_since(m_batch_started) >= m_options.batch_seconds || queue.empty() || m_single) {
+      commit(false);
+    }
+  }
+
+  void commit(bool force) {
+    if (!force && !has_work()) return;
+    if (!m_position_dirty && !m_applier.in_transaction() && m_applier.buffered_changes() == 0)
+      return;
+    const std::string where = where_of(m_pending.file, m_pending.pos);
+    m_applier.commit(
+        "UPDATE my2pg.replica SET binlog_file = $2, binlog_pos = $3, gtid_set = nullif($4, ''), "
+        "last_gtid = coalesce(nullif($5, ''), last_gtid), last_commit_time = "
+        "coalesce(to_timestamp(nullif($6, '0')::bigint), last_commit_time), "
+        "transactions_applied = transactions_applied + $7, rows_applied = rows_applied + $8, "
+        "state = 'following', last_error = NULL, updated_at = now() WHERE source_database = $1",
+        {m_db, m_pending.file, std::to_string(m_pending.pos), m_pending.gtid_set, m_last_gtid,
+         std::to_string(m_last_commit), std::to_string(m_batch_tx),
+         std::to_string(m_batch_changes)},
+        where);
+    m_report.transactions += m_batch_tx;
+    m_report.row_changes += m_batch_changes;
+    m_committed = m_pending;
+    m_batch_tx = 0;
+    m_batch_changes = 0;
+    m_position_dirty = false;
+    m_batch_started = Clock::now();
+    m_last_write = Clock::now();
+  }
+
+  const ReplicateOptions& m_options;
+  std::string m_db;
+  std::vector<Route>& m_routes;
+  mysql::Flavor m_flavor;
+  Applier m_applier;
+  std::unordered_map<std::string, size_t> m_route_by_name;
+  std::unordered_map<uint64_t, MappedTable> m_tables;
+  ReplicateReport m_report;
+  BinlogPosition m_committed;  // in my2pg.replica
+  BinlogPosition m_pending;    // after the last transaction read (applied once committed)
+  std::string m_last_gtid;
+  uint32_t m_last_commit = 0;
+  bool m_position_dirty = false;
+  uint64_t m_tx_changes = 0;     // of the transaction being read
+  uint64_t m_batch_changes = 0;  // of the batch's complete transactions
+  uint64_t m_batch_tx = 0;
+  Statement m_ddl;  // the schema change of the transaction being read
+  bool m_has_ddl = false;
+  std::string m_ddl_query, m_ddl_db, m_ddl_at, m_ddl_file;
+  uint64_t m_ddl_pos = 0;
+  Clock::time_point m_batch_started = Clock::now();
+  Clock::time_point m_last_write = Clock::now();
+  int m_stop_waits = 0;
+  bool m_single = false;
+};
+
+void record_error(const std::string& target_uri, const std::string& db, const std::string& what) {
+  try {
+    pg::Connection tgt(target_uri);
+    tgt.query(
+        "UPDATE my2pg.replica SET state = 'failed', last_error = $2, updated_at = now() "
+        "WHERE source_database = $1",
+        {db, what});
+  } catch (const std::exception& e) {
+    spdlog::warn("could not record the error in my2pg.replica: {}", e.what());
+  }
+}
+
+void warn_about_tables(const std::vector<Route>& routes, const schema::Catalog& catalog) {
+  for (const Route& r : routes) {
+    if (r.key.empty()) {
+      spdlog::warn(
+          "{} has no primary key: its changes are applied by matching whole rows, which scans "
+          "the target table once per batch that removes or changes its rows; add a primary key "
+          "on the source for speed",
+          r.name);
+    }
+  }
+  for (const auto& t : catalog.tables) {
+    for (const auto& fk : t.foreign_keys) {
+      const bool cascades = fk.on_delete != "RESTRICT" && fk.on_delete != "NO ACTION";
+      const bool cascades_update = fk.on_update != "RESTRICT" && fk.on_update != "NO ACTION";
+      if (!cascades && !cascades_update) continue;
+      spdlog::warn(
+          "{}.{}: foreign key {} has ON DELETE {} ON UPDATE {}. The source does not log the "
+          "changes its cascades make to {}.{}, and my2pg applies only logged changes: a "
+          "cascade the source runs leaves the target's child rows as they were (my2pg verify "
+          "shows them). Delete child rows explicitly on the source, or check with verify",
+          t.database, t.name, fk.name, fk.on_delete, fk.on_update, t.database, t.name);
+    }
+  }
+}
+
+}  // namespace
+
+ReplicateReport run_replicate(const ReplicateOptions& options) {
+  const auto started = Clock::now();
+  const mysql::Endpoint endpoint = snapshot::source_endpoint(options.source_uri);
+  const std::string& db = endpoint.database;
+  pg::Connection tgt(options.target_uri);
+  control::migrate_control_schema(tgt);
+
+  ReplicaRow replica = read_replica_row(tgt, db);
+  if (replica.exists && replica.state == "detached") {
+    throw ConfigError("the replica of " + db + " was detached (by cutover); it is not resumed. " +
+                      "To replicate again, copy again (my2pg migrate --replace)");
+  }
+  if (replica.exists && (options.from || !options.from_gtid.empty())) {
+    throw ConfigError("the target already follows " + db + " from " + replica.position.display() +
+                      "; leave out --from/--from-gtid to resume there, or DELETE FROM "
+                      "my2pg.replica WHERE source_database = '" +
+                      db + "' to start elsewhere");
+  }
+
+  mysql::Connection src(endpoint);
+  if (const auto problems = check_replication_settings(src); !problems.empty()) {
+    throw SourceError("the source's settings keep my2pg from following its binary log:\n" +
+                      describe(problems));
+  }
+  const ServerIdentity identity = identity_of(src);
+
+  BinlogPosition start;
+  std::map<std::string, BinlogPosition> copied;
+  std::string target_schema =
+      options.model.target_schema.empty() ? db : options.model.target_schema;
+  if (replica.exists) {
+    if (replica.server_id != identity.server_id ||
+        (!replica.server_uuid.empty() && replica.server_uuid != identity.server_uuid)) {
+      throw SourceError("the source " + endpoint.display() +
+                        " is not the server the replica "
+                        "follows (server_id " +
+                        identity.server_id + " against " + replica.server_id +
+                        (replica.server_uuid.empty() ? ""
+                                                     : ", server_uuid " + identity.server_uuid +
+                                                           " against " + replica.server_uuid) +
+                        "): binlog positions of another server mean nothing here. Point "
+                        "--source at the original server, or copy again (my2pg migrate --replace)");
+    }
+    start = replica.position;
+    target_schema = replica.target_schema;
+    // Tables whose copy is later than the replica's position (a table copied again) apply
+    // changes only from their own position.
+    const SnapshotRow snap = read_snapshot(tgt, db);
+    for (const auto& [table, pos] : snap.tables) {
+      if (compare_positions(pos.file, pos.pos, start.file, start.pos) > 0) copied[table] = pos;
+    }
+  } else if (options.from || !options.from_gtid.empty()) {
+    if (options.from) start = *options.from;
+    if (!options.from_gtid.empty()) start = gtid_start(src, endpoint, options.from_gtid);
+  } else {
+    SnapshotRow snap = read_snapshot(tgt, db);
+    if (!snap.done) {
+      if (!options.migrate_first) {
+        throw ConfigError("the target holds no finished copy of " + db +
+                          "; run my2pg migrate first, or give --from FILE:POS");
+      }
+      spdlog::info("the target holds no finished copy of {}: copying it first", db);
+      options.migrate_first();
+      snap = read_snapshot(tgt, db);
+      if (!snap.done) throw Error("the copy of " + db + " did not finish");
+    }
+    if (!snap.position.known()) {
+      throw SourceError("the copy of " + db +
+                        " was made without a binary log on the source, so "
+                        "there is no position to follow from; turn log_bin on and copy again");
+    }
+    start = snap.position;
+    target_schema = snap.target_schema;
+    copied = snap.tables;
+  }
+  check_position_available(src, start);
+
+  snapshot::ModelOptions model = options.model;
+  model.target_schema = target_schema;
+  snapshot::SourceModel source = snapshot::load_model(src, db, model, snapshot::has_postgis(tgt));
+  std::vector<Route> routes = make_routes(source.catalog.tables, source.targets);
+  for (Route& r : routes) {
+    if (auto it = copied.find(r.source->name); it != copied.end()) {
+      r.copied_file = it->second.file;
+      r.copied_pos = it->second.pos;
+    }
+  }
+  warn_about_tables(routes, source.catalog);
+
+  if (!replica.exists) {
+    tgt.query(
+        "INSERT INTO my2pg.replica (source_database, target_schema, source_server, "
+        "source_server_id, source_server_uuid, binlog_file, binlog_pos, gtid_set, state) "
+        "VALUES ($1, $2, $3, nullif($4, '')::bigint, nullif($5, ''), $6, $7, nullif($8, ''), "
+        "'following')",
+        {db, target_schema, endpoint.display(), identity.server_id, identity.server_uuid,
+         start.file, std::to_string(start.pos), start.gtid_set});
+  }
+
+  std::optional<BinlogPosition> until;
+  if (options.until == Until::caught_up) until = server_position(src);
+  if (options.until == Until::position) until = options.until_position;
+
+  // The applying session: source triggers and cascades already made the logged changes.
+  tgt.execute("SET TimeZone = 'UTC'");
+  try {
+    tgt.execute("SET session_replication_role = replica");
+  } catch (const TargetError& e) {
+    throw TargetError(std::string(e.what()) +
+                          "\nreplicate applies changes with triggers and foreign-key checks off "
+                          "(the source ran them already), which needs a superuser or, on "
+                          "PostgreSQL 15 and later, GRANT SET ON PARAMETER "
+                          "session_replication_role TO <role>",
+                      e.sqlstate());
+  }
+
+  Follower follower(options, tgt, db, routes, src.flavor());
+  follower.committed() = start;
+  spdlog::info("following {} from {} ({} tables{})", db, start.display(), routes.size(),
+               until ? ", until " + where_of(until->file, until->pos) : "");
+  double backoff = options.reconnect_initial;
+  bool single = false;
+  for (;;) {
+    try {
+      follower.follow(endpoint, until ? &*until : nullptr);
+      break;
+    } catch (const SourceError& e) {
+      follower.abandon();
+      if (!worth_reconnecting(e) || (options.stop != nullptr && options.stop->load())) {
+        record_error(options.target_uri, db, e.what());
+        throw;
+      }
+      ++follower.report().reconnects;
+      spdlog::warn("lost the source ({}); reconnecting in {:.1f} s to resume at {}", e.what(),
+                   backoff, follower.committed().display());
+      const auto wake = Clock::now() + std::chrono::duration<double>(backoff);
+      while (Clock::now() < wake && !(options.stop != nullptr && options.stop->load()))
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (options.stop != nullptr && options.stop->load()) break;
+      backoff = std::min(backoff * 2, options.reconnect_max);
+      try {
+        mysql::Connection check(endpoint);
+        const ServerIdentity now = identity_of(check);
+        if (now.server_id != identity.server_id || now.server_uuid != identity.server_uuid) {
+          throw SourceError("after reconnecting, " + endpoint.display() +
+                            " is another server (server_id " + now.server_id + " against " +
+                            identity.server_id +
+                            "); the replica does not follow a different server's positions");
+        }
+        check_position_available(check, follower.committed());
+        backoff = options.reconnect_initial;
+      } catch (const SourceError& again) {
+        if (!worth_reconnecting(again)) {
+          record_error(options.target_uri, db, again.what());
+          throw;
+        }
+        spdlog::warn("the source is not back yet ({})", again.what());
+      }
+    } catch (const std::exception& e) {
+      follower.abandon();
+      if (!single) {
+        // The batch held other transactions besides the failing one: apply those, one source
+        // transaction per commit, up to the failure, which then stops the run.
+        single = true;
+        follower.set_single(true);
+        spdlog::debug("{}; applying the transactions before it one by one", e.what());
+        continue;
+      }
+      record_error(options.target_uri, db, e.what());
+      throw;
+    }
+  }
+  tgt.query(
+      "UPDATE my2pg.replica SET state = 'stopped', updated_at = now() WHERE "
+      "source_database = $1",
+      {db});
+  ReplicateReport report = follower.report();
+  report.position = follower.committed();
+  report.seconds = seconds_since(started);
+  return report;
+}
+
+}  // namespace my2pg::replica

@@ -1,0 +1,549 @@
+// `my2pg replicate` against the sandbox servers: the copy first, then the binlog applied whole
+// transactions at a time, exactly once. Every test ends by comparing the two sides with
+// `my2pg verify`'s job (counts, per-range digests over every column's canonical value) and with
+// plain SQL aggregates computed on each side.
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "mysql/connection.hpp"
+#include "snapshot/verify_job.hpp"
+#include "support/servers.hpp"
+
+using my2pg::test::CommandResult;
+using my2pg::test::run_my2pg;
+using my2pg::test::spawn_my2pg;
+using my2pg::test::TestDatabases;
+
+namespace {
+
+std::vector<std::string> replicate_args(TestDatabases& db, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"replicate", "--source", db.source_uri(), "--target",
+                                   db.target_uri()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+CommandResult catch_up(TestDatabases& db, std::vector<std::string> extra = {}) {
+  extra.insert(extra.begin(), {"--until", "caught-up"});
+  CommandResult r = run_my2pg(replicate_args(db, extra));
+  INFO("stdout: " << r.out << "\nstderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(r.out.find("(caught up)") != std::string::npos);
+  return r;
+}
+
+// my2pg verify's comparison: every table equal, else the differing keys are shown.
+void check_equal(TestDatabases& db) {
+  my2pg::snapshot::VerifyOptions v;
+  v.source_uri = db.source_uri();
+  v.target_uri = db.target_uri();
+  v.chunk_rows = 1000;
+  const auto report = my2pg::snapshot::run_verify(v);
+  for (const auto& t : report.tables) {
+    std::string rows;
+    for (const auto& d : t.rows) rows += d.kind + " " + d.key + "; ";
+    INFO(t.source_table << ": source " << t.source_rows << " rows, target " << t.target_rows
+                        << ", differing ranges " << t.ranges.size() << ": " << rows);
+    CHECK(t.equal());
+  }
+  CHECK(!report.tables.empty());
+}
+
+std::string source_value(TestDatabases& db, const std::string& sql) {
+  return db.source().query(sql).rows.at(0).at(0).value_or("<null>");
+}
+
+std::string replica_value(TestDatabases& db, const std::string& column) {
+  return db.target_value("SELECT " + column + " FROM my2pg.replica WHERE source_database = '" +
+                         db.name() + "'");
+}
+
+// One row of every family of the type matrix that a binlog row image carries.
+constexpr const char* kTypedTable =
+    "CREATE TABLE typed (id INT PRIMARY KEY, ti TINYINT, tu TINYINT UNSIGNED, si SMALLINT, "
+    "mi MEDIUMINT, bi BIGINT, bu BIGINT UNSIGNED, de DECIMAL(30,10), fl FLOAT, db DOUBLE, "
+    "dt DATE, dtm DATETIME(6), ts TIMESTAMP(6) NULL, tm TIME(3), yr YEAR, ch CHAR(10), "
+    "vc VARCHAR(100), tx TEXT, lat VARCHAR(20) CHARACTER SET latin1, bn BINARY(4), "
+    "vb VARBINARY(20), bl BLOB, bt BIT(10), en ENUM('a','b','c'), st SET('x','y','z'), "
+    "js JSON, uu UUID, i4 INET4, i6 INET6)";
+
+std::string typed_row(int id, std::mt19937& rng) {
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  const int v = pick(1000);
+  std::string s =
+      "(" + std::to_string(id) + ", " + std::to_string(v % 256 - 128) + ", " +
+      std::to_string(v % 256) + ", " + std::to_string(v * 30 - 15000) + ", " +
+      std::to_string(v * 8000) + ", " + std::to_string(int64_t{v} * 9000000000000LL) +
+      ", 18446744073709551615, " + std::to_string(v) + ".0123456789, " + std::to_string(v) +
+      ".25, " + std::to_string(v) + ".125e-3, '2024-0" + std::to_string(1 + pick(9)) + "-1" +
+      std::to_string(pick(10)) + "', '1999-12-31 23:59:59." + std::to_string(100000 + v) + "', " +
+      (pick(4) == 0 ? std::string("NULL")
+                    : "'2038-01-19 03:14:0" + std::to_string(pick(8)) + ".5'") +
+      ", '-838:59:5" + std::to_string(pick(10)) + ".125', " + std::to_string(1901 + pick(255)) +
+      ", 'c" + std::to_string(v) + "', 'v\\t\\n" + std::to_string(v) + " ünï', 'long \\\\ text " +
+      std::to_string(v) + "', 'é" + std::to_string(v) + "', X'00FF" +
+      std::to_string(1000 + v).substr(0, 4) + "', X'000102', X'" +
+      (pick(2) == 0 ? "DEADBEEF00" : "") + "', b'" + (pick(2) == 0 ? "1010101010" : "1") + "', '" +
+      "abc"[pick(3)] + "', 'x,z', " + "'{\"k\": " + std::to_string(v) +
+      ", \"a\": [1, 2.5, \"s\"]}', " + "'123e4567-e89b-12d3-a456-4266141740" +
+      std::to_string(10 + pick(89)) + "', '10.0.0." + std::to_string(pick(255)) +
+      "', '::ffff:" + std::to_string(pick(255)) + ".1.2.3')";
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("replicate copies first then applies randomized changes of every type exactly",
+          "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute(kTypedTable);
+  src.execute(
+      "CREATE TABLE accounts (id INT PRIMARY KEY, code VARCHAR(20) NOT NULL UNIQUE, "
+      "balance BIGINT NOT NULL, note VARCHAR(200))");
+  src.execute("CREATE TABLE nokey (a INT, b VARCHAR(20))");
+  std::mt19937 rng(42);
+  std::string rows;
+  for (int i = 1; i <= 200; ++i) rows += (i == 1 ? "" : ", ") + typed_row(i, rng);
+  src.execute("INSERT INTO typed VALUES " + rows);
+  for (int i = 1; i <= 300; i += 100) {
+    std::string acc;
+    for (int k = i; k < i + 100; ++k)
+      acc += (k == i ? "" : ", ") + std::string("(") + std::to_string(k) + ", 'c" +
+             std::to_string(k) + "', 1000, NULL)";
+    src.execute("INSERT INTO accounts VALUES " + acc);
+  }
+  src.execute("INSERT INTO nokey VALUES (1, 'a'), (1, 'a'), (2, 'b'), (NULL, NULL)");
+
+  catch_up(db);  // copies, then follows to the end
+  CHECK(replica_value(db, "state") == "stopped");
+  check_equal(db);
+
+  // Randomized writes, while replicate runs in the background for part of them.
+  const pid_t follower = spawn_my2pg(replicate_args(db));
+  REQUIRE(follower > 0);
+  int next_id = 1000;
+  for (int round = 0; round < 300; ++round) {
+    const int kind = static_cast<int>(rng() % 9);
+    const int id = 1 + static_cast<int>(rng() % 200);
+    const int acc = 1 + static_cast<int>(rng() % 300);
+    switch (kind) {
+      case 0:  // multi-row insert
+        src.execute("INSERT INTO typed VALUES " + typed_row(next_id, rng) + ", " +
+                    typed_row(next_id + 1, rng));
+        next_id += 2;
+        break;
+      case 1:  // update that changes the key
+        src.execute("UPDATE typed SET id = " + std::to_string(next_id++) +
+                    " WHERE id = " + std::to_string(id));
+        break;
+      case 2:  // delete and re-insert the same key in one transaction
+        src.execute("BEGIN");
+        src.execute("DELETE FROM typed WHERE id = " + std::to_string(id));
+        src.execute("INSERT INTO typed VALUES " + typed_row(id, rng));
+        src.execute("COMMIT");
+        break;
+      case 3: {  // two rows swap their unique codes through a free value
+        if (acc == 1) break;
+        const std::string a1 = source_value(db, "SELECT code FROM accounts WHERE id = 1");
+        const std::string a2 =
+            source_value(db, "SELECT code FROM accounts WHERE id = " + std::to_string(acc));
+        src.execute("BEGIN");
+        src.execute("UPDATE accounts SET code = 'swap' WHERE id = 1");
+        src.execute("UPDATE accounts SET code = '" + a1 + "' WHERE id = " + std::to_string(acc));
+        src.execute("UPDATE accounts SET code = '" + a2 + "' WHERE id = 1");
+        src.execute("COMMIT");
+        break;
+      }
+      case 4:  // a transfer: two updates in one transaction
+        src.execute("BEGIN");
+        src.execute("UPDATE accounts SET balance = balance - 7, note = 'sent' WHERE id = " +
+                    std::to_string(acc));
+        src.execute("UPDATE accounts SET balance = balance + 7 WHERE id = " +
+                    std::to_string(1 + (acc % 300)));
+        src.execute("COMMIT");
+        break;
+      case 5:  // many rows at once
+        src.execute("UPDATE typed SET vc = CONCAT(vc, 'x'), js = JSON_SET(js, '$.r', " +
+                    std::to_string(round) + ") WHERE id % 7 = " + std::to_string(round % 7));
+        break;
+      case 6:  // rows without a key: duplicates, NULLs, one of two equal rows
+        src.execute("INSERT INTO nokey VALUES (1, 'a'), (" + std::to_string(round) + ", NULL)");
+        src.execute("DELETE FROM nokey WHERE a = 1 LIMIT 1");
+        src.execute("UPDATE nokey SET b = 'u' WHERE a = " + std::to_string(round - 3));
+        break;
+      case 7:  // a rolled-back transaction leaves nothing
+        src.execute("BEGIN");
+        src.execute("DELETE FROM accounts WHERE id = " + std::to_string(acc));
+        src.execute("ROLLBACK");
+        break;
+      default:  // delete
+        src.execute("DELETE FROM typed WHERE id = " + std::to_string(id));
+        break;
+    }
+    if (round == 150) {  // half of the writes land while replicate is stopped
+      kill(follower, SIGTERM);
+      int status = 0;
+      waitpid(follower, &status, 0);
+      INFO("replicate's exit status after SIGTERM: " << status);
+      CHECK(WIFEXITED(status));
+      CHECK(WEXITSTATUS(status) == 0);
+      CHECK(replica_value(db, "state") == "stopped");
+    }
+  }
+  catch_up(db);
+  check_equal(db);
+  CHECK(source_value(db, "SELECT SUM(balance) FROM accounts") ==
+        db.target_value("SELECT sum(balance) FROM \"" + db.name() + "\".accounts"));
+  CHECK(source_value(db, "SELECT COUNT(*) FROM nokey") ==
+        db.target_value("SELECT count(*) FROM \"" + db.name() + "\".nokey"));
+  // The control row moved to the source's end in the same transactions as the changes.
+  CHECK(std::stoll(replica_value(db, "transactions_applied")) > 200);
+  CHECK(replica_value(db, "last_commit_time") != "<null>");
+}
+
+TEST_CASE("replicate killed with SIGKILL 20 times during writes ends equal", "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE acct (id INT PRIMARY KEY, balance BIGINT NOT NULL)");
+  src.execute(
+      "CREATE TABLE ledger (id BIGINT AUTO_INCREMENT PRIMARY KEY, src INT, dst INT, "
+      "amount INT, at DATETIME(6))");
+  std::string acc;
+  for (int k = 1; k <= 100; ++k)
+    acc += (k == 1 ? "" : ", ") + std::string("(") + std::to_string(k) + ", 1000)";
+  src.execute("INSERT INTO acct VALUES " + acc);
+  catch_up(db);
+
+  // The writer moves money and logs every move; the ledger is insert-only, so a change applied
+  // twice or lost shows as a key conflict, a missing row or a wrong sum.
+  std::atomic<bool> stop{false};
+  std::atomic<int> moves{0};
+  std::thread writer([&] {
+    my2pg::mysql::Connection w(my2pg::mysql::Endpoint::parse(db.source_uri()));
+    std::mt19937 rng(7);
+    while (!stop.load()) {
+      const int a = 1 + static_cast<int>(rng() % 100), b = 1 + static_cast<int>(rng() % 100);
+      const int amount = 1 + static_cast<int>(rng() % 50);
+      w.execute("BEGIN");
+      w.execute("UPDATE acct SET balance = balance - " + std::to_string(amount) +
+                " WHERE id = " + std::to_string(a));
+      w.execute("UPDATE acct SET balance = balance + " + std::to_string(amount) +
+                " WHERE id = " + std::to_string(b));
+      w.execute("INSERT INTO ledger (src, dst, amount, at) VALUES (" + std::to_string(a) + ", " +
+                std::to_string(b) + ", " + std::to_string(amount) + ", NOW(6))");
+      w.execute("COMMIT");
+      ++moves;
+    }
+  });
+  std::mt19937 rng(11);
+  int killed_mid_run = 0;
+  for (int i = 0; i < 20; ++i) {
+    const pid_t pid = spawn_my2pg(replicate_args(db, {"--batch-rows", "200"}));
+    REQUIRE(pid > 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 600));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status)) ++killed_mid_run;
+  }
+  stop.store(true);
+  writer.join();
+  CHECK(killed_mid_run == 20);
+  INFO("moves written: " << moves.load());
+  CHECK(moves.load() > 100);
+  catch_up(db);
+  check_equal(db);
+  CHECK(db.target_value("SELECT sum(balance) FROM \"" + db.name() + "\".acct") == "100000");
+  CHECK(db.target_value("SELECT count(*) FROM \"" + db.name() + "\".ledger") ==
+        std::to_string(moves.load()));
+}
+
+TEST_CASE("replicate reconnects when the server drops its binlog connection", "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  src.execute("INSERT INTO t VALUES (1, 1)");
+  catch_up(db);
+  // replicate runs as a user of its own, so that only its connection is cut.
+  const std::string user = "r" + db.name().substr(0, 30);
+  src.execute("CREATE USER '" + user + "'@'%' IDENTIFIED BY 'pw'");
+  src.execute("GRANT ALL ON *.* TO '" + user + "'@'%'");
+  struct DropUser {
+    my2pg::mysql::Connection& src;
+    std::string user;
+    ~DropUser() {
+      try {
+        src.execute("DROP USER '" + user + "'@'%'");
+      } catch (const std::exception&) {  // best effort
+      }
+    }
+  } drop{src, user};
+  auto ep = my2pg::mysql::Endpoint::parse(db.source_uri());
+  const std::string uri =
+      "mysql://" + user + ":pw@" + ep.host + ":" + std::to_string(ep.port) + "/" + db.name();
+  const pid_t pid = spawn_my2pg({"replicate", "--source", uri, "--target", db.target_uri()});
+  REQUIRE(pid > 0);
+  auto wait_for = [&](const std::string& want) {
+    for (int i = 0; i < 300; ++i) {
+      if (db.target_value("SELECT coalesce(max(v), 0) FROM \"" + db.name() + "\".t") == want)
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  src.execute("UPDATE t SET v = 2");
+  CHECK(wait_for("2"));
+  // The server ends the binlog dump connection of replicate's own user.
+  const auto dumps = src.query(
+      "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%' AND USER "
+      "= '" +
+      user + "'");
+  REQUIRE(dumps.rows.size() == 1);
+  src.execute("KILL CONNECTION " + dumps.rows[0].at(0).value_or("0"));
+  src.execute("UPDATE t SET v = 3");
+  src.execute("INSERT INTO t VALUES (2, 0)");
+  CHECK(wait_for("3"));
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  check_equal(db);
+}
+
+TEST_CASE("replicate ignores tables outside --include and --exclude", "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE keep (id INT PRIMARY KEY, v INT)");
+  src.execute("CREATE TABLE skipped (id INT PRIMARY KEY, v INT)");
+  src.execute("INSERT INTO keep VALUES (1, 1)");
+  src.execute("INSERT INTO skipped VALUES (1, 1)");
+  catch_up(db, {"--exclude", db.name() + ".skipped"});
+  src.execute("INSERT INTO keep VALUES (2, 2)");
+  src.execute("INSERT INTO skipped VALUES (2, 2)");
+  src.execute("UPDATE skipped SET v = 9");
+  src.execute("TRUNCATE TABLE skipped");
+  catch_up(db, {"--exclude", db.name() + ".skipped"});
+  CHECK(db.target_value("SELECT count(*) FROM \"" + db.name() + "\".keep") == "2");
+  CHECK(db.target_value("SELECT to_regclass('\"" + db.name() + "\".skipped') IS NULL") == "t");
+}
+
+TEST_CASE("replicate applies TRUNCATE in order and stops at other DDL after what precedes it",
+          "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  src.execute("INSERT INTO t VALUES (1, 1), (2, 2)");
+  catch_up(db);
+  src.execute("INSERT INTO t VALUES (3, 3)");
+  src.execute("TRUNCATE TABLE t");
+  src.execute("INSERT INTO t VALUES (4, 4)");
+  src.execute("CREATE TABLE later (id INT PRIMARY KEY)");
+  src.execute("INSERT INTO t VALUES (5, 5)");
+  const CommandResult r = run_my2pg(replicate_args(db, {"--until", "caught-up"}));
+  INFO(r.err);
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.err, Catch::Contains("the source changed the schema of " + db.name()) &&
+                        Catch::Contains("CREATE TABLE later") &&
+                        Catch::Contains("does not replicate CREATE TABLE yet"));
+  // Everything before the statement is applied and the position stays before it.
+  CHECK(db.target_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM \"" + db.name() +
+                        "\".t") == "4");
+  CHECK(replica_value(db, "state") == "failed");
+  CHECK_THAT(replica_value(db, "last_error"), Catch::Contains("CREATE TABLE later"));
+  // With --on-ddl skip the statement is recorded, and what follows it is applied.
+  catch_up(db, {"--on-ddl", "skip"});
+  CHECK(db.target_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM \"" + db.name() +
+                        "\".t") == "4,5");
+  CHECK(db.target_value("SELECT string_agg(action || ': ' || statement, ' | ' ORDER BY id) FROM "
+                        "my2pg.schema_history WHERE source_database = '" +
+                        db.name() + "'") ==
+        "applied: TRUNCATE TABLE t | skipped: CREATE TABLE later (id INT PRIMARY KEY)");
+  db.target().execute("DELETE FROM my2pg.schema_history WHERE source_database = '" + db.name() +
+                      "'");
+}
+
+TEST_CASE("replicate stops with the table, column, key and position of a value it cannot store",
+          "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE d (id INT PRIMARY KEY, at DATETIME)");
+  src.execute("INSERT INTO d VALUES (1, '2024-01-01 00:00:00')");
+  catch_up(db);
+  src.execute("SET SESSION sql_mode = ''");
+  src.execute("INSERT INTO d VALUES (2, '2024-01-02 00:00:00')");
+  src.execute("INSERT INTO d VALUES (7, '0000-00-00 00:00:00')");
+  const CommandResult r = run_my2pg(replicate_args(db, {"--until", "caught-up"}));
+  INFO(r.err);
+  CHECK(r.exit_code == 5);
+  CHECK_THAT(r.err, Catch::Contains("cannot apply a change to " + db.name() + ".d at binlog ") &&
+                        Catch::Contains("column at, key id=7") && Catch::Contains("zero"));
+  // The transaction before it is applied; the bad one is not.
+  CHECK(db.target_value("SELECT count(*) FROM \"" + db.name() + "\".d") == "2");
+}
+
+TEST_CASE("replicate refuses a target changed behind its back and names the table", "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  src.execute("CREATE TABLE n (v INT)");
+  src.execute("INSERT INTO t VALUES (1, 1), (2, 2)");
+  src.execute("INSERT INTO n VALUES (1)");
+  catch_up(db);
+  SECTION("a row the source updates is missing") {
+    db.target().execute("DELETE FROM \"" + db.name() + "\".t WHERE id = 2");
+    src.execute("UPDATE t SET v = 20 WHERE id = 2");
+    const CommandResult r = run_my2pg(replicate_args(db, {"--until", "caught-up"}));
+    CHECK(r.exit_code == 6);
+    CHECK_THAT(r.err, Catch::Contains("no longer equals the source " + db.name() + ".t") &&
+                          Catch::Contains("run my2pg verify"));
+  }
+  SECTION("a row the source inserts is there already") {
+    db.target().execute("INSERT INTO \"" + db.name() + "\".t VALUES (3, 0)");
+    src.execute("INSERT INTO t VALUES (3, 3)");
+    const CommandResult r = run_my2pg(replicate_args(db, {"--until", "caught-up"}));
+    CHECK(r.exit_code == 6);
+    CHECK_THAT(r.err, Catch::Contains("is already there"));
+  }
+  SECTION("a row without a key that the source deletes is missing") {
+    db.target().execute("DELETE FROM \"" + db.name() + "\".n");
+    src.execute("DELETE FROM n");
+    const CommandResult r = run_my2pg(replicate_args(db, {"--until", "caught-up"}));
+    CHECK(r.exit_code == 6);
+    CHECK_THAT(r.err, Catch::Contains("matched by whole rows"));
+  }
+  CHECK(replica_value(db, "state") == "failed");
+}
+
+TEST_CASE("replicate refuses positions the source cannot serve and another server", "[replicate]") {
+  TestDatabases db;
+  db.source().execute("CREATE TABLE t (id INT PRIMARY KEY)");
+  catch_up(db);
+  const std::string where = " WHERE source_database = '" + db.name() + "'";
+  SECTION("a purged binlog file") {
+    db.target().execute("UPDATE my2pg.replica SET binlog_file = 'mariadb-bin.000000'" + where);
+    const CommandResult r = run_my2pg(replicate_args(db, {"--until", "caught-up"}));
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.err, Catch::Contains("no longer has the binlog file mariadb-bin.000000") &&
+                          Catch::Contains("purged"));
+  }
+  SECTION("a position beyond the end of its file") {
+    db.target().execute("UPDATE my2pg.replica SET binlog_pos = 999999999999" + where);
+    const CommandResult r = run_my2pg(replicate_args(db, {"--until", "caught-up"}));
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.err, Catch::Contains("shorter than the replica's position"));
+  }
+  SECTION("another server") {
+    db.target().execute("UPDATE my2pg.replica SET source_server_id = 4242424242" + where);
+    const CommandResult r = run_my2pg(replicate_args(db, {"--until", "caught-up"}));
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.err, Catch::Contains("is not the server the replica follows"));
+  }
+  SECTION("--from on a target that already follows") {
+    const CommandResult r = run_my2pg(replicate_args(db, {"--from", "mariadb-bin.000001:4"}));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("already follows"));
+  }
+  SECTION("a detached replica") {
+    db.target().execute("UPDATE my2pg.replica SET state = 'detached'" + where);
+    const CommandResult r = run_my2pg(replicate_args(db, {"--until", "caught-up"}));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("was detached"));
+  }
+}
+
+TEST_CASE("replicate stops at a change logged as a statement", "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  catch_up(db);
+  src.execute("SET SESSION binlog_format = 'STATEMENT'");
+  src.execute("INSERT INTO t VALUES (1, 1)");
+  src.execute("SET SESSION binlog_format = 'ROW'");
+  const CommandResult r = run_my2pg(replicate_args(db, {"--until", "caught-up"}));
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.err, Catch::Contains("as a statement") && Catch::Contains("binlog_format = ROW"));
+}
+
+TEST_CASE("replicate follows from --from for a target loaded some other way", "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  src.execute("INSERT INTO t VALUES (1, 1)");
+  // Loaded without a position (schema and data copied, then the position taken by hand).
+  REQUIRE(
+      run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri()}).exit_code ==
+      0);
+  const auto status = src.query("SHOW MASTER STATUS");
+  const std::string from =
+      status.rows.at(0).at(0).value_or("") + ":" + status.rows.at(0).at(1).value_or("");
+  db.target().execute("DELETE FROM my2pg.snapshot WHERE source_database = '" + db.name() + "'");
+  src.execute("INSERT INTO t VALUES (2, 2)");
+  src.execute("UPDATE t SET v = 10 WHERE id = 1");
+  catch_up(db, {"--from", from});
+  check_equal(db);
+  CHECK(replica_value(db, "binlog_file") != "<null>");
+}
+
+TEST_CASE("replicate applies a one-million-row transaction within its memory bound",
+          "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE big (id INT PRIMARY KEY, pad CHAR(200))");
+  catch_up(db);
+  src.execute("SET SESSION max_recursive_iterations = 2000000");
+  src.execute(
+      "INSERT INTO big WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < "
+      "1000000) SELECT i, REPEAT('p', 200) FROM n");
+  // The address sanitizer keeps freed memory aside (256 MB by default) before reusing it: keep
+  // that small so that the peak below is the program's own.
+  const char* asan = std::getenv("ASAN_OPTIONS");
+  const std::string options = std::string(asan != nullptr ? asan : "") +
+                              (asan != nullptr && *asan != '\0' ? ":" : "") +
+                              "quarantine_size_mb=8";
+  setenv("ASAN_OPTIONS", options.c_str(), 1);
+  const pid_t pid =
+      spawn_my2pg(replicate_args(db, {"--until", "caught-up", "--batch-bytes", "16M"}));
+  REQUIRE(pid > 0);
+  int status = 0;
+  rusage usage{};
+  REQUIRE(wait4(pid, &status, 0, &usage) == pid);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  // Held whole, the transaction's rows alone would take over 200 MB (more under the address
+  // sanitizer the tests are built with); streamed, the process stays far below that.
+  INFO("peak RSS: " << usage.ru_maxrss / 1024 << " MB");
+  CHECK(usage.ru_maxrss < 200 * 1024);
+  CHECK(db.target_value("SELECT count(*) FROM \"" + db.name() + "\".big") == "1000000");
+  CHECK(replica_value(db, "transactions_applied") == "1");
+}
+
+TEST_CASE("replicate applies a row over 16 MB", "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE blobs (id INT PRIMARY KEY, b LONGBLOB, t LONGTEXT)");
+  catch_up(db);
+  // Over 16 MB: the client protocol splits the event into several packets.
+  src.execute(
+      "INSERT INTO blobs VALUES (1, REPEAT('0123456789abcdef', 1100000), "
+      "REPEAT('é', 9000000))");
+  src.execute("UPDATE blobs SET b = CONCAT(b, 'end')");
+  catch_up(db);
+  CHECK(db.target_value("SELECT length(b) FROM \"" + db.name() + "\".blobs") == "17600003");
+  CHECK(db.target_value("SELECT md5(b) FROM \"" + db.name() + "\".blobs") ==
+        source_value(db, "SELECT MD5(b) FROM blobs"));
+  CHECK(db.target_value("SELECT md5(t) FROM \"" + db.name() + "\".blobs") ==
+        source_value(db, "SELECT MD5(t) FROM blobs"));
+}
