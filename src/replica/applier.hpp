@@ -17,9 +17,12 @@
 //
 // The batch runs with session_replication_role = replica: the source's triggers and cascades
 // already produced the changes the binlog holds, so the target's must not fire again.
+#include <atomic>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "binlog/events.hpp"
@@ -36,6 +39,10 @@ struct Route {
   const typemap::TargetTable* target = nullptr;
   std::vector<DisplayFormat> display;  // per column
   std::vector<size_t> key;             // primary-key column indexes; empty: the table has none
+  // No unique key besides the primary key: a row that is there before and after a batch can
+  // be updated in place (an UPDATE of many rows could otherwise meet a unique value another row
+  // gives up later in the same statement, which PostgreSQL checks row by row).
+  bool update_in_place = false;
   // The copy of this table holds every change before this position; later ones are applied.
   std::string copied_file;
   uint64_t copied_pos = 0;
@@ -63,44 +70,59 @@ class Applier {
            const std::vector<binlog::ColumnInfo>& columns, const std::string& where);
 
   // Applies what is buffered inside the open PostgreSQL transaction (opened when needed) and
-  // empties the buffers: for a source transaction too large to hold. Throws DivergenceError
-  // (an Error) when the target does not hold the rows the changes apply to.
+  // empties the buffers: for a source transaction too large to hold. Throws MismatchError
+  // when the target does not hold the rows the changes apply to.
   void flush(const std::string& where);
-  // Flushes, runs `control_sql` with `params` (the control-row update), and commits.
-  void commit(const std::string& control_sql, const std::vector<std::optional<std::string>>& params,
+  // Hands what is buffered to the applying thread, which flushes it, runs `control_sql` with
+  // `params` (the control-row update) and commits, while new changes are buffered. Waits for
+  // the previous commit first. Its errors surface from the next wait().
+  void commit(const std::string& control_sql, std::vector<std::optional<std::string>> params,
               const std::string& where);
+  // Waits for the commit in flight; rethrows its error.
+  void wait();
+  // A commit is in flight.
+  bool busy() const { return m_busy.load(); }
   // Runs `sql` inside the open transaction (opened when needed), after what is buffered.
   void run(const std::string& sql, const std::vector<std::optional<std::string>>& params,
            const std::string& where);
   // TRUNCATE of a route's table, in order: what is buffered is applied first.
   void truncate(size_t route, const std::string& where);
-  // Drops the buffers and rolls back the open transaction, if any.
+  // Waits for the commit in flight (ignoring its error), drops the buffers and rolls back the
+  // open transaction, if any.
   void rollback();
 
-  size_t buffered_bytes() const { return m_bytes; }
-  uint64_t buffered_changes() const { return m_changes; }
-  bool in_transaction() const { return m_open; }
-  uint64_t rows_written() const { return m_rows_written; }  // by the last commit
+  size_t buffered_bytes() const { return m_filling.bytes; }
+  uint64_t buffered_changes() const { return m_filling.changes; }
+  // Changes of the buffered transactions are already in an open PostgreSQL transaction.
+  bool in_transaction() const { return m_open.load(); }
 
  private:
   struct Buffer;
+  // The changes of one batch, per route.
+  struct Batch {
+    std::vector<std::unique_ptr<Buffer>> buffers;  // parallel to the routes
+    std::vector<size_t> touched;                   // routes with changes
+    size_t bytes = 0;
+    uint64_t changes = 0;
+    void clear();
+  };
   void begin();
+  void flush_batch(Batch& batch, const std::string& where);
   void flush_keyed(size_t route, Buffer& buffer, const std::string& where);
   void flush_keyless(size_t route, Buffer& buffer, const std::string& where);
   void encode(size_t route, const binlog::RowImage& image,
               const std::vector<binlog::ColumnInfo>& columns, const std::string& where,
               std::string& line, std::string* key);
 
-  pg::Connection& m_target;
+  pg::Connection& m_target;  // used by one thread at a time: the applying one while busy
   const std::vector<Route>& m_routes;
-  std::vector<std::unique_ptr<Buffer>> m_buffers;  // parallel to the routes
-  std::vector<size_t> m_touched;                   // routes with buffered changes
-  std::vector<bool> m_staging;                     // route's staging table exists
-  size_t m_bytes = 0;
-  uint64_t m_changes = 0;
-  uint64_t m_rows_written = 0;
-  uint64_t m_rows_pending = 0;
-  bool m_open = false;
+  Batch m_filling, m_applying;
+  std::vector<bool> m_staging;       // route's staging table of keys exists
+  std::vector<bool> m_staging_rows;  // route's staging table of whole rows exists
+  std::atomic<bool> m_open{false};
+  std::atomic<bool> m_busy{false};
+  std::thread m_worker;
+  std::exception_ptr m_error;
   std::vector<size_t> m_offsets;  // field starts of the row being encoded
 };
 

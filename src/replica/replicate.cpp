@@ -355,15 +355,16 @@ class Follower {
       if (!framer.in_transaction()) {
         if (stopping || reached(until)) {
           commit(true);
+          settle();
           if (reached(until)) m_report.caught_up = true;
           return;
         }
       }
-      const bool idle_commit_due = !framer.in_transaction() && has_work();
+      const bool idle_commit_due = !framer.in_transaction() && has_work() && !m_applier.busy();
       const auto wait = std::chrono::milliseconds(idle_commit_due ? 0 : 100);
       const EventQueue::Pop got = queue.pop(item, wait);
       if (got == EventQueue::Pop::timeout) {
-        if (!framer.in_transaction() && has_work()) commit(false);
+        if (!framer.in_transaction() && has_work() && !m_applier.busy()) commit(false);
         if (stopping && framer.in_transaction() && ++m_stop_waits > 100) {
           spdlog::warn(
               "stopping: the transaction in flight did not complete within 10 s; its "
@@ -383,12 +384,17 @@ class Follower {
       }
       events.clear();
       decoder.decode(item.bytes, item.position, events);
-      for (const binlog::Event& e : events) handle(e, framer, file, queue);
+      for (const binlog::Event& e : events) handle(e, framer, file);
     }
   }
 
   // On the way out: commit nothing more, keep the position.
   void abandon() {
+    try {
+      settle();                        // a batch in flight that commits still counts
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): its changes roll back
+      m_has_inflight = false;
+    }
     m_applier.rollback();
     m_batch_tx = 0;
     m_batch_changes = 0;
@@ -410,8 +416,7 @@ class Follower {
            compare_positions(m_pending.file, m_pending.pos, until->file, until->pos) >= 0;
   }
 
-  void handle(const binlog::Event& e, binlog::TransactionFramer& framer, const std::string& file,
-              EventQueue& queue) {
+  void handle(const binlog::Event& e, binlog::TransactionFramer& framer, const std::string& file) {
     const binlog::TxRole role = framer.add(e, file);
     switch (role) {
       case binlog::TxRole::begin:
@@ -428,7 +433,7 @@ class Follower {
           statement(*q, file, e.position);
         // A ROLLBACK that ends logged rows: they are of non-transactional tables, whose
         // changes the rollback did not undo on the source; they are applied as well.
-        transaction_end(framer.current(), queue);
+        transaction_end(framer.current());
         return;
       case binlog::TxRole::outside:
         outside(e, framer, file);
@@ -624,6 +629,7 @@ class Follower {
       return;
     }
     commit(true);  // everything before the statement is applied
+    settle();
     throw Error("the source changed the schema of " + m_db + " at binlog " + m_ddl_at + ": " +
                     m_ddl_query.substr(0, 300) + "\nmy2pg does not replicate " + st.verb +
                     " yet, so it stops here (the position stays before this statement). Apply "
@@ -632,7 +638,7 @@ class Follower {
                 ExitCode::source);
   }
 
-  void transaction_end(const binlog::TxInfo& tx, EventQueue& queue) {
+  void transaction_end(const binlog::TxInfo& tx) {
     if (m_has_ddl) apply_ddl(tx);
     m_pending.file = tx.end_file;
     m_pending.pos = tx.end_pos;
@@ -650,16 +656,22 @@ class Follower {
     }
     if (m_batch_changes >= m_options.batch_rows ||
         m_applier.buffered_bytes() >= m_options.batch_bytes ||
-        seconds_since(m_batch_started) >= m_options.batch_seconds || queue.empty() || m_single) {
+        seconds_since(m_batch_started) >= m_options.batch_seconds || !m_applier.busy() ||
+        m_single) {
       commit(false);
     }
   }
 
+  // Hands the batch to the applier's thread (which commits it with the position) and goes on
+  // reading; the batch before it must have committed first.
   void commit(bool force) {
     if (!force && !has_work()) return;
     if (!m_position_dirty && !m_applier.in_transaction() && m_applier.buffered_changes() == 0)
       return;
+    settle();
     const std::string where = where_of(m_pending.file, m_pending.pos);
+    spdlog::debug("batch of {} transaction(s), {} row change(s) up to {} (gathered over {:.1f} ms)",
+                  m_batch_tx, m_batch_changes, where, seconds_since(m_batch_started) * 1000);
     m_applier.commit(
         "UPDATE my2pg.replica SET binlog_file = $2, binlog_pos = $3, gtid_set = nullif($4, ''), "
         "last_gtid = coalesce(nullif($5, ''), last_gtid), last_commit_time = "
@@ -670,14 +682,30 @@ class Follower {
          std::to_string(m_last_commit), std::to_string(m_batch_tx),
          std::to_string(m_batch_changes)},
         where);
-    m_report.transactions += m_batch_tx;
-    m_report.row_changes += m_batch_changes;
-    m_committed = m_pending;
+    m_inflight = m_pending;
+    m_inflight_tx = m_batch_tx;
+    m_inflight_changes = m_batch_changes;
+    m_has_inflight = true;
     m_batch_tx = 0;
     m_batch_changes = 0;
     m_position_dirty = false;
     m_batch_started = Clock::now();
     m_last_write = Clock::now();
+  }
+
+  // Waits for the batch in flight; once it has committed, its position is the replica's.
+  void settle() {
+    try {
+      m_applier.wait();
+    } catch (...) {
+      m_has_inflight = false;  // it rolled back: the position stays where it was
+      throw;
+    }
+    if (!m_has_inflight) return;
+    m_committed = m_inflight;
+    m_report.transactions += m_inflight_tx;
+    m_report.row_changes += m_inflight_changes;
+    m_has_inflight = false;
   }
 
   const ReplicateOptions& m_options;
@@ -690,6 +718,9 @@ class Follower {
   ReplicateReport m_report;
   BinlogPosition m_committed;  // in my2pg.replica
   BinlogPosition m_pending;    // after the last transaction read (applied once committed)
+  BinlogPosition m_inflight;   // the batch being committed
+  uint64_t m_inflight_tx = 0, m_inflight_changes = 0;
+  bool m_has_inflight = false;
   std::string m_last_gtid;
   uint32_t m_last_commit = 0;
   bool m_position_dirty = false;
