@@ -278,6 +278,7 @@ void Decoder::decode_one(std::span<const uint8_t> raw, uint64_t position, bool i
           cached.known.plan = plan_rows(map);
           cached.known.map = std::make_shared<const TableMapEvent>(std::move(map));
           cached.bytes.assign(raw_map);
+          cached.skip = m_filter && !m_filter(*cached.known.map);
         }
         event.body = cached.known.map;
         break;
@@ -342,6 +343,21 @@ void Decoder::decode_one(std::span<const uint8_t> raw, uint64_t position, bool i
         return;
       default:
         if (is_rows_event(type)) {
+          if (m_filter) {
+            const auto head = r.peek_bytes();
+            if (head.size() >= 6) {
+              const uint64_t id =
+                  ByteReader(head).le(fde.post_header_length(type) == 6 ? 4 : 6, "table id");
+              const auto it = m_tables.find(id);
+              if (it != m_tables.end() && it->second.skip) {
+                RowsEvent skipped;
+                skipped.table_id = id;
+                skipped.skipped = true;
+                event.body = std::move(skipped);
+                break;
+              }
+            }
+          }
           event.body = decode_rows_explained(r, type, fde);
         } else {
           // LOAD DATA blocks, view changes, ignorable and vendor events (e.g. Aurora's): skipped.

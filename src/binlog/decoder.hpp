@@ -31,6 +31,12 @@ class Decoder {
       std::function<std::optional<uint8_t>(const TableMapEvent& table, size_t column)>;
   void set_temporal_precision_lookup(PrecisionLookup lookup) { m_precision = std::move(lookup); }
 
+  // Rows events of tables the filter rejects (asked once per TABLE_MAP) are not decoded: they
+  // come out as a RowsEvent with `skipped` set and no images, so that tables a replica does not
+  // follow cost a table-id lookup.
+  using TableFilter = std::function<bool(const TableMapEvent& table)>;
+  void set_table_filter(TableFilter filter) { m_filter = std::move(filter); }
+
   // A live stream starts with a ROTATE_EVENT before any FORMAT_DESCRIPTION_EVENT; it carries the
   // checksum the session negotiated, which only the stream knows.
   void set_stream_checksum(ChecksumAlg alg) { m_stream_checksum = alg; }
@@ -55,11 +61,13 @@ class Decoder {
   std::string m_file;
   bool m_verify = true;
   PrecisionLookup m_precision;
+  TableFilter m_filter;
   ChecksumAlg m_stream_checksum = ChecksumAlg::UNDEF;
   std::unique_ptr<FormatDescriptionEvent> m_fde;
   struct Table {
     KnownTable known;
     std::string bytes;  // the map's raw body: an identical TABLE_MAP is not decoded again
+    bool skip = false;  // rejected by the table filter
   };
   std::unordered_map<uint64_t, Table> m_tables;
   std::vector<std::string> m_payloads;  // decompressed payloads of the current call

@@ -205,6 +205,7 @@ struct RowsEvent {
   // images view this vector: it is filled once, when the event is decoded.
   std::vector<Value> values;
   bool compressed = false;  // MariaDB *_COMPRESSED_EVENT
+  bool skipped = false;     // of a table the decoder's filter rejects: not decoded, no images
   // Bytes that values point into besides the raw event: decompressed MariaDB rows or columns,
   // JSON text of partial updates. A deque, so that moving the event keeps them where they are.
   std::deque<std::string> storage;

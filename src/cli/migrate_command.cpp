@@ -457,21 +457,31 @@ int run_replicate_command(const Options& options) {
   if (auto b = options.get("batch-bytes")) r.batch_bytes = parse_size(*b, "--batch-bytes");
   if (auto ms = options.get("batch-ms"))
     r.batch_seconds = static_cast<double>(parse_count(*ms, "--batch-ms", 1, 600000)) / 1000.0;
+  if (auto t = options.get("source-timeout"))
+    r.source_timeout = static_cast<double>(parse_count(*t, "--source-timeout", 2, 3600));
   if (auto ddl = options.get("on-ddl")) {
     if (*ddl != "stop" && *ddl != "skip")
       throw ConfigError("--on-ddl must be stop or skip, not '" + *ddl + "'");
     r.skip_unsupported_ddl = *ddl == "skip";
   }
-  r.migrate_first = [&options, m] {
+  struct sigaction follow {
+  }, plain{};
+  follow.sa_handler = on_stop_signal;
+  sigemptyset(&follow.sa_mask);
+  plain.sa_handler = SIG_DFL;
+  sigemptyset(&plain.sa_mask);
+  r.migrate_first = [&] {
+    // The copy stops at once on SIGTERM/SIGINT, as migrate does (it resumes on the next run).
+    sigaction(SIGTERM, &plain, nullptr);
+    sigaction(SIGINT, &plain, nullptr);
     const int code = migrate_and_report(options, m);
     if (code == static_cast<int>(ExitCode::rejected))
       spdlog::warn("rows set aside by the copy stay out of the replica (my2pg.rejects)");
+    sigaction(SIGTERM, &follow, nullptr);
+    sigaction(SIGINT, &follow, nullptr);
   };
-  struct sigaction action {};
-  action.sa_handler = on_stop_signal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGTERM, &action, nullptr);
-  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &follow, nullptr);
+  sigaction(SIGINT, &follow, nullptr);
   r.stop = &g_stop;
   const replica::ReplicateReport report = replica::run_replicate(r);
   std::printf("replicated %llu transaction(s), %llu row change(s) in %.1f s; position %s%s%s\n",

@@ -69,6 +69,9 @@ constexpr OptionSpec kReplicateOwn[] = {
      "close a batch at this much held change data, e.g. 64M (default); a larger source "
      "transaction is applied as it comes and committed at its end"},
     {"batch-ms", "MS", "close a batch after this many milliseconds (default 500)"},
+    {"source-timeout", "SECONDS",
+     "reconnect when the source sends nothing, not even its heartbeat (every second when "
+     "idle), for this long (default 30)"},
     {"on-ddl", "POLICY",
      "a schema change my2pg does not replicate yet: stop before it (default), or skip it and "
      "record it in my2pg.schema_history (after changing the target yourself)"},

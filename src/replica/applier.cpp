@@ -71,6 +71,7 @@ struct Applier::Buffer {
   };
   std::unordered_map<std::string, KeyState> keyed;  // tables with a primary key
   std::unordered_map<std::string, int64_t> counts;  // tables without: net copies of each row
+  bool touched = false;                             // listed in its batch's `touched`
 };
 
 std::vector<Route> make_routes(const std::vector<schema::Table>& sources,
@@ -105,6 +106,7 @@ void Applier::Batch::clear() {
   for (size_t route : touched) {
     buffers[route]->keyed.clear();
     buffers[route]->counts.clear();
+    buffers[route]->touched = false;
   }
   touched.clear();
   bytes = 0;
@@ -193,7 +195,10 @@ void Applier::add(size_t route, const binlog::RowsEvent& rows,
                   const std::vector<binlog::ColumnInfo>& columns, const std::string& where) {
   const Route& r = m_routes[route];
   Buffer& b = *m_filling.buffers[route];
-  if (b.keyed.empty() && b.counts.empty()) m_filling.touched.push_back(route);
+  if (!b.touched) {
+    b.touched = true;
+    m_filling.touched.push_back(route);
+  }
   size_t& bytes = m_filling.bytes;
   thread_local std::string line, key;
   const bool keyed = !r.key.empty();
@@ -375,12 +380,16 @@ void Applier::flush_keyless(size_t route, Buffer& b, const std::string& where) {
     // (every type has a text form; not every type has equality).
     const std::string whole_t = "ROW(" + column_list(*r.target, all, "x.") + ")::text";
     const std::string whole_s = "ROW(" + column_list(*r.target, all, "s.") + ")::text";
+    // Matched by value over the whole table: hashing is right here (the batch turned it off
+    // for the keyed statements).
+    m_target.execute("SET LOCAL enable_hashjoin = on");
     const uint64_t deleted = m_target.execute(
         "WITH want AS (SELECT " + whole_s + " AS r, count(*) AS n FROM " + staging +
         " s GROUP BY 1), have AS (SELECT x.ctid AS id, " + whole_t +
         " AS r, row_number() OVER (PARTITION BY " + whole_t + ") AS k FROM " + table + " x WHERE " +
         whole_t + " IN (SELECT r FROM want)) DELETE FROM " + table +
         " WHERE ctid IN (SELECT h.id FROM have h JOIN want w ON w.r = h.r AND h.k <= w.n)");
+    m_target.execute("SET LOCAL enable_hashjoin = off");
     m_target.execute("TRUNCATE " + staging);
     if (deleted != removed) {
       throw MismatchError(
@@ -433,24 +442,33 @@ void Applier::wait() {
   }
 }
 
-void Applier::commit(const std::string& control_sql, std::vector<std::optional<std::string>> params,
-                     const std::string& where) {
+uint64_t Applier::commit(const std::string& control_sql,
+                         std::vector<std::optional<std::string>> params, const std::string& where) {
   wait();
   std::swap(m_filling, m_applying);
   m_busy = true;
-  m_worker = std::thread([this, control_sql, params = std::move(params), where] {
+  const uint64_t number = ++m_commits_started;
+  m_worker = std::thread([this, control_sql, params = std::move(params), where, number] {
     try {
       flush_batch(m_applying, where);
       begin();
-      m_target.query(control_sql, params);
+      // The control row must be there, and this replica's: one row, or nothing commits.
+      if (m_target.query(control_sql, params).rows.size() != 1) {
+        throw Error(
+            "the replica's row in my2pg.replica is gone or detached (another my2pg run "
+            "replaced the copy, or cutover detached it); this run stops without applying more",
+            ExitCode::target);
+      }
       m_target.execute("COMMIT");
       m_open = false;
+      m_commits_done = number;
     } catch (...) {
       m_applying.clear();
       m_error = std::current_exception();
     }
     m_busy = false;
   });
+  return number;
 }
 
 void Applier::run(const std::string& sql, const std::vector<std::optional<std::string>>& params,

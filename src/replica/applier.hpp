@@ -76,8 +76,11 @@ class Applier {
   // Hands what is buffered to the applying thread, which flushes it, runs `control_sql` with
   // `params` (the control-row update) and commits, while new changes are buffered. Waits for
   // the previous commit first. Its errors surface from the next wait().
-  void commit(const std::string& control_sql, std::vector<std::optional<std::string>> params,
-              const std::string& where);
+  // `control_sql` must return one row (RETURNING), or the commit fails. Returns the commit's
+  // number: it has committed once commits_done() reaches it.
+  uint64_t commit(const std::string& control_sql, std::vector<std::optional<std::string>> params,
+                  const std::string& where);
+  uint64_t commits_done() const { return m_commits_done.load(); }
   // Waits for the commit in flight; rethrows its error.
   void wait();
   // A commit is in flight.
@@ -121,6 +124,8 @@ class Applier {
   std::vector<bool> m_staging_rows;  // route's staging table of whole rows exists
   std::atomic<bool> m_open{false};
   std::atomic<bool> m_busy{false};
+  uint64_t m_commits_started = 0;
+  std::atomic<uint64_t> m_commits_done{0};
   std::thread m_worker;
   std::exception_ptr m_error;
   std::vector<size_t> m_offsets;  // field starts of the row being encoded

@@ -1,5 +1,6 @@
 #include "replica/replicate.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -342,12 +343,17 @@ class Follower {
             return static_cast<uint8_t>(*cols[column].fsp);
           });
     }
+    // Rows of tables outside the replica are not even decoded.
+    decoder.set_table_filter([this](const binlog::TableMapEvent& t) {
+      return t.database == m_db && m_route_by_name.contains(t.table);
+    });
     binlog::TransactionFramer framer;
     m_tables.clear();
     m_pending = m_committed;
     m_batch_started = Clock::now();
     EventQueue& queue = reader.queue();
     EventQueue::Item item;
+    m_last_event = Clock::now();
     std::vector<binlog::Event> events;
     std::string file = start.file;
     for (;;) {
@@ -363,12 +369,22 @@ class Follower {
       const bool idle_commit_due = !framer.in_transaction() && has_work() && !m_applier.busy();
       const auto wait = std::chrono::milliseconds(idle_commit_due ? 0 : 100);
       const EventQueue::Pop got = queue.pop(item, wait);
+      if (got == EventQueue::Pop::item) m_last_event = Clock::now();
+      if (got == EventQueue::Pop::timeout &&
+          seconds_since(m_last_event) > m_options.source_timeout) {
+        // The server sends a heartbeat every second when idle: silence means a dead link.
+        throw SourceError(fmt::format("no event and no heartbeat from the source for {:.0f} s "
+                                      "(--source-timeout)",
+                                      m_options.source_timeout),
+                          2013);
+      }
       if (got == EventQueue::Pop::timeout) {
         if (!framer.in_transaction() && has_work() && !m_applier.busy()) commit(false);
         if (stopping && framer.in_transaction() && ++m_stop_waits > 100) {
           spdlog::warn(
               "stopping: the transaction in flight did not complete within 10 s; its "
               "changes are rolled back and will be applied by the next run");
+          settle();
           m_applier.rollback();
           return;
         }
@@ -428,6 +444,16 @@ class Follower {
         return;
       case binlog::TxRole::commit:
       case binlog::TxRole::rollback:
+        if (std::holds_alternative<binlog::XaPrepareEvent>(e.body) && m_tx_changes != 0) {
+          // Prepared, not committed: it may still roll back. (The run retries one transaction
+          // per commit, so that everything before it is applied, and stops here again.)
+          throw Error("an XA transaction prepared at binlog " + where_of(file, e.position) +
+                          " changes replicated tables of " + m_db +
+                          "; my2pg does not replicate XA transactions yet (they may still roll "
+                          "back), so it stops before it. Commit or roll it back on the source "
+                          "without XA, or copy the affected tables again after XA COMMIT",
+                      ExitCode::source);
+        }
         // A statement that commits on its own (DDL) is its own transaction's end.
         if (const auto* q = std::get_if<binlog::QueryEvent>(&e.body))
           statement(*q, file, e.position);
@@ -482,9 +508,7 @@ class Follower {
       const Route& r = m_routes[static_cast<size_t>(t.route)];
       const binlog::TxInfo& tx = framer.current();
       // The copy of this table already holds transactions that began before its position.
-      if (!r.copied_file.empty() &&
-          compare_positions(tx.start_file, tx.start_pos, r.copied_file, r.copied_pos) < 0)
-        return;
+      if (in_copy(r, tx)) return;
       m_applier.add(static_cast<size_t>(t.route), *rows, t.columns, where_of(file, e.position));
       const uint64_t n = std::max(rows->before.size(), rows->after.size());
       m_tx_changes += n;
@@ -569,6 +593,12 @@ class Follower {
     return it == m_route_by_name.end() ? -1 : static_cast<int>(it->second);
   }
 
+  // The table's copy already holds the transaction `tx` (it began before the copy's position).
+  bool in_copy(const Route& r, const binlog::TxInfo& tx) const {
+    return !r.copied_file.empty() &&
+           compare_positions(tx.start_file, tx.start_pos, r.copied_file, r.copied_pos) < 0;
+  }
+
   void record_ddl(const std::string& gtid, const char* action, const std::string& reason) {
     m_applier.run(
         "INSERT INTO my2pg.schema_history (source_database, binlog_file, binlog_pos, gtid, "
@@ -587,7 +617,8 @@ class Follower {
     switch (st.kind) {
       case StatementKind::truncate:
         for (const TableName& t : st.tables) {
-          if (const int route = route_of(t); route >= 0) {
+          if (const int route = route_of(t);
+              route >= 0 && !in_copy(m_routes[static_cast<size_t>(route)], tx)) {
             m_applier.truncate(static_cast<size_t>(route), m_ddl_at);
             record_ddl(tx.gtid, "applied", {});
           }
@@ -595,7 +626,9 @@ class Follower {
         return;
       case StatementKind::table:
         for (const TableName& t : st.tables) {
-          relevant = relevant || route_of(t) >= 0 ||
+          const int route = route_of(t);
+          if (route >= 0 && in_copy(m_routes[static_cast<size_t>(route)], tx)) continue;
+          relevant = relevant || route >= 0 ||
                      (ours(t) && snapshot::table_selected(m_db + "." + t.table, m_options.model));
         }
         break;
@@ -672,12 +705,13 @@ class Follower {
     const std::string where = where_of(m_pending.file, m_pending.pos);
     spdlog::debug("batch of {} transaction(s), {} row change(s) up to {} (gathered over {:.1f} ms)",
                   m_batch_tx, m_batch_changes, where, seconds_since(m_batch_started) * 1000);
-    m_applier.commit(
+    m_inflight_number = m_applier.commit(
         "UPDATE my2pg.replica SET binlog_file = $2, binlog_pos = $3, gtid_set = nullif($4, ''), "
         "last_gtid = coalesce(nullif($5, ''), last_gtid), last_commit_time = "
         "coalesce(to_timestamp(nullif($6, '0')::bigint), last_commit_time), "
         "transactions_applied = transactions_applied + $7, rows_applied = rows_applied + $8, "
-        "state = 'following', last_error = NULL, updated_at = now() WHERE source_database = $1",
+        "state = 'following', last_error = NULL, updated_at = now() WHERE source_database = $1 "
+        "AND state <> 'detached' RETURNING 1",
         {m_db, m_pending.file, std::to_string(m_pending.pos), m_pending.gtid_set, m_last_gtid,
          std::to_string(m_last_commit), std::to_string(m_batch_tx),
          std::to_string(m_batch_changes)},
@@ -693,7 +727,8 @@ class Follower {
     m_last_write = Clock::now();
   }
 
-  // Waits for the batch in flight; once it has committed, its position is the replica's.
+  // Waits for the batch in flight; once it has committed, its position is the replica's. A
+  // batch whose commit failed (its error may have surfaced elsewhere) moves nothing.
   void settle() {
     try {
       m_applier.wait();
@@ -702,10 +737,11 @@ class Follower {
       throw;
     }
     if (!m_has_inflight) return;
+    m_has_inflight = false;
+    if (m_applier.commits_done() < m_inflight_number) return;
     m_committed = m_inflight;
     m_report.transactions += m_inflight_tx;
     m_report.row_changes += m_inflight_changes;
-    m_has_inflight = false;
   }
 
   const ReplicateOptions& m_options;
@@ -719,7 +755,7 @@ class Follower {
   BinlogPosition m_committed;  // in my2pg.replica
   BinlogPosition m_pending;    // after the last transaction read (applied once committed)
   BinlogPosition m_inflight;   // the batch being committed
-  uint64_t m_inflight_tx = 0, m_inflight_changes = 0;
+  uint64_t m_inflight_tx = 0, m_inflight_changes = 0, m_inflight_number = 0;
   bool m_has_inflight = false;
   std::string m_last_gtid;
   uint32_t m_last_commit = 0;
@@ -734,6 +770,7 @@ class Follower {
   Clock::time_point m_batch_started = Clock::now();
   Clock::time_point m_last_write = Clock::now();
   int m_stop_waits = 0;
+  Clock::time_point m_last_event = Clock::now();
   bool m_single = false;
 };
 
@@ -742,7 +779,7 @@ void record_error(const std::string& target_uri, const std::string& db, const st
     pg::Connection tgt(target_uri);
     tgt.query(
         "UPDATE my2pg.replica SET state = 'failed', last_error = $2, updated_at = now() "
-        "WHERE source_database = $1",
+        "WHERE source_database = $1 AND state <> 'detached'",
         {db, what});
   } catch (const std::exception& e) {
     spdlog::warn("could not record the error in my2pg.replica: {}", e.what());
@@ -783,6 +820,20 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
   pg::Connection tgt(options.target_uri);
   control::migrate_control_schema(tgt);
 
+  // One follower per source database: a second one would apply the same transactions again.
+  // A killed predecessor's session may take a moment to end, so wait a little for it.
+  for (int attempt = 0;; ++attempt) {
+    const RowSet got =
+        tgt.query("SELECT pg_try_advisory_lock(hashtext('my2pg replicate ' || $1))", {db});
+    if (got.rows.at(0).at(0) == "t") break;
+    if (attempt >= 100) {
+      throw ConfigError("another my2pg replicate follows " + db +
+                        " into this target already "
+                        "(it holds the advisory lock 'my2pg replicate " +
+                        db + "'); stop it first (SIGTERM), or see pg_locks for its session");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   ReplicaRow replica = read_replica_row(tgt, db);
   if (replica.exists && replica.state == "detached") {
     throw ConfigError("the replica of " + db + " was detached (by cutover); it is not resumed. " +
@@ -904,7 +955,8 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
       break;
     } catch (const SourceError& e) {
       follower.abandon();
-      if (!worth_reconnecting(e) || (options.stop != nullptr && options.stop->load())) {
+      if (options.stop != nullptr && options.stop->load()) break;  // stopping anyway: clean
+      if (!worth_reconnecting(e)) {
         record_error(options.target_uri, db, e.what());
         throw;
       }
@@ -950,7 +1002,7 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
   }
   tgt.query(
       "UPDATE my2pg.replica SET state = 'stopped', updated_at = now() WHERE "
-      "source_database = $1",
+      "source_database = $1 AND state <> 'detached'",
       {db});
   ReplicateReport report = follower.report();
   report.position = follower.committed();

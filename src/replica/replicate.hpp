@@ -40,6 +40,9 @@ struct ReplicateOptions {
   bool skip_unsupported_ddl = false;
   // Set from a signal handler: finish the transaction in flight, commit, return.
   const std::atomic<bool>* stop = nullptr;
+  // Nothing from the source, not even a heartbeat (sent every second when idle), for this long:
+  // the link is dead, reconnect.
+  double source_timeout = 30;
   // Reconnect backoff: first and longest wait, in seconds.
   double reconnect_initial = 0.5, reconnect_max = 30;
 };

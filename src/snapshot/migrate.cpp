@@ -80,6 +80,8 @@ void prepare_target(pg::Connection& tgt, const MigrateOptions& options, const st
   for (const auto& type : types) tgt.execute("DROP TYPE IF EXISTS " + type + " CASCADE");
   tgt.query("DELETE FROM my2pg.snapshot WHERE source_database = $1", {db});
   tgt.query("DELETE FROM my2pg.rejects WHERE source_database = $1", {db});
+  // A replica of the old copy must not resume on the new one: it follows from the new position.
+  tgt.query("DELETE FROM my2pg.replica WHERE source_database = $1", {db});
   tgt.execute("CREATE SCHEMA IF NOT EXISTS " + pg::quote_identifier(schema));
   tx.commit();
 }
@@ -686,6 +688,8 @@ void prepare_data_only(pg::Connection& tgt, const MigrateOptions& options, const
   }
   tgt.query("DELETE FROM my2pg.snapshot WHERE source_database = $1", {db});
   tgt.query("DELETE FROM my2pg.rejects WHERE source_database = $1", {db});
+  // A replica of the old copy must not resume on the new one: it follows from the new position.
+  tgt.query("DELETE FROM my2pg.replica WHERE source_database = $1", {db});
   tx.commit();
 }
 
