@@ -145,6 +145,12 @@ struct PrivateSandbox {
     } catch (const std::exception&) {  // best effort
     }
   }
+  // Creates `name` on this server; its URI.
+  std::string create_database(const std::string& name) const {
+    my2pg::mysql::Connection admin(my2pg::mysql::Endpoint::parse(source_base + "/sandbox"));
+    admin.execute("CREATE DATABASE " + name);
+    return source_base + "/" + name;
+  }
   std::string mariadbd_pid() const { return shell("cat " + dir + "/sb/mariadb/mariadbd.pid"); }
   void restart_mariadb() const {
     shell(std::string(MY2PG_SCRIPTS_DIR) + "/sandbox restart-mariadb --dir " + dir +
@@ -263,7 +269,8 @@ TEST_CASE("replicate copies first then applies randomized changes of every type 
   CHECK(replica_value(db, "last_commit_time") != "<null>");
 }
 
-TEST_CASE("replicate killed with SIGKILL 20 times during writes ends equal", "[replicate]") {
+TEST_CASE("replicate copying during writes then killed with SIGKILL 20 times ends equal",
+          "[replicate]") {
   TestDatabases db;
   auto& src = db.source();
   src.execute("CREATE TABLE acct (id INT PRIMARY KEY, balance BIGINT NOT NULL)");
@@ -274,10 +281,14 @@ TEST_CASE("replicate killed with SIGKILL 20 times during writes ends equal", "[r
   for (int k = 1; k <= 100; ++k)
     acc += (k == 1 ? "" : ", ") + std::string("(") + std::to_string(k) + ", 1000)";
   src.execute("INSERT INTO acct VALUES " + acc);
-  catch_up(db);
+  std::string ledger;
+  for (int k = 1; k <= 20000; ++k)
+    ledger += (k == 1 ? "" : ", ") + std::string("(NULL, 0, 0, 0, NOW(6))");
+  src.execute("INSERT INTO ledger VALUES " + ledger);
 
   // The writer moves money and logs every move; the ledger is insert-only, so a change applied
-  // twice or lost shows as a key conflict, a missing row or a wrong sum.
+  // twice or lost shows as a key conflict, a missing row or a wrong sum. It writes from before
+  // the first copy on, so the copy's position sits among its transactions.
   std::atomic<bool> stop{false};
   std::atomic<int> moves{0};
   std::thread writer([&] {
@@ -297,6 +308,8 @@ TEST_CASE("replicate killed with SIGKILL 20 times during writes ends equal", "[r
       ++moves;
     }
   });
+  while (moves.load() < 20) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  catch_up(db, {"--chunk-rows", "5000"});  // the copy first, in chunks, during the writes
   std::mt19937 rng(11);
   int killed_mid_run = 0;
   for (int i = 0; i < 20; ++i) {
@@ -317,7 +330,7 @@ TEST_CASE("replicate killed with SIGKILL 20 times during writes ends equal", "[r
   check_equal(db);
   CHECK(db.target_value("SELECT sum(balance) FROM \"" + db.name() + "\".acct") == "100000");
   CHECK(db.target_value("SELECT count(*) FROM \"" + db.name() + "\".ledger") ==
-        std::to_string(moves.load()));
+        std::to_string(20000 + moves.load()));
 }
 
 TEST_CASE("replicate reconnects when the server drops its binlog connection", "[replicate]") {
@@ -553,11 +566,7 @@ TEST_CASE("replicate applies a one-million-row transaction within its memory bou
   // A MariaDB of its own: the shared one's binlog carries other tests' large events, which any
   // reader must receive whole.
   const PrivateSandbox sandbox;
-  const std::string uri = sandbox.source_base + "/" + db.name();
-  {
-    my2pg::mysql::Connection admin(my2pg::mysql::Endpoint::parse(sandbox.source_base + "/sandbox"));
-    admin.execute("CREATE DATABASE " + db.name());
-  }
+  const std::string uri = sandbox.create_database(db.name());
   my2pg::mysql::Connection src(my2pg::mysql::Endpoint::parse(uri));
   src.execute("CREATE TABLE big (id INT PRIMARY KEY, pad CHAR(200))");
   const std::vector<std::string> base = {"replicate",     "--source", uri,        "--target",
@@ -633,11 +642,7 @@ TEST_CASE("a copy made again with --replace starts the replica afresh from its o
 TEST_CASE("replicate rides out a restart of the source server", "[replicate]") {
   TestDatabases db;  // its name and target schema; the source is a MariaDB of this test's own
   const PrivateSandbox sandbox;
-  const std::string uri = sandbox.source_base + "/" + db.name();
-  {
-    my2pg::mysql::Connection admin(my2pg::mysql::Endpoint::parse(sandbox.source_base + "/sandbox"));
-    admin.execute("CREATE DATABASE " + db.name());
-  }
+  const std::string uri = sandbox.create_database(db.name());
   auto connect = [&] {
     return std::make_unique<my2pg::mysql::Connection>(my2pg::mysql::Endpoint::parse(uri));
   };
@@ -681,11 +686,7 @@ TEST_CASE("replicate rides out a restart of the source server", "[replicate]") {
 TEST_CASE("replicate reconnects when the source falls silent", "[replicate]") {
   TestDatabases db;
   const PrivateSandbox sandbox;
-  const std::string uri = sandbox.source_base + "/" + db.name();
-  {
-    my2pg::mysql::Connection admin(my2pg::mysql::Endpoint::parse(sandbox.source_base + "/sandbox"));
-    admin.execute("CREATE DATABASE " + db.name());
-  }
+  const std::string uri = sandbox.create_database(db.name());
   my2pg::mysql::Connection src(my2pg::mysql::Endpoint::parse(uri));
   src.execute("CREATE TABLE t (id INT PRIMARY KEY)");
   const std::vector<std::string> base = {"replicate", "--source", uri, "--target", db.target_uri()};
