@@ -928,7 +928,20 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
 
   std::optional<BinlogPosition> until;
   if (options.until == Until::caught_up) until = server_position(src);
-  if (options.until == Until::position) until = options.until_position;
+  if (options.until == Until::position) {
+    until = options.until_position;
+    // A file the server has, or one it will write: a misspelt name would end the run at once.
+    const RowSet logs = src.query("SHOW BINARY LOGS");
+    bool known = false;
+    for (const auto& row : logs.rows) known = known || row.at(0) == until->file;
+    const std::string newest = logs.rows.empty() ? "" : logs.rows.back().at(0).value_or("");
+    if (!known && (newest.size() != until->file.size() ||
+                   compare_positions(until->file, 4, newest, 4) <= 0)) {
+      throw ConfigError("--until " + where_of(until->file, until->pos) +
+                        ": the source has no binlog file " + until->file + " (its newest is " +
+                        newest + "); give a file SHOW BINARY LOGS lists, or a later one");
+    }
+  }
 
   // The applying session: source triggers and cascades already made the logged changes.
   tgt.execute("SET TimeZone = 'UTC'");

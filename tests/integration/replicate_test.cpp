@@ -249,6 +249,11 @@ TEST_CASE("replicate copies first then applies randomized changes of every type 
         break;
     }
     if (round == 150) {  // half of the writes land while replicate is stopped
+      // Once it has committed a batch (so its signal handlers are in place: a SIGTERM during
+      // process start-up ends it before main() runs).
+      for (int i = 0; i < 200 && replica_value(db, "state") != "following"; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      CHECK(replica_value(db, "state") == "following");
       kill(follower, SIGTERM);
       int status = 0;
       waitpid(follower, &status, 0);
@@ -518,6 +523,11 @@ TEST_CASE("replicate refuses positions the source cannot serve and another serve
     const CommandResult r = run_my2pg(replicate_args(db, {"--from", "mariadb-bin.000001:4"}));
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains("already follows"));
+  }
+  SECTION("--until a binlog file the source does not have") {
+    const CommandResult r = run_my2pg(replicate_args(db, {"--until", "bin.2:4"}));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("the source has no binlog file bin.2"));
   }
   SECTION("a detached replica") {
     db.target().execute("UPDATE my2pg.replica SET state = 'detached'" + where);
