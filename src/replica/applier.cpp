@@ -6,6 +6,8 @@
 
 #include "common/error.hpp"
 #include "common/pg_names.hpp"
+#include "common/row_set.hpp"
+#include "typemap/value_encoder.hpp"
 
 namespace my2pg::replica {
 namespace {
@@ -98,6 +100,32 @@ std::vector<Route> make_routes(const std::vector<schema::Table>& sources,
         !r.key.empty() && std::none_of(sources[t].indexes.begin(), sources[t].indexes.end(),
                                        [](const schema::Index& i) { return i.unique; });
     routes.push_back(std::move(r));
+  }
+  // Foreign keys whose actions change rows, onto a replicated parent's primary key.
+  for (size_t c = 0; c < routes.size(); ++c) {
+    const schema::Table& child = sources[c];
+    for (const schema::ForeignKey& fk : child.foreign_keys) {
+      const bool acts = fk.on_delete == "CASCADE" || fk.on_delete == "SET NULL" ||
+                        fk.on_update == "CASCADE" || fk.on_update == "SET NULL";
+      if (!acts || fk.ref_database != child.database) continue;
+      for (size_t p = 0; p < routes.size(); ++p) {
+        Route& parent = routes[p];
+        if (sources[p].name != fk.ref_table || parent.key.empty() ||
+            fk.ref_columns.size() != parent.key.size())
+          continue;
+        Cascade cascade{c, {}, fk.on_delete, fk.on_update, fk.name};
+        for (size_t k : parent.key) {
+          const std::string& parent_column = sources[p].columns[k].name;
+          for (size_t i = 0; i < fk.ref_columns.size(); ++i) {
+            if (fk.ref_columns[i] != parent_column) continue;
+            for (size_t j = 0; j < child.columns.size(); ++j) {
+              if (child.columns[j].name == fk.columns[i]) cascade.columns.push_back(j);
+            }
+          }
+        }
+        if (cascade.columns.size() == parent.key.size()) parent.cascades.push_back(cascade);
+      }
+    }
   }
   return routes;
 }
@@ -412,6 +440,154 @@ void Applier::flush_keyless(size_t route, Buffer& b, const std::string& where) {
     }
   }
   copy.finish();
+}
+
+namespace {
+
+// A COPY text field as its value (nullopt for \N): the escapes the encoder writes undone.
+std::optional<std::string> copy_field_value(std::string_view field) {
+  if (field == "\\N") return std::nullopt;
+  std::string out;
+  for (size_t i = 0; i < field.size(); ++i) {
+    if (field[i] != '\\' || i + 1 == field.size()) {
+      out.push_back(field[i]);
+      continue;
+    }
+    const char c = field[++i];
+    out.push_back(c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c);
+  }
+  return out;
+}
+
+std::vector<std::string_view> key_fields(std::string_view key) {
+  std::vector<std::string_view> fields;
+  size_t start = 0;
+  for (;;) {
+    const size_t tab = key.find('\t', start);
+    fields.push_back(
+        key.substr(start, tab == std::string_view::npos ? key.size() - start : tab - start));
+    if (tab == std::string_view::npos) return fields;
+    start = tab + 1;
+  }
+}
+
+}  // namespace
+
+void Applier::stage_keys(size_t route, const std::vector<std::string>& keys) {
+  const Route& r = m_routes[route];
+  const std::string staging = staging_name(route);
+  if (!m_staging[route]) {
+    m_target.execute("CREATE TEMP TABLE IF NOT EXISTS " + staging + " AS SELECT " +
+                     column_list(*r.target, r.key) + " FROM " + qualified(*r.target) +
+                     " WITH NO DATA");
+    m_staging[route] = true;
+  }
+  pg::CopyWriter copy = m_target.copy_in("COPY " + staging + " FROM STDIN");
+  for (const std::string& key : keys) put_line(copy, key);
+  copy.finish();
+}
+
+// Rows of `route` with these keys are gone: what their foreign keys' ON DELETE actions do.
+void Applier::removed(size_t route, const std::vector<std::string>& keys, const std::string& where,
+                      int depth) {
+  if (keys.empty()) return;
+  if (depth > 64) {
+    throw Error("foreign-key cascades from " + m_routes[route].name + " at binlog " + where +
+                " go more than 64 levels deep; my2pg stops rather than guess");
+  }
+  const Route& parent = m_routes[route];
+  for (const Cascade& c : parent.cascades) {
+    if (c.on_delete != "CASCADE" && c.on_delete != "SET NULL") continue;
+    const Route& child = m_routes[c.child];
+    const std::string table = qualified(*child.target);
+    stage_keys(route, keys);
+    std::string match;
+    for (size_t i = 0; i < parent.key.size(); ++i) {
+      match.append(i == 0 ? "" : " AND ")
+          .append("t." + pg::quote_identifier(child.target->columns[c.columns[i]].name) + " = s." +
+                  pg::quote_identifier(parent.target->columns[parent.key[i]].name));
+    }
+    std::vector<std::string> gone;
+    if (c.on_delete == "CASCADE") {
+      std::string returning;
+      for (size_t k : child.key) {
+        returning.append(returning.empty() ? "" : ", ")
+            .append("t." + pg::quote_identifier(child.target->columns[k].name) + "::text");
+      }
+      const RowSet rows =
+          m_target.query("DELETE FROM " + table + " t USING " + staging_name(route) + " s WHERE " +
+                         match + (returning.empty() ? "" : " RETURNING " + returning));
+      for (const auto& row : rows.rows) {
+        std::string key;
+        for (size_t i = 0; i < row.size(); ++i) {
+          if (i != 0) key.push_back('\t');
+          if (!row[i]) {
+            key += "\\N";
+          } else if (typemap::append_text(*row[i], typemap::ValuePolicy{},
+                                          typemap::TextForm::copy_text, key) != nullptr) {
+            throw Error("internal: a key of " + child.name + " cannot be staged");
+          }
+        }
+        gone.push_back(std::move(key));
+      }
+    } else {
+      std::string set;
+      for (size_t col : c.columns) {
+        set.append(set.empty() ? "" : ", ")
+            .append(pg::quote_identifier(child.target->columns[col].name) + " = NULL");
+      }
+      m_target.execute("UPDATE " + table + " t SET " + set + " FROM " + staging_name(route) +
+                       " s WHERE " + match);
+    }
+    m_target.execute("TRUNCATE " + staging_name(route));
+    if (!child.key.empty()) removed(c.child, gone, where, depth + 1);
+  }
+}
+
+void Applier::cascade(size_t route, const binlog::RowsEvent& rows,
+                      const std::vector<binlog::ColumnInfo>& columns, const std::string& where) {
+  if (rows.kind == binlog::RowsKind::write) return;
+  const Route& r = m_routes[route];
+  std::string line, before, after;
+  std::vector<std::string> gone;
+  std::vector<std::pair<std::string, std::string>> moved;  // old key, new key
+  for (size_t i = 0; i < rows.before.size(); ++i) {
+    encode(route, rows.before[i], columns, where, line, &before);
+    if (rows.kind == binlog::RowsKind::erase) {
+      gone.push_back(before);
+      continue;
+    }
+    encode(route, rows.after.at(i), columns, where, line, &after);
+    if (after != before) moved.emplace_back(before, after);
+  }
+  if (gone.empty() && moved.empty()) return;
+  flush(where);  // the event itself, and everything before it
+  begin();
+  // A changed key: ON UPDATE actions, row by row (keys rarely change). Parameter types follow
+  // from the columns they are compared with.
+  for (const auto& [old_key, new_key] : moved) {
+    const auto old_fields = key_fields(old_key), new_fields = key_fields(new_key);
+    for (const Cascade& c : r.cascades) {
+      if (c.on_update != "CASCADE" && c.on_update != "SET NULL") continue;
+      const Route& child = m_routes[c.child];
+      std::vector<std::optional<std::string>> params;
+      std::string set, match;
+      for (size_t k = 0; k < c.columns.size(); ++k) {
+        const std::string column = pg::quote_identifier(child.target->columns[c.columns[k]].name);
+        params.push_back(copy_field_value(old_fields.at(k)));
+        match.append(k == 0 ? "" : " AND ").append(column + " = $" + std::to_string(params.size()));
+        if (c.on_update == "CASCADE") {
+          params.push_back(copy_field_value(new_fields.at(k)));
+          set.append(k == 0 ? "" : ", ").append(column + " = $" + std::to_string(params.size()));
+        } else {
+          set.append(k == 0 ? "" : ", ").append(column + " = NULL");
+        }
+      }
+      m_target.query("UPDATE " + qualified(*child.target) + " SET " + set + " WHERE " + match,
+                     params);
+    }
+  }
+  removed(route, gone, where, 0);
 }
 
 void Applier::flush_batch(Batch& batch, const std::string& where) {

@@ -33,6 +33,16 @@
 
 namespace my2pg::replica {
 
+// A foreign key of a replicated table onto another's primary key whose ON DELETE or ON UPDATE
+// action changes the referencing rows. InnoDB runs those actions without logging them, so the
+// applier runs them itself, right after the change that set them off.
+struct Cascade {
+  size_t child = 0;                  // the referencing route
+  std::vector<size_t> columns;       // its referencing columns, in the order of the parent's key
+  std::string on_delete, on_update;  // CASCADE, SET NULL, RESTRICT, NO ACTION
+  std::string name;
+};
+
 // One replicated table: the source table and its target, as migrate mapped them.
 struct Route {
   const schema::Table* source = nullptr;
@@ -43,6 +53,7 @@ struct Route {
   // be updated in place (an UPDATE of many rows could otherwise meet a unique value another row
   // gives up later in the same statement, which PostgreSQL checks row by row).
   bool update_in_place = false;
+  std::vector<Cascade> cascades;  // foreign keys onto this table whose actions change rows
   // The copy of this table holds every change before this position; later ones are applied.
   std::string copied_file;
   uint64_t copied_pos = 0;
@@ -85,6 +96,11 @@ class Applier {
   void wait();
   // A commit is in flight.
   bool busy() const { return m_busy.load(); }
+  // After a rows event of a route with cascades: applies what is buffered (the event too), then
+  // what the source's foreign-key actions did to the referencing rows for the rows the event
+  // deleted or whose key it changed (CASCADE, SET NULL; through every level).
+  void cascade(size_t route, const binlog::RowsEvent& rows,
+               const std::vector<binlog::ColumnInfo>& columns, const std::string& where);
   // Runs `sql` inside the open transaction (opened when needed), after what is buffered.
   void run(const std::string& sql, const std::vector<std::optional<std::string>>& params,
            const std::string& where);
@@ -110,6 +126,9 @@ class Applier {
     void clear();
   };
   void begin();
+  void removed(size_t route, const std::vector<std::string>& keys, const std::string& where,
+               int depth);
+  void stage_keys(size_t route, const std::vector<std::string>& keys);
   void flush_batch(Batch& batch, const std::string& where);
   void flush_keyed(size_t route, Buffer& buffer, const std::string& where);
   void flush_keyless(size_t route, Buffer& buffer, const std::string& where);

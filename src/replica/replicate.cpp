@@ -510,6 +510,10 @@ class Follower {
       // The copy of this table already holds transactions that began before its position.
       if (in_copy(r, tx)) return;
       m_applier.add(static_cast<size_t>(t.route), *rows, t.columns, where_of(file, e.position));
+      // What the source's foreign-key actions did, unlogged, right after this event.
+      if (!r.cascades.empty())
+        m_applier.cascade(static_cast<size_t>(t.route), *rows, t.columns,
+                          where_of(file, e.position));
       const uint64_t n = std::max(rows->before.size(), rows->after.size());
       m_tx_changes += n;
       if (m_applier.buffered_bytes() > m_options.batch_bytes) {
@@ -798,15 +802,32 @@ void warn_about_tables(const std::vector<Route>& routes, const schema::Catalog& 
   }
   for (const auto& t : catalog.tables) {
     for (const auto& fk : t.foreign_keys) {
-      const bool cascades = fk.on_delete != "RESTRICT" && fk.on_delete != "NO ACTION";
-      const bool cascades_update = fk.on_update != "RESTRICT" && fk.on_update != "NO ACTION";
-      if (!cascades && !cascades_update) continue;
+      const bool acts = fk.on_delete == "CASCADE" || fk.on_delete == "SET NULL" ||
+                        fk.on_update == "CASCADE" || fk.on_update == "SET NULL" ||
+                        fk.on_delete == "SET DEFAULT" || fk.on_update == "SET DEFAULT";
+      if (!acts) continue;
+      bool emulated = fk.on_delete != "SET DEFAULT" && fk.on_update != "SET DEFAULT";
+      bool found = false;
+      for (const Route& r : routes) {
+        for (const Cascade& c : r.cascades) {
+          found = found || (c.name == fk.name && routes[c.child].source == &t);
+        }
+      }
+      emulated = emulated && found;
+      if (emulated) {
+        spdlog::info(
+            "{}.{}: foreign key {} (ON DELETE {} ON UPDATE {}): the source does not log "
+            "what its actions do; my2pg applies them after each change of the "
+            "referenced table (one flush of the batch per such change)",
+            t.database, t.name, fk.name, fk.on_delete, fk.on_update);
+        continue;
+      }
       spdlog::warn(
-          "{}.{}: foreign key {} has ON DELETE {} ON UPDATE {}. The source does not log the "
-          "changes its cascades make to {}.{}, and my2pg applies only logged changes: a "
-          "cascade the source runs leaves the target's child rows as they were (my2pg verify "
-          "shows them). Delete child rows explicitly on the source, or check with verify",
-          t.database, t.name, fk.name, fk.on_delete, fk.on_update, t.database, t.name);
+          "{}.{}: foreign key {} has ON DELETE {} ON UPDATE {}, which my2pg cannot apply (it "
+          "refers to a table outside the replica or to columns other than a primary key, or "
+          "sets defaults). The source does not log what the action does, so rows it changes "
+          "stay as they were on the target (my2pg verify shows them)",
+          t.database, t.name, fk.name, fk.on_delete, fk.on_update);
     }
   }
 }
