@@ -25,6 +25,7 @@
 #include "replica/live_source.hpp"
 #include "replica/source_settings.hpp"
 #include "snapshot/source_model.hpp"
+#include "snapshot/source_snapshot.hpp"
 
 namespace my2pg::replica {
 namespace {
@@ -41,7 +42,7 @@ class EventQueue {
  public:
   struct Item {
     std::vector<uint8_t> bytes;
-    std::string file;
+    std::string file;  // set when it changes; empty: the file of the event before
     uint64_t position = 0;
   };
   enum class Pop { item, timeout, finished };
@@ -121,10 +122,11 @@ class Reader {
   void run() {
     try {
       binlog::RawEvent raw;
+      std::string file;
       while (m_source.next(raw)) {
         EventQueue::Item item;
         item.bytes.assign(raw.bytes.begin(), raw.bytes.end());
-        item.file = raw.file;
+        if (raw.file != file) item.file = file = raw.file;  // else empty: the file goes on
         item.position = raw.position;
         if (!m_queue.push(std::move(item))) return;
       }
@@ -149,21 +151,6 @@ bool worth_reconnecting(const SourceError& e) {
 
 std::string where_of(const std::string& file, uint64_t pos) {
   return file + ":" + std::to_string(pos);
-}
-
-// The server's current end of binlog: file and position.
-BinlogPosition server_position(mysql::Connection& src) {
-  RowSet status;
-  try {
-    status = src.query("SHOW BINARY LOG STATUS");  // MySQL 8.2 and later
-  } catch (const SourceError&) {
-    status = src.query("SHOW MASTER STATUS");  // MariaDB, MySQL to 8.1
-  }
-  BinlogPosition p;
-  if (status.rows.empty()) return p;
-  p.file = status.rows[0].at(0).value_or("");
-  p.pos = std::stoull(status.rows[0].at(1).value_or("0"));
-  return p;
 }
 
 struct ServerIdentity {
@@ -285,7 +272,8 @@ BinlogPosition gtid_start(mysql::Connection& src, const mysql::Endpoint& endpoin
       break;
     }
   }
-  if (!p.known()) p = server_position(src);  // nothing after it yet: the current end
+  if (!p.known())
+    p = snapshot::current_binlog_position(src);  // nothing after it yet: the current end
   p.gtid_set = gtid;
   spdlog::info("GTID state {} begins at {}", gtid, where_of(p.file, p.pos));
   return p;
@@ -394,7 +382,7 @@ class Follower {
         if (auto e = queue.error()) std::rethrow_exception(e);
         throw SourceError("the source ended the binlog stream", 2013);
       }
-      if (item.file != file) {
+      if (!item.file.empty() && item.file != file) {
         file = item.file;
         decoder.set_file(file);
       }
@@ -948,7 +936,7 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
   }
 
   std::optional<BinlogPosition> until;
-  if (options.until == Until::caught_up) until = server_position(src);
+  if (options.until == Until::caught_up) until = snapshot::current_binlog_position(src);
   if (options.until == Until::position) {
     until = options.until_position;
     // A file the server has, or one it will write: a misspelt name would end the run at once.

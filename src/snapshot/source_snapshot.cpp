@@ -34,23 +34,28 @@ void add_mariadb_gtid(mysql::Connection& conn, BinlogPosition& pos) {
   if (gtid.rows.at(0).at(0)) pos.gtid_set = *gtid.rows.at(0).at(0);
 }
 
-// The position of a MySQL server whose writes are stopped (a global read lock is held).
-BinlogPosition mysql_locked_position(mysql::Connection& conn) {
+}  // namespace
+
+BinlogPosition current_binlog_position(mysql::Connection& conn) {
   BinlogPosition pos;
   RowSet status;
   try {
     status = conn.query("SHOW BINARY LOG STATUS");  // MySQL 8.2 and later
   } catch (const SourceError&) {
-    status = conn.query("SHOW MASTER STATUS");  // MySQL 5.7 to 8.1
+    status = conn.query("SHOW MASTER STATUS");  // MariaDB, MySQL 5.7 to 8.1
   }
   if (!status.rows.empty()) {
     const auto& row = status.rows.front();
     pos.file = row.at(status.column_index("File")).value_or("");
     pos.pos = std::stoull(row.at(status.column_index("Position")).value_or("0"));
-    pos.gtid_set = row.at(status.column_index("Executed_Gtid_Set")).value_or("");
+    for (size_t i = 0; i < status.columns.size(); ++i) {  // MySQL only
+      if (status.columns[i] == "Executed_Gtid_Set") pos.gtid_set = row.at(i).value_or("");
+    }
   }
   return pos;
 }
+
+namespace {
 
 // Starts a consistent-snapshot transaction on every connection under one global read lock,
 // taken and released on the first, and reads the position they are all consistent with.
@@ -77,7 +82,7 @@ BinlogPosition locked_snapshots(const std::vector<mysql::Connection*>& conns) {
     if (first.flavor() == mysql::Flavor::mariadb) {
       pos = mariadb_snapshot_offset(first);
     } else {
-      pos = mysql_locked_position(first);
+      pos = current_binlog_position(first);
     }
   } catch (...) {
     first.execute("UNLOCK TABLES");

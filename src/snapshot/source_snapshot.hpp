@@ -8,6 +8,10 @@
 
 namespace my2pg::snapshot {
 
+// The server's current end of binlog (SHOW BINARY LOG STATUS, or SHOW MASTER STATUS where that
+// is missing): file, position, and on MySQL the executed GTID set. Unknown without a binlog.
+BinlogPosition current_binlog_position(mysql::Connection& conn);
+
 // Starts a REPEATABLE READ consistent-snapshot transaction on `conn` (session time zone UTC, so
 // TIMESTAMP values read as UTC) and returns the position it is consistent with.
 //  - MariaDB reports the snapshot's binlog position itself (binlog_snapshot_file/_position), so

@@ -10,6 +10,7 @@
 #include "binlog/charset.hpp"
 #include "binlog/decoder.hpp"
 #include "binlog/value_format.hpp"
+#include "replica/live_source.hpp"
 
 namespace my2pg::test::live {
 namespace {
@@ -83,27 +84,24 @@ std::string kind_name(binlog::RowsKind kind) {
   return "?";
 }
 
-// Follows the stream the way the CLI's StreamSource does: ROTATE names the file, and an event's
-// start is its end position (log_pos) minus its size.
+// Follows the stream through replica::LiveSource, which gives each event its file and position.
 class LiveReader {
  public:
   LiveReader(TestDatabases& db, const mysql::StreamStart& start)
       : m_database(db.name()),
         m_fbt(fixed_binary_columns(db)),
-        m_stream(mysql::Endpoint::parse(db.source_uri()), start),
-        m_next(start.position) {
+        m_source(mysql::Endpoint::parse(db.source_uri()), start) {
     m_decoder.set_file(start.file);
-    m_decoder.set_stream_checksum(m_stream.checksum() == "CRC32"
-                                      ? binlog::ChecksumAlg::BINLOG_CHECKSUM_ALG_CRC32
-                                      : binlog::ChecksumAlg::BINLOG_CHECKSUM_ALG_OFF);
+    m_decoder.set_stream_checksum(m_source.checksum());
   }
 
   BinlogRead read() {
-    std::span<const uint8_t> bytes;
+    binlog::RawEvent raw;
     std::vector<binlog::Event> events;
-    while (m_stream.next(bytes)) {
+    while (m_source.next(raw)) {
+      if (raw.file != m_decoder.file()) m_decoder.set_file(raw.file);
       events.clear();
-      m_decoder.decode(bytes, start_of(bytes), events);
+      m_decoder.decode(raw.bytes, raw.position, events);
       for (const auto& e : events) visit(e);
     }
     close_transaction();
@@ -111,24 +109,6 @@ class LiveReader {
   }
 
  private:
-  uint64_t start_of(std::span<const uint8_t> bytes) {
-    if (bytes.size() < binlog::kHeaderLength) throw std::runtime_error("truncated live event");
-    const auto type = static_cast<binlog::EventType>(bytes[4]);
-    uint32_t log_pos = 0;
-    for (size_t i = 0; i < 4; ++i) log_pos |= uint32_t{bytes[13 + i]} << (8 * i);
-    if (type == binlog::EventType::ROTATE_EVENT && bytes.size() >= binlog::kHeaderLength + 8) {
-      const size_t crc = m_stream.checksum() == "CRC32" ? binlog::kChecksumLength : 0;
-      const auto name =
-          bytes.subspan(binlog::kHeaderLength + 8, bytes.size() - binlog::kHeaderLength - 8 - crc);
-      m_decoder.set_file(std::string(name.begin(), name.end()));
-      m_next = 4;
-    }
-    const uint64_t start =
-        log_pos != 0 && log_pos >= bytes.size() ? log_pos - bytes.size() : m_next;
-    if (log_pos != 0) m_next = log_pos;
-    return start;
-  }
-
   void visit(const binlog::Event& e) {
     if (const auto* g = std::get_if<binlog::MariaGtidEvent>(&e.body)) {
       close_transaction();
@@ -171,9 +151,8 @@ class LiveReader {
 
   std::string m_database;
   FixedBinaryColumns m_fbt;
-  mysql::BinlogStream m_stream;
+  replica::LiveSource m_source;
   binlog::Decoder m_decoder;
-  uint64_t m_next;
   BinlogRead m_read;
   std::optional<Transaction> m_current;
   bool m_ours = false;

@@ -25,8 +25,8 @@
 
 #include "binlog/decoder.hpp"
 #include "binlog_live_support.hpp"
-#include "mysql/binlog_stream.hpp"
 #include "mysql/connection.hpp"
+#include "replica/live_source.hpp"
 #include "snapshot/migrate.hpp"
 #include "support/servers.hpp"
 
@@ -188,32 +188,29 @@ std::vector<int64_t> integers(const binlog::RowImage& image) {
   return out;
 }
 
-// Reads the live binlog from `start` to its current end, the way the CLI's stream source does
-// (a ROTATE names the file; an event starts at its end position minus its size), and notes how
-// the events lie around `position`.
+// Reads the live binlog from `start` to its current end (replica::LiveSource gives each event its
+// file and position), and notes how the events lie around `position`.
 class BinlogReader {
  public:
   BinlogReader(TestDatabases& db, const mysql::StreamStart& start, my2pg::BinlogPosition position)
       : m_database(db.name()),
         m_position(std::move(position)),
-        m_stream(mysql::Endpoint::parse(db.source_uri()), start),
-        m_next(start.position) {
+        m_source(mysql::Endpoint::parse(db.source_uri()), start) {
     m_decoder.set_file(start.file);
-    m_decoder.set_stream_checksum(m_stream.checksum() == "CRC32"
-                                      ? binlog::ChecksumAlg::BINLOG_CHECKSUM_ALG_CRC32
-                                      : binlog::ChecksumAlg::BINLOG_CHECKSUM_ALG_OFF);
+    m_decoder.set_stream_checksum(m_source.checksum());
   }
 
   BinlogRead read() {
-    std::span<const uint8_t> bytes;
+    binlog::RawEvent raw;
     std::vector<binlog::Event> events;
-    while (m_stream.next(bytes)) {
-      const uint64_t start = start_of(bytes);
+    while (m_source.next(raw)) {
+      if (raw.file != m_decoder.file()) m_decoder.set_file(raw.file);
+      const uint64_t start = raw.position;
       events.clear();
-      m_decoder.decode(bytes, start, events);
+      m_decoder.decode(raw.bytes, start, events);
       for (const auto& e : events) visit(e);
-      if (log_pos(bytes) != 0 && m_decoder.file() == m_position.file) {
-        const uint64_t end = start + bytes.size();
+      if (log_pos(raw.bytes) != 0 && raw.file == m_position.file) {
+        const uint64_t end = start + raw.bytes.size();
         if (end == m_position.pos) {
           m_read.position_is_event_end = true;
           m_read.inside_transaction_at_position = m_current.has_value();
@@ -231,22 +228,6 @@ class BinlogReader {
     uint32_t pos = 0;
     for (size_t i = 0; i < 4; ++i) pos |= uint32_t{bytes[13 + i]} << (8 * i);
     return pos;
-  }
-
-  uint64_t start_of(std::span<const uint8_t> bytes) {
-    if (bytes.size() < binlog::kHeaderLength) throw std::runtime_error("truncated live event");
-    const auto type = static_cast<binlog::EventType>(bytes[4]);
-    const uint32_t end = log_pos(bytes);
-    if (type == binlog::EventType::ROTATE_EVENT && bytes.size() >= binlog::kHeaderLength + 8) {
-      const size_t crc = m_stream.checksum() == "CRC32" ? binlog::kChecksumLength : 0;
-      const auto name =
-          bytes.subspan(binlog::kHeaderLength + 8, bytes.size() - binlog::kHeaderLength - 8 - crc);
-      m_decoder.set_file(std::string(name.begin(), name.end()));
-      m_next = 4;
-    }
-    const uint64_t start = end != 0 && end >= bytes.size() ? end - bytes.size() : m_next;
-    if (end != 0) m_next = end;
-    return start;
   }
 
   void visit(const binlog::Event& e) {
@@ -282,9 +263,8 @@ class BinlogReader {
 
   std::string m_database;
   my2pg::BinlogPosition m_position;
-  mysql::BinlogStream m_stream;
+  my2pg::replica::LiveSource m_source;
   binlog::Decoder m_decoder;
-  uint64_t m_next;
   BinlogRead m_read;
   std::optional<Transaction> m_current;
   bool m_standalone = false;
