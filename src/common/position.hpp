@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,5 +33,11 @@ BinlogPosition parse_file_position(const std::string& text, std::string_view opt
 //   MySQL ("uuid:1-5:7,uuid2:1-3" and "uuid:6"): the number joins its server's intervals.
 // Which form is told by `gtid`. An empty `gtid` leaves the set as it is.
 std::string advance_gtid_set(const std::string& set, const std::string& gtid);
+
+// How many transactions the server's executed set `server` holds that `applied` does not:
+// MariaDB, per domain the server's sequence number less the applied one; MySQL, the numbers
+// outside the applied intervals. nullopt when `server` is empty or not a GTID set.
+std::optional<uint64_t> gtid_transactions_between(const std::string& applied,
+                                                  const std::string& server);
 
 }  // namespace my2pg
