@@ -38,6 +38,9 @@ int run(std::span<const char* const> args) {
   if (inv.command == "schema") return cli::run_schema_command(inv.options);
   if (inv.command == "verify") return cli::run_verify_command(inv.options);
   if (inv.command == "replicate") return cli::run_replicate_command(inv.options);
+  if (inv.command == "status") return cli::run_status_command(inv.options);
+  if (inv.command == "wait") return cli::run_wait_command(inv.options);
+  if (inv.command == "cutover") return cli::run_cutover_command(inv.options);
   throw Error("command '" + inv.command + "' has no implementation");
 }
 

@@ -1,5 +1,7 @@
 #include "cli/migrate_command.hpp"
 
+#include "cli/option_values.hpp"
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -16,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -25,10 +28,15 @@
 #include "common/error.hpp"
 #include "common/json_writer.hpp"
 #include "common/position.hpp"
+#include "monitor/http_server.hpp"
+#include "monitor/metrics.hpp"
 #include "pg/connection.hpp"
+#include "replica/hold.hpp"
 #include "replica/replicate.hpp"
+#include "replica/status.hpp"
 #include "snapshot/migrate.hpp"
 #include "snapshot/progress.hpp"
+#include "snapshot/source_model.hpp"
 #include "snapshot/verify_job.hpp"
 
 namespace my2pg::cli {
@@ -89,38 +97,6 @@ void print_report(const snapshot::MigrateReport& r, const std::string& target) {
   std::fflush(stdout);
 }
 
-std::vector<std::string> split_list(const std::optional<std::string>& list) {
-  std::vector<std::string> out;
-  if (!list) return out;
-  size_t start = 0;
-  while (start <= list->size()) {
-    const size_t comma = list->find(',', start);
-    const std::string item = list->substr(start, comma - start);
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
-}
-
-snapshot::ModelOptions model_options(const Options& options) {
-  snapshot::ModelOptions m;
-  m.target_schema = options.get("target-schema").value_or("");
-  m.mapping_file = options.get("mapping").value_or("");
-  m.identifier_case = options.get("identifier-case").value_or("");
-  m.include = split_list(options.get("include"));
-  m.exclude = split_list(options.get("exclude"));
-  return m;
-}
-
-void write_report_file(const std::string& text, const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  const bool written = f != nullptr && std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  if (f == nullptr || std::fclose(f) != 0 || !written) {
-    throw ConfigError("cannot write the report to " + path + ": " + std::strerror(errno));
-  }
-}
-
 // `{"source_table":..,"target_table":..` opening one table's object in a JSON list.
 void append_table_names(const std::string& source, const std::string& target, bool first,
                         std::string& out) {
@@ -175,8 +151,12 @@ void write_json_verdicts(const snapshot::VerifyReport& r, const std::string& pat
   append_json_string(r.source_database, out);
   out += ",\"target_schema\":";
   append_json_string(r.target_schema, out);
-  out += fmt::format(",\"equal\":{},\"seconds\":{:.3f},\"tables\":[", r.equal() ? "true" : "false",
-                     r.seconds);
+  out += fmt::format(",\"equal\":{},\"seconds\":{:.3f},\"source_position\":",
+                     r.equal() ? "true" : "false", r.seconds);
+  append_json_string(
+      r.position.known() ? r.position.file + ":" + std::to_string(r.position.pos) : std::string(),
+      out);
+  out += fmt::format(",\"aligned_with_replica\":{},\"tables\":[", r.aligned);
   for (size_t i = 0; i < r.tables.size(); ++i) {
     const auto& t = r.tables[i];
     append_table_names(t.source_table, t.target_table, i == 0, out);
@@ -321,32 +301,6 @@ class ProgressDisplay {
   std::thread m_thread;
 };
 
-uint64_t parse_chunk_rows(const std::string& text) {
-  uint64_t n = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || end != text.data() + text.size())
-    throw ConfigError("--chunk-rows must be a number of rows (0: whole tables), not '" + text +
-                      "'");
-  return n;
-}
-
-// "512M", "2G", "1048576": a size in bytes, with an optional K, M or G suffix (powers of 1024).
-uint64_t parse_size(const std::string& text, const char* option) {
-  uint64_t n = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  const std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
-  int shift = -1;
-  if (unit.empty()) shift = 0;
-  if (unit == "K" || unit == "k") shift = 10;
-  if (unit == "M" || unit == "m") shift = 20;
-  if (unit == "G" || unit == "g") shift = 30;
-  if (ec != std::errc() || end == text.data() || shift < 0 || n > (UINT64_MAX >> shift)) {
-    throw ConfigError(std::string(option) + " must be a size such as 512M or 2G, not '" + text +
-                      "'");
-  }
-  return n << shift;
-}
-
 snapshot::MigrateOptions migrate_options(const Options& options) {
   snapshot::MigrateOptions m;
   m.source_uri = options.require("source");
@@ -374,9 +328,63 @@ snapshot::MigrateOptions migrate_options(const Options& options) {
   return m;
 }
 
+// The copy's progress as gauges, read at each scrape; once the copy is over they keep its final
+// numbers.
+class SnapshotMetrics {
+ public:
+  SnapshotMetrics(monitor::Registry& registry, const snapshot::CopyProgress& progress)
+      : m_tables(registry.gauge("my2pg_snapshot_tables",
+                                "Tables of the snapshot copy, by state (waiting, copying, done)",
+                                {"state"})),
+        m_rows(registry.gauge("my2pg_snapshot_rows_copied", "Rows copied by the snapshot so far")),
+        m_estimated(registry.gauge("my2pg_snapshot_rows_estimated",
+                                   "Rows the source's statistics estimate for the copied tables")),
+        m_progress(progress) {
+    set([this](auto get) { return [this, get] { return get(m_progress); }; });
+  }
+  ~SnapshotMetrics() {
+    set([this](auto get) { return [v = get(m_progress)] { return v; }; });
+  }
+  SnapshotMetrics(const SnapshotMetrics&) = delete;
+  SnapshotMetrics& operator=(const SnapshotMetrics&) = delete;
+
+ private:
+  using P = snapshot::CopyProgress;
+  static double tables_in(const P& p, P::State s) {
+    double n = 0;
+    for (size_t i = 0; i < p.tables(); ++i) n += p.state(i) == s ? 1 : 0;
+    return n;
+  }
+  // `make(get)` turns a reading of the progress into the callback to register.
+  template <typename Make>
+  void set(Make make) {
+    m_tables.with_callback({"waiting"},
+                           make([](const P& p) { return tables_in(p, P::State::waiting); }));
+    m_tables.with_callback({"copying"},
+                           make([](const P& p) { return tables_in(p, P::State::copying); }));
+    m_tables.with_callback({"done"}, make([](const P& p) { return tables_in(p, P::State::done); }));
+    m_rows.with_callback({}, make([](const P& p) {
+                           double n = 0;
+                           for (size_t i = 0; i < p.tables(); ++i)
+                             n += static_cast<double>(p.rows(i));
+                           return n;
+                         }));
+    m_estimated.with_callback({}, make([](const P& p) {
+                                double n = 0;
+                                for (size_t i = 0; i < p.tables(); ++i)
+                                  n += static_cast<double>(p.estimated(i));
+                                return n;
+                              }));
+  }
+
+  monitor::GaugeFamily m_tables, m_rows, m_estimated;
+  const snapshot::CopyProgress& m_progress;
+};
+
 // Runs the copy with its progress display, prints the summary (and the JSON report when asked),
-// and returns the exit code.
-int migrate_and_report(const Options& options, snapshot::MigrateOptions m) {
+// and returns the exit code. With `metrics`, the progress is also exposed there.
+int migrate_and_report(const Options& options, snapshot::MigrateOptions m,
+                       monitor::Registry* metrics = nullptr) {
   double every = 10;
   if (auto s = options.get("progress-every")) {
     char* end = nullptr;
@@ -389,6 +397,8 @@ int migrate_and_report(const Options& options, snapshot::MigrateOptions m) {
   m.progress = &progress;
   snapshot::MigrateReport report;
   {
+    std::optional<SnapshotMetrics> gauges;
+    if (metrics != nullptr) gauges.emplace(*metrics, progress);
     const ProgressDisplay display(progress, every);
     report = snapshot::run_migrate(m);
   }
@@ -419,15 +429,20 @@ void parse_until(const std::string& text, replica::ReplicateOptions& r) {
   r.until_position = parse_file_position(text, "--until");
 }
 
-uint64_t parse_count(const std::string& text, const char* option, uint64_t low, uint64_t high) {
-  uint64_t n = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || end != text.data() + text.size() || n < low || n > high) {
-    throw ConfigError(std::string(option) + " must be a whole number from " + std::to_string(low) +
-                      " to " + std::to_string(high) + ", not '" + text + "'");
+// --metrics-listen: a registry and the HTTP server that renders it, for the command's lifetime.
+struct MetricsEndpoint {
+  explicit MetricsEndpoint(const Options& options) {
+    const auto listen = options.get("metrics-listen");
+    if (!listen) return;
+    registry = std::make_unique<monitor::Registry>();
+    server = std::make_unique<monitor::MetricsServer>(*listen,
+                                                      [&reg = *registry] { return reg.render(); });
+    spdlog::info("metrics served on http://{}:{}/metrics", listen->substr(0, listen->rfind(':')),
+                 server->port());
   }
-  return n;
-}
+  std::unique_ptr<monitor::Registry> registry;  // declared first: it outlives the server
+  std::unique_ptr<monitor::MetricsServer> server;
+};
 
 std::atomic<bool> g_stop{false};
 
@@ -438,7 +453,8 @@ extern "C" void on_stop_signal(int /*signal*/) {
 }  // namespace
 
 int run_migrate_command(const Options& options) {
-  return migrate_and_report(options, migrate_options(options));
+  const MetricsEndpoint metrics(options);
+  return migrate_and_report(options, migrate_options(options), metrics.registry.get());
 }
 
 int run_replicate_command(const Options& options) {
@@ -464,6 +480,8 @@ int run_replicate_command(const Options& options) {
       throw ConfigError("--on-ddl must be stop or skip, not '" + *ddl + "'");
     r.skip_unsupported_ddl = *ddl == "skip";
   }
+  const MetricsEndpoint metrics(options);
+  r.metrics = metrics.registry.get();
   struct sigaction follow {
   }, plain{};
   follow.sa_handler = on_stop_signal;
@@ -474,7 +492,7 @@ int run_replicate_command(const Options& options) {
     // The copy stops at once on SIGTERM/SIGINT, as migrate does (it resumes on the next run).
     sigaction(SIGTERM, &plain, nullptr);
     sigaction(SIGINT, &plain, nullptr);
-    const int code = migrate_and_report(options, m);
+    const int code = migrate_and_report(options, m, r.metrics);
     if (code == static_cast<int>(ExitCode::rejected))
       spdlog::warn("rows set aside by the copy stay out of the replica (my2pg.rejects)");
     sigaction(SIGTERM, &follow, nullptr);
@@ -491,6 +509,7 @@ int run_replicate_command(const Options& options) {
               report.reconnects != 0
                   ? (", " + std::to_string(report.reconnects) + " reconnect(s)").c_str()
                   : "");
+  if (report.detached) std::printf("the replica was detached by cutover; it will not resume\n");
   return 0;
 }
 
@@ -500,8 +519,29 @@ int run_verify_command(const Options& options) {
   v.target_uri = options.require("target");
   v.model = model_options(options);
   if (auto rows = options.get("chunk-rows")) v.chunk_rows = parse_chunk_rows(*rows);
+  // While replicate runs, both sides are compared as of one position: the replica is held there.
+  const std::string db = snapshot::source_endpoint(v.source_uri).database;
+  replica::ReplicaHold hold(v.target_uri, db);
+  if (hold.active()) v.align = &hold;
   const snapshot::VerifyReport report = snapshot::run_verify(v);
   print_verdicts(report, pg::describe_conninfo(v.target_uri));
+  if (report.aligned) {
+    fmt::print(
+        "\nboth sides compared as of that position: the running replica was held "
+        "there for {:.0f} ms\n",
+        hold.held_seconds() * 1000);
+  } else if (!report.equal()) {
+    for (const auto& s : replica::read_status(v.target_uri, db, "")) {
+      if (!s.applied.known() || compare_positions(s.applied.file, s.applied.pos,
+                                                  report.position.file, report.position.pos) >= 0)
+        continue;
+      fmt::print(
+          "\nnote: the replica stands at {}:{}, before the source snapshot's position, and "
+          "no replicate runs: differences may be changes not applied yet (start my2pg "
+          "replicate and verify again while it runs)\n",
+          s.applied.file, s.applied.pos);
+    }
+  }
   if (auto path = options.get("report")) write_json_verdicts(report, *path);
   return report.equal() ? 0 : static_cast<int>(ExitCode::mismatch);
 }

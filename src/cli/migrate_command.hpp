@@ -13,6 +13,11 @@ int run_replicate_command(const Options& options);
 // `my2pg verify`: compares the source's tables with their copies; exit 0 when equal, 6 when not.
 int run_verify_command(const Options& options);
 
+// `my2pg status`, `my2pg wait`, `my2pg cutover` (replica_command.cpp).
+int run_status_command(const Options& options);
+int run_wait_command(const Options& options);
+int run_cutover_command(const Options& options);
+
 // `my2pg schema`: creates the converted tables (or, with --dry-run, prints the DDL as a SQL
 // script) and reports every column's mapping and what was not migrated.
 int run_schema_command(const Options& options);

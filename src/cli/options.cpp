@@ -53,6 +53,9 @@ constexpr OptionSpec kMigrate[] = {
     {"include", "GLOBS",
      "only tables matching these database.table globs (comma-separated, e.g. 'shop.*')"},
     {"exclude", "GLOBS", "leave out tables matching these database.table globs"},
+    {"metrics-listen", "HOST:PORT",
+     "serve Prometheus metrics (snapshot progress; for replicate also lags, rows applied, "
+     "batches) at http://HOST:PORT/metrics, e.g. 127.0.0.1:9187"},
 };
 
 constexpr OptionSpec kReplicateOwn[] = {
@@ -115,6 +118,33 @@ constexpr OptionSpec kVerify[] = {
     {"report", "FILE", "also write the comparison as JSON to FILE"},
 };
 
+constexpr OptionSpec kStatus[] = {
+    {"json", "", "print one JSON object (field names in README.md, \"status\")"},
+    {"watch", "", "print again every --interval seconds until interrupted"},
+    {"interval", "SECONDS", "with --watch: how often (default 2)"},
+};
+
+constexpr OptionSpec kWait[] = {
+    {"max-lag", "SECONDS", "return once the apply lag is at most this (default 2)"},
+    {"timeout", "SECONDS", "give up after this long, exit code 9 (default 600)"},
+};
+
+constexpr OptionSpec kCutover[] = {
+    {"dry-run", "", "print the plan and the source's position; change nothing"},
+    {"set-source-read-only", "",
+     "first SET GLOBAL read_only = ON on the source, so that the applications' writes stop"},
+    {"timeout", "SECONDS",
+     "how long to wait for the replica to apply up to the final position (default 600)"},
+    {"no-verify", "", "skip comparing the tables before detaching (not recommended)"},
+    {"report", "FILE", "also write the report (plan, timeline, results) as JSON to FILE"},
+    {"target-schema", "NAME", "the schema the copy was made in (default: the replica's)"},
+    {"mapping", "FILE", "the type rules the copy was made with"},
+    {"identifier-case", "POLICY", "the identifier case the copy was made with: keep or lower"},
+    {"include", "GLOBS", "the tables the copy was made of (database.table globs)"},
+    {"exclude", "GLOBS", "the tables the copy left out"},
+    {"chunk-rows", "N", "verify's key ranges, about N rows each (default 250000)"},
+};
+
 constexpr OptionSpec kBinlog[] = {
     {"format", "FORMAT", "text (like mysqlbinlog -v, the default) or json (one object per event)"},
     {"start", "FILE:POS",
@@ -138,6 +168,16 @@ constexpr CommandSpec kCommands[] = {
      "compare the source's tables with their copies: counts, digests per key range, differing "
      "rows by key (exit 6 when they differ)",
      kVerify},
+    {"status",
+     "show each replica's state, lags (source, apply, position), positions, rates, tables and "
+     "errors, whether or not replicate runs",
+     kStatus},
+    {"wait", "return once the replica's apply lag is at most --max-lag (exit 9 on --timeout)",
+     kWait},
+    {"cutover",
+     "switch to PostgreSQL: optionally stop source writes, drain to the final position, verify, "
+     "detach, set sequences, report (--dry-run shows the plan)",
+     kCutover},
 };
 
 const CommandSpec* find_command(std::string_view name) {

@@ -17,6 +17,7 @@ enum class ExitCode : int {
   mismatch = 6,  // verification found differences between source and target
   decode = 7,    // a binary log event could not be decoded
   rejected = 8,  // the run completed, but rows were set aside (--on-error skip-row)
+  timeout = 9,   // wait or cutover: the replica did not catch up in time
 };
 
 class Error : public std::runtime_error {

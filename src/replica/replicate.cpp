@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -23,6 +24,7 @@
 #include "replica/applier.hpp"
 #include "replica/ddl.hpp"
 #include "replica/live_source.hpp"
+#include "replica/monitor.hpp"
 #include "replica/source_settings.hpp"
 #include "snapshot/source_model.hpp"
 #include "snapshot/source_snapshot.hpp"
@@ -103,8 +105,9 @@ class EventQueue {
 // The live stream read on its own thread into an EventQueue.
 class Reader {
  public:
-  Reader(const mysql::Endpoint& endpoint, const mysql::StreamStart& start, size_t queue_bytes)
-      : m_source(endpoint, start), m_queue(queue_bytes) {
+  Reader(const mysql::Endpoint& endpoint, const mysql::StreamStart& start, size_t queue_bytes,
+         LiveState& live)
+      : m_source(endpoint, start), m_queue(queue_bytes), m_live(live) {
     m_thread = std::thread([this] { run(); });
   }
   ~Reader() {
@@ -128,6 +131,7 @@ class Reader {
         item.bytes.assign(raw.bytes.begin(), raw.bytes.end());
         if (raw.file != file) item.file = file = raw.file;  // else empty: the file goes on
         item.position = raw.position;
+        m_live.received(file, item.bytes.data(), item.bytes.size());
         if (!m_queue.push(std::move(item))) return;
       }
       m_queue.finish(nullptr);
@@ -138,6 +142,7 @@ class Reader {
 
   LiveSource m_source;
   EventQueue m_queue;
+  LiveState& m_live;
   std::thread m_thread;
 };
 
@@ -173,12 +178,14 @@ struct ReplicaRow {
   std::string state;
   std::string server_id, server_uuid;
   BinlogPosition position;
+  uint32_t last_commit = 0;  // seconds since the epoch
 };
 
 ReplicaRow read_replica_row(pg::Connection& tgt, const std::string& db) {
   const RowSet rs = tgt.query(
       "SELECT target_schema, state, coalesce(source_server_id::text, ''), "
-      "coalesce(source_server_uuid, ''), binlog_file, binlog_pos, coalesce(gtid_set, '') "
+      "coalesce(source_server_uuid, ''), binlog_file, binlog_pos, coalesce(gtid_set, ''), "
+      "coalesce(extract(epoch FROM last_commit_time)::bigint, 0) "
       "FROM my2pg.replica WHERE source_database = $1",
       {db});
   ReplicaRow row;
@@ -192,6 +199,7 @@ ReplicaRow read_replica_row(pg::Connection& tgt, const std::string& db) {
   row.position.file = r[4].value_or("");
   row.position.pos = std::stoull(r[5].value_or("0"));
   row.position.gtid_set = r[6].value_or("");
+  row.last_commit = static_cast<uint32_t>(std::stoull(r[7].value_or("0")));
   return row;
 }
 
@@ -301,8 +309,14 @@ bool concerns(const binlog::QueryEvent& q, const std::string& ours) {
 class Follower {
  public:
   Follower(const ReplicateOptions& options, pg::Connection& tgt, const std::string& db,
-           std::vector<Route>& routes, mysql::Flavor flavor)
-      : m_options(options), m_db(db), m_routes(routes), m_flavor(flavor), m_applier(tgt, routes) {
+           std::vector<Route>& routes, mysql::Flavor flavor, LiveState& live)
+      : m_options(options),
+        m_db(db),
+        m_routes(routes),
+        m_flavor(flavor),
+        m_applier(tgt, routes),
+        m_live(live),
+        m_batch_counts(routes.size(), {0, 0, 0}) {
     for (size_t i = 0; i < routes.size(); ++i) m_route_by_name[routes[i].source->name] = i;
   }
 
@@ -317,7 +331,7 @@ class Follower {
     start.position = m_committed.pos;
     start.stop_at_end = false;
     start.heartbeat_seconds = 1;
-    Reader reader(endpoint, start, std::max<size_t>(m_options.batch_bytes, 16U << 20));
+    Reader reader(endpoint, start, std::max<size_t>(m_options.batch_bytes, 16U << 20), m_live);
     binlog::Decoder decoder(start.file);
     decoder.set_stream_checksum(reader.checksum());
     if (m_flavor == mysql::Flavor::mariadb) {
@@ -346,12 +360,23 @@ class Follower {
     std::string file = start.file;
     for (;;) {
       const bool stopping = m_options.stop != nullptr && m_options.stop->load();
+      if (!framer.in_transaction() && m_live.detached()) {
+        // cutover detached the replica (or its row is gone): apply nothing more.
+        settle();
+        m_applier.rollback();
+        m_report.detached = true;
+        return;
+      }
       if (!framer.in_transaction()) {
         if (stopping || reached(until)) {
           commit(true);
           settle();
           if (reached(until)) m_report.caught_up = true;
           return;
+        }
+        if (m_live.hold_active() && hold()) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          continue;
         }
       }
       const bool idle_commit_due = !framer.in_transaction() && has_work() && !m_applier.busy();
@@ -368,6 +393,10 @@ class Follower {
       }
       if (got == EventQueue::Pop::timeout) {
         if (!framer.in_transaction() && has_work() && !m_applier.busy()) commit(false);
+        // Nothing to read: a batch that has committed meanwhile becomes the replica's position
+        // now rather than at the next event (lag, status and metrics see it at once).
+        if (m_has_inflight && !m_applier.busy()) settle();
+        if (!framer.in_transaction()) publish_idle();
         if (stopping && framer.in_transaction() && ++m_stop_waits > 100) {
           spdlog::warn(
               "stopping: the transaction in flight did not complete within 10 s; its "
@@ -389,6 +418,7 @@ class Follower {
       events.clear();
       decoder.decode(item.bytes, item.position, events);
       for (const binlog::Event& e : events) handle(e, framer, file);
+      if (!framer.in_transaction()) publish_idle();
     }
   }
 
@@ -402,6 +432,7 @@ class Follower {
     m_applier.rollback();
     m_batch_tx = 0;
     m_batch_changes = 0;
+    for (auto& c : m_batch_counts) c = {0, 0, 0};
     m_tx_changes = 0;
     m_position_dirty = false;
     m_has_ddl = false;
@@ -413,6 +444,29 @@ class Follower {
   bool has_work() const {
     return m_applier.buffered_changes() != 0 || m_applier.in_transaction() || m_batch_tx != 0 ||
            m_position_dirty;
+  }
+
+  // Nothing of ours read and not applied: the position read so far counts as applied (the
+  // next commit writes it down; until then a restart reads those events again, and skips them).
+  void publish_idle() {
+    if (m_has_inflight || m_batch_tx != 0 || m_batch_changes != 0 || m_applier.in_transaction() ||
+        m_applier.buffered_changes() != 0)
+      return;
+    if (m_pending.pos == m_published.pos && m_pending.file == m_published.file) return;
+    m_published = m_pending;
+    m_live.applied(m_pending, m_last_commit);
+  }
+
+  // my2pg verify holds the replica (see ReplicaHold): everything read so far is committed, then
+  // nothing more is applied until verify says how far to go, and nothing past that until it lets
+  // go. True while held here.
+  bool hold() {
+    const std::optional<BinlogPosition> target = m_live.hold_target();
+    if (target && !reached(&*target)) return false;  // on towards it
+    commit(true);
+    settle();
+    m_live.answer_hold(target ? "reached" : "paused", m_committed);
+    return true;
   }
 
   bool reached(const BinlogPosition* until) const {
@@ -504,6 +558,10 @@ class Follower {
                           where_of(file, e.position));
       const uint64_t n = std::max(rows->before.size(), rows->after.size());
       m_tx_changes += n;
+      const size_t kind = rows->kind == binlog::RowsKind::write    ? 0
+                          : rows->kind == binlog::RowsKind::update ? 1
+                                                                   : 2;
+      m_batch_counts[static_cast<size_t>(t.route)][kind] += n;
       if (m_applier.buffered_bytes() > m_options.batch_bytes) {
         // A transaction too large to hold: applied as it comes, committed at its end.
         spdlog::debug("large transaction at {}: {} bytes applied ahead of its commit",
@@ -711,6 +769,10 @@ class Follower {
     m_inflight = m_pending;
     m_inflight_tx = m_batch_tx;
     m_inflight_changes = m_batch_changes;
+    m_inflight_commit = m_last_commit;
+    m_inflight_started = Clock::now();
+    std::swap(m_inflight_counts, m_batch_counts);
+    m_batch_counts.assign(m_routes.size(), {0, 0, 0});
     m_has_inflight = true;
     m_batch_tx = 0;
     m_batch_changes = 0;
@@ -726,6 +788,7 @@ class Follower {
       m_applier.wait();
     } catch (...) {
       m_has_inflight = false;  // it rolled back: the position stays where it was
+      m_live.failed();
       throw;
     }
     if (!m_has_inflight) return;
@@ -734,6 +797,9 @@ class Follower {
     m_committed = m_inflight;
     m_report.transactions += m_inflight_tx;
     m_report.row_changes += m_inflight_changes;
+    m_live.applied(m_committed, m_inflight_commit);
+    m_live.committed_batch(m_inflight_tx, m_inflight_changes, seconds_since(m_inflight_started),
+                           m_inflight_counts);
   }
 
   const ReplicateOptions& m_options;
@@ -741,13 +807,20 @@ class Follower {
   std::vector<Route>& m_routes;
   mysql::Flavor m_flavor;
   Applier m_applier;
+  LiveState& m_live;
+  // Row changes by route and kind (insert, update, delete): of the batch being gathered, and of
+  // the one being committed.
+  std::vector<std::array<uint64_t, 3>> m_batch_counts, m_inflight_counts;
   std::unordered_map<std::string, size_t> m_route_by_name;
   std::unordered_map<uint64_t, MappedTable> m_tables;
   ReplicateReport m_report;
   BinlogPosition m_committed;  // in my2pg.replica
   BinlogPosition m_pending;    // after the last transaction read (applied once committed)
   BinlogPosition m_inflight;   // the batch being committed
+  BinlogPosition m_published;  // the last position handed to m_live as applied
   uint64_t m_inflight_tx = 0, m_inflight_changes = 0, m_inflight_number = 0;
+  uint32_t m_inflight_commit = 0;
+  Clock::time_point m_inflight_started = Clock::now();
   bool m_has_inflight = false;
   std::string m_last_gtid;
   uint32_t m_last_commit = 0;
@@ -965,8 +1038,16 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
                       e.sqlstate());
   }
 
-  Follower follower(options, tgt, db, routes, src.flavor());
+  std::vector<std::string> table_names;
+  for (const Route& r : routes) table_names.push_back(r.name);
+  LiveState live(table_names);
+  live.set_metrics(options.metrics);
+  live.applied(start, replica.last_commit);
+  Follower follower(options, tgt, db, routes, src.flavor(), live);
   follower.committed() = start;
+  // Lags, rates and positions, once a second, in my2pg.replica_progress and the metrics.
+  live.set_phase("following");
+  const Monitor monitor(endpoint, options.target_uri, db, live, options.metrics);
   spdlog::info("following {} from {} ({} tables{})", db, start.display(), routes.size(),
                until ? ", until " + where_of(until->file, until->pos) : "");
   double backoff = options.reconnect_initial;
@@ -979,10 +1060,13 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
       follower.abandon();
       if (options.stop != nullptr && options.stop->load()) break;  // stopping anyway: clean
       if (!worth_reconnecting(e)) {
+        live.set_phase("failed");
         record_error(options.target_uri, db, e.what());
         throw;
       }
       ++follower.report().reconnects;
+      live.reconnected();
+      live.set_phase("reconnecting");
       spdlog::warn("lost the source ({}); reconnecting in {:.1f} s to resume at {}", e.what(),
                    backoff, follower.committed().display());
       const auto wake = Clock::now() + std::chrono::duration<double>(backoff);
@@ -1001,8 +1085,10 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
         }
         check_position_available(check, follower.committed());
         backoff = options.reconnect_initial;
+        live.set_phase("following");
       } catch (const SourceError& again) {
         if (!worth_reconnecting(again)) {
+          live.set_phase("failed");
           record_error(options.target_uri, db, again.what());
           throw;
         }
@@ -1018,10 +1104,15 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
         spdlog::debug("{}; applying the transactions before it one by one", e.what());
         continue;
       }
+      live.set_phase("failed");
       record_error(options.target_uri, db, e.what());
       throw;
     }
   }
+  live.set_phase(follower.report().detached ? "detached" : "stopped");
+  if (follower.report().detached)
+    spdlog::info("the replica of {} was detached (cutover); this run stops at {}", db,
+                 follower.committed().display());
   tgt.query(
       "UPDATE my2pg.replica SET state = 'stopped', updated_at = now() WHERE "
       "source_database = $1 AND state <> 'detached'",

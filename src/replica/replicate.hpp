@@ -11,6 +11,10 @@
 #include "common/position.hpp"
 #include "snapshot/migrate.hpp"
 
+namespace my2pg::monitor {
+class Registry;
+}
+
 namespace my2pg::replica {
 
 enum class Until {
@@ -43,6 +47,8 @@ struct ReplicateOptions {
   // Nothing from the source, not even a heartbeat (sent every second when idle), for this long:
   // the link is dead, reconnect.
   double source_timeout = 30;
+  // Where the replica's counters, histograms and lag gauges go (--metrics-listen), if anywhere.
+  monitor::Registry* metrics = nullptr;
   // Reconnect backoff: first and longest wait, in seconds.
   double reconnect_initial = 0.5, reconnect_max = 30;
 };
@@ -54,6 +60,7 @@ struct ReplicateReport {
   uint64_t reconnects = 0;
   double seconds = 0;
   bool caught_up = false;  // --until reached
+  bool detached = false;   // cutover detached the replica while it ran
 };
 
 // Throws ConfigError, SourceError, TargetError, MappingError, DecodeError or MismatchError (the

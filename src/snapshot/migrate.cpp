@@ -82,35 +82,9 @@ void prepare_target(pg::Connection& tgt, const MigrateOptions& options, const st
   tgt.query("DELETE FROM my2pg.rejects WHERE source_database = $1", {db});
   // A replica of the old copy must not resume on the new one: it follows from the new position.
   tgt.query("DELETE FROM my2pg.replica WHERE source_database = $1", {db});
+  tgt.query("DELETE FROM my2pg.replica_progress WHERE source_database = $1", {db});
   tgt.execute("CREATE SCHEMA IF NOT EXISTS " + pg::quote_identifier(schema));
   tx.commit();
-}
-
-// Moves each AUTO_INCREMENT column's generator past both the copied maximum and MySQL's own
-// counter (which can be higher after deletes), so new target rows get new values.
-void sync_generators(pg::Connection& tgt, const schema::Table& source,
-                     const typemap::TargetTable& t) {
-  const std::string table = qualified_name(t);
-  for (const auto& c : t.columns) {
-    if (c.serial == typemap::Serial::none) continue;
-    const std::string col = pg::quote_identifier(c.name);
-    const RowSet r =
-        tgt.query("SELECT greatest(coalesce(max(" + col +
-                      "), 0) + 1, $1::numeric)::text, "
-                      "greatest(coalesce(max(" +
-                      col + "), 0) + 1, $1::numeric) <= 9223372036854775807 FROM " + table,
-                  {std::to_string(source.auto_increment_next.value_or(1))});
-    const std::string next = r.rows.at(0).at(0).value_or("1");
-    if (r.rows.at(0).at(1) != "t") {
-      spdlog::warn(
-          "{}.{}: the next AUTO_INCREMENT value {} is beyond PostgreSQL's bigint "
-          "sequences; its generator was left unchanged, so give new rows explicit values",
-          source.qualified_name(), c.name, next);
-      continue;
-    }
-    tgt.query("SELECT setval(pg_get_serial_sequence($1, $2), $3::bigint, false)",
-              {table, c.name, next});
-  }
 }
 
 // The source's row counts at the snapshot against the target's, which finishing each table
@@ -185,6 +159,31 @@ typemap::CasePolicy case_policy(const std::string& name) {
 }
 
 }  // namespace
+
+void sync_generators(pg::Connection& tgt, const schema::Table& source,
+                     const typemap::TargetTable& t) {
+  const std::string table = qualified_name(t);
+  for (const auto& c : t.columns) {
+    if (c.serial == typemap::Serial::none) continue;
+    const std::string col = pg::quote_identifier(c.name);
+    const RowSet r =
+        tgt.query("SELECT greatest(coalesce(max(" + col +
+                      "), 0) + 1, $1::numeric)::text, "
+                      "greatest(coalesce(max(" +
+                      col + "), 0) + 1, $1::numeric) <= 9223372036854775807 FROM " + table,
+                  {std::to_string(source.auto_increment_next.value_or(1))});
+    const std::string next = r.rows.at(0).at(0).value_or("1");
+    if (r.rows.at(0).at(1) != "t") {
+      spdlog::warn(
+          "{}.{}: the next AUTO_INCREMENT value {} is beyond PostgreSQL's bigint "
+          "sequences; its generator was left unchanged, so give new rows explicit values",
+          source.qualified_name(), c.name, next);
+      continue;
+    }
+    tgt.query("SELECT setval(pg_get_serial_sequence($1, $2), $3::bigint, false)",
+              {table, c.name, next});
+  }
+}
 
 bool table_selected(const std::string& qualified, const ModelOptions& options) {
   const auto any = [&](const std::vector<std::string>& globs) {
@@ -690,6 +689,7 @@ void prepare_data_only(pg::Connection& tgt, const MigrateOptions& options, const
   tgt.query("DELETE FROM my2pg.rejects WHERE source_database = $1", {db});
   // A replica of the old copy must not resume on the new one: it follows from the new position.
   tgt.query("DELETE FROM my2pg.replica WHERE source_database = $1", {db});
+  tgt.query("DELETE FROM my2pg.replica_progress WHERE source_database = $1", {db});
   tx.commit();
 }
 

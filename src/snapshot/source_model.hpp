@@ -33,6 +33,12 @@ void record_names(pg::Connection& tgt, const std::string& database,
 
 bool has_postgis(pg::Connection& tgt);
 
+// Moves each AUTO_INCREMENT column's generator (identity or sequence) past both the target's
+// maximum and MySQL's own counter (which can be higher after deletes), so that new target rows
+// get new values: after a copy, and at cutover (replicated rows carry their own values).
+void sync_generators(pg::Connection& tgt, const schema::Table& source,
+                     const typemap::TargetTable& t);
+
 // The source URI parsed; ConfigError when it names no database.
 mysql::Endpoint source_endpoint(const std::string& uri);
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 
+#include "common/pg_names.hpp"
 #include "snapshot/chunks.hpp"
 #include "snapshot/source_model.hpp"
 #include "snapshot/source_snapshot.hpp"
@@ -46,7 +47,8 @@ void compare_rows(const KeyedRows& source, const KeyedRows& target, size_t max,
 }
 
 TableVerdict verify_table(mysql::Connection& src, pg::Connection& tgt, const schema::Table& source,
-                          const typemap::TargetTable& target, const VerifyOptions& options) {
+                          const typemap::TargetTable& target, const VerifyOptions& options,
+                          const std::string& target_snapshot) {
   TableVerdict v;
   v.source_table = source.name;
   v.target_table = target.schema + "." + target.name;
@@ -62,6 +64,11 @@ TableVerdict verify_table(mysql::Connection& src, pg::Connection& tgt, const sch
   if (key) locate.emplace(plan);
   v.chunks = plan.chunks.size();
   pg::Transaction tx(tgt);  // one read of the target, and the digest output settings
+  if (!target_snapshot.empty()) {
+    // The target as of the source snapshot's position, exported by the replica's hold.
+    tgt.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    tgt.execute("SET TRANSACTION SNAPSHOT " + pg::quote_literal(target_snapshot));
+  }
   const std::vector<verify::Digest> stored =
       target_digests(tgt, target, key, plan.chunks.size(),
                      [&](std::string_view k) { return locate ? (*locate)(k) : 0; });
@@ -90,13 +97,17 @@ VerifyReport run_verify(const VerifyOptions& options) {
   mysql::Connection src(endpoint);
   VerifyReport report;
   report.source_database = endpoint.database;
+  if (options.align != nullptr) options.align->before();
   report.position = start_consistent_snapshot(src);
+  const std::string target_snapshot =
+      options.align != nullptr ? options.align->at(report.position) : std::string();
+  report.aligned = !target_snapshot.empty();
   pg::Connection tgt(options.target_uri);
   SourceModel model = load_model(src, endpoint.database, options.model, has_postgis(tgt));
   report.target_schema = model.names.schema(endpoint.database);
   for (size_t i = 0; i < model.catalog.tables.size(); ++i) {
-    report.tables.push_back(
-        verify_table(src, tgt, model.catalog.tables[i], model.targets[i], options));
+    report.tables.push_back(verify_table(src, tgt, model.catalog.tables[i], model.targets[i],
+                                         options, target_snapshot));
     const TableVerdict& v = report.tables.back();
     spdlog::info("{}: {}", model.catalog.tables[i].qualified_name(),
                  v.equal() ? "equal" : "DIFFERENT");

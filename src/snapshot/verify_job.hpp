@@ -11,12 +11,24 @@
 
 namespace my2pg::snapshot {
 
+// Brings the target to the source snapshot's position while replication runs (see
+// replica::ReplicaHold): before() is called before the source snapshot is opened, at() with its
+// position, returning an exported PostgreSQL snapshot that shows the target as of that position
+// (empty: read the target as it is).
+class TargetAlignment {
+ public:
+  virtual ~TargetAlignment() = default;
+  virtual void before() = 0;
+  virtual std::string at(const BinlogPosition& source_position) = 0;
+};
+
 struct VerifyOptions {
   std::string source_uri;
   std::string target_uri;
   ModelOptions model;  // the options the copy was made with (names and types follow from them)
   uint64_t chunk_rows = 250000;
   size_t max_rows_listed = 20;  // per table
+  TargetAlignment* align = nullptr;
 };
 
 struct RowDifference {
@@ -44,6 +56,7 @@ struct VerifyReport {
   std::string source_database;
   std::string target_schema;
   BinlogPosition position;  // the source snapshot the comparison read
+  bool aligned = false;     // the target was read as of that same position (replica held)
   std::vector<TableVerdict> tables;
   double seconds = 0;
   bool equal() const {

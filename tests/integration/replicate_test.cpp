@@ -24,7 +24,9 @@
 #include "support/servers.hpp"
 
 using my2pg::test::CommandResult;
+using my2pg::test::PrivateSandbox;
 using my2pg::test::run_my2pg;
+using my2pg::test::shell;
 using my2pg::test::spawn_my2pg;
 using my2pg::test::TestDatabases;
 
@@ -104,58 +106,6 @@ std::string typed_row(int id, std::mt19937& rng) {
       "', '::ffff:" + std::to_string(pick(255)) + ".1.2.3')";
   return s;
 }
-
-// Runs a shell command; its standard output, or throws when it fails.
-std::string shell(const std::string& command) {
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) throw std::runtime_error("cannot run: " + command);
-  std::string out;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  const int status = pclose(pipe);
-  if (status != 0) throw std::runtime_error("failed (" + std::to_string(status) + "): " + command);
-  return out;
-}
-
-// A MariaDB of the test's own (scripts/sandbox in a temporary folder), to restart at will
-// without disturbing the tests that share the main sandbox.
-struct PrivateSandbox {
-  std::string dir;
-  std::string source_base;  // mysql://user:pw@127.0.0.1:port (no database)
-  PrivateSandbox() {
-    char pattern[] = "/tmp/my2pg-restart-XXXXXX";
-    const char* made = mkdtemp(pattern);
-    if (made == nullptr) throw std::runtime_error("mkdtemp failed");
-    dir = made;
-    shell("chmod 755 " + dir);
-    const std::string env =
-        shell(std::string(MY2PG_SCRIPTS_DIR) + "/sandbox start --dir " + dir + "/sb 2>&1");
-    const size_t at = env.find("MY2PG_SOURCE='");
-    if (at == std::string::npos) throw std::runtime_error("no MY2PG_SOURCE in: " + env);
-    const size_t start = at + 14;
-    const std::string uri = env.substr(start, env.find('\'', start) - start);
-    source_base = uri.substr(0, uri.rfind('/'));
-  }
-  ~PrivateSandbox() {
-    try {
-      shell(std::string(MY2PG_SCRIPTS_DIR) + "/sandbox stop --dir " + dir + "/sb >/dev/null 2>&1");
-      shell("rm -rf " + dir);
-    } catch (const std::exception&) {  // best effort
-    }
-  }
-  // Creates `name` on this server; its URI.
-  std::string create_database(const std::string& name) const {
-    my2pg::mysql::Connection admin(my2pg::mysql::Endpoint::parse(source_base + "/sandbox"));
-    admin.execute("CREATE DATABASE " + name);
-    return source_base + "/" + name;
-  }
-  std::string mariadbd_pid() const { return shell("cat " + dir + "/sb/mariadb/mariadbd.pid"); }
-  void restart_mariadb() const {
-    shell(std::string(MY2PG_SCRIPTS_DIR) + "/sandbox restart-mariadb --dir " + dir +
-          "/sb >/dev/null 2>&1");
-  }
-};
 
 }  // namespace
 

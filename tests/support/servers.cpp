@@ -63,7 +63,11 @@ TestDatabases::~TestDatabases() {
         m_name +
         "'; "
         "DELETE FROM my2pg.schema_history WHERE source_database = '" +
-        m_name + "'; END IF; END $$");
+        m_name +
+        "'; END IF; IF to_regclass('my2pg.replica_progress') IS NOT NULL THEN "
+        "DELETE FROM my2pg.replica_progress WHERE source_database = '" +
+        m_name + "'; DELETE FROM my2pg.cutover WHERE source_database = '" + m_name +
+        "'; END IF; END $$");
   } catch (const std::exception&) {
     // Cleanup is best effort: the sandbox is thrown away at the end of the run anyway.
   }
@@ -175,6 +179,56 @@ std::string read_text_file(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::string shell(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("cannot run: " + command);
+  std::string out;
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  const int status = pclose(pipe);
+  if (status != 0) throw std::runtime_error("failed (" + std::to_string(status) + "): " + command);
+  return out;
+}
+
+PrivateSandbox::PrivateSandbox() {
+  char pattern[] = "/tmp/my2pg-restart-XXXXXX";
+  const char* made = mkdtemp(pattern);
+  if (made == nullptr) throw std::runtime_error("mkdtemp failed");
+  dir = made;
+  shell("chmod 755 " + dir);
+  const std::string env =
+      shell(std::string(MY2PG_SCRIPTS_DIR) + "/sandbox start --dir " + dir + "/sb 2>&1");
+  const size_t at = env.find("MY2PG_SOURCE='");
+  if (at == std::string::npos) throw std::runtime_error("no MY2PG_SOURCE in: " + env);
+  const size_t start = at + 14;
+  const std::string uri = env.substr(start, env.find('\'', start) - start);
+  source_base = uri.substr(0, uri.rfind('/'));
+}
+
+PrivateSandbox::~PrivateSandbox() {
+  try {
+    shell(std::string(MY2PG_SCRIPTS_DIR) + "/sandbox stop --dir " + dir + "/sb >/dev/null 2>&1");
+    shell("rm -rf " + dir);
+  } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): best effort
+  }
+}
+
+std::string PrivateSandbox::create_database(const std::string& name) const {
+  mysql::Connection admin(mysql::Endpoint::parse(source_base + "/sandbox"));
+  admin.execute("CREATE DATABASE " + name);
+  return source_base + "/" + name;
+}
+
+std::string PrivateSandbox::mariadbd_pid() const {
+  return shell("cat " + dir + "/sb/mariadb/mariadbd.pid");
+}
+
+void PrivateSandbox::restart_mariadb() const {
+  shell(std::string(MY2PG_SCRIPTS_DIR) + "/sandbox restart-mariadb --dir " + dir +
+        "/sb >/dev/null 2>&1");
 }
 
 }  // namespace my2pg::test

@@ -69,4 +69,23 @@ struct PostgisDatabase {
 // client-side syntax (DELIMITER for triggers and routines) works as it does for users.
 CommandResult run_mariadb_client(const TestDatabases& db, const std::string& sql);
 
+// Runs a shell command; its standard output, or throws when it fails.
+std::string shell(const std::string& command);
+
+// A MariaDB of the test's own (scripts/sandbox in a temporary folder), to restart, make
+// read-only or measure at will without disturbing the tests that share the main sandbox.
+struct PrivateSandbox {
+  PrivateSandbox();
+  ~PrivateSandbox();
+  PrivateSandbox(const PrivateSandbox&) = delete;
+  PrivateSandbox& operator=(const PrivateSandbox&) = delete;
+  // Creates `name` on this server; its URI.
+  std::string create_database(const std::string& name) const;
+  std::string mariadbd_pid() const;
+  void restart_mariadb() const;
+
+  std::string dir;
+  std::string source_base;  // mysql://user:pw@127.0.0.1:port (no database)
+};
+
 }  // namespace my2pg::test

@@ -1,0 +1,109 @@
+#include "replica/hold.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <thread>
+
+#include "common/error.hpp"
+#include "pg/connection.hpp"
+#include "replica/monitor.hpp"
+#include "replica/status.hpp"
+
+namespace my2pg::replica {
+
+ReplicaHold::ReplicaHold(std::string target_uri, std::string database, double timeout_seconds)
+    : m_target_uri(std::move(target_uri)), m_db(std::move(database)), m_timeout(timeout_seconds) {
+  const auto replicas = read_status(m_target_uri, m_db, "");
+  m_active = replicas.size() == 1 && replicas[0].running && replicas[0].state == "following";
+  if (!m_active) return;
+  m_conn = std::make_unique<pg::Connection>(m_target_uri);
+  m_holder = std::make_unique<pg::Connection>(m_target_uri);
+}
+
+ReplicaHold::~ReplicaHold() {
+  try {
+    release();
+  } catch (const std::exception& e) {
+    spdlog::warn(
+        "could not remove the hold on the replica of {} ({}); it lapses within a "
+        "minute",
+        m_db, e.what());
+  }
+}
+
+void ReplicaHold::release() {
+  if (!m_requested) return;
+  m_requested = false;
+  m_conn->query("DELETE FROM my2pg.replica_hold WHERE source_database = $1", {m_db});
+}
+
+namespace {
+
+// Waits until the hold row's state is `state`; its paused position.
+BinlogPosition wait_state(pg::Connection& conn, const std::string& db, const char* state,
+                          double timeout, const char* what) {
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    const RowSet r = conn.query(
+        "SELECT state, paused_file, paused_pos FROM my2pg.replica_hold WHERE source_database = $1",
+        {db});
+    if (r.rows.empty()) {
+      throw TargetError("the hold on the replica of " + db +
+                        " was removed while my2pg verify waited for it (" + what +
+                        "); run verify again");
+    }
+    if (r.rows[0].at(0) == state) {
+      return BinlogPosition{
+          r.rows[0].at(1).value_or(""), std::stoull(r.rows[0].at(2).value_or("0")), {}};
+    }
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout) {
+      throw TargetError("the running replicate of " + db + " did not " + what + " within " +
+                        std::to_string(static_cast<int>(timeout)) +
+                        " s (it may be applying a large transaction, or stopped); run verify "
+                        "again later, or stop replicate and verify a still target");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+}  // namespace
+
+void ReplicaHold::before() {
+  if (!m_active) return;
+  m_conn->query(
+      "INSERT INTO my2pg.replica_hold (source_database, state) VALUES ($1, 'requested') ON "
+      "CONFLICT (source_database) DO UPDATE SET state = 'requested', requested_at = now(), "
+      "target_file = NULL, target_pos = NULL, paused_file = NULL, paused_pos = NULL, "
+      "updated_at = now()",
+      {m_db});
+  m_requested = true;
+  m_started = wall_seconds();
+  const BinlogPosition paused = wait_state(*m_conn, m_db, "paused", m_timeout, "pause");
+  spdlog::debug("the replica of {} paused at {}:{}", m_db, paused.file, paused.pos);
+}
+
+std::string ReplicaHold::at(const BinlogPosition& source_position) {
+  if (!m_active) return {};
+  m_conn->query(
+      "UPDATE my2pg.replica_hold SET state = 'advancing', target_file = $2, target_pos = $3, "
+      "updated_at = now() WHERE source_database = $1",
+      {m_db, source_position.file, std::to_string(source_position.pos)});
+  const BinlogPosition reached =
+      wait_state(*m_conn, m_db, "reached", m_timeout, "reach the source snapshot's position");
+  if (compare_positions(reached.file, reached.pos, source_position.file, source_position.pos) != 0)
+    throw TargetError("the replica of " + m_db + " stopped at " + reached.file + ":" +
+                      std::to_string(reached.pos) + ", not at the source snapshot's " +
+                      source_position.file + ":" + std::to_string(source_position.pos) +
+                      "; run verify again");
+  m_holder->execute("BEGIN ISOLATION LEVEL REPEATABLE READ");
+  const std::string snapshot =
+      m_holder->query("SELECT pg_export_snapshot()").rows.at(0).at(0).value_or("");
+  release();
+  m_held_seconds = wall_seconds() - m_started;
+  spdlog::info("comparing as of {}:{}, where the running replica was held for {:.0f} ms",
+               source_position.file, source_position.pos, m_held_seconds * 1000);
+  return snapshot;
+}
+
+}  // namespace my2pg::replica

@@ -1,0 +1,47 @@
+#pragma once
+// Holding a running replica at one source position, so that `my2pg verify` compares both sides
+// as of the same point while replication goes on (see my2pg.replica_hold in migration 0007).
+// The replica pauses for the time it takes to apply up to the source snapshot's position and
+// export a target snapshot: typically well under a second.
+#include <memory>
+#include <string>
+
+#include "common/position.hpp"
+#include "snapshot/verify_job.hpp"
+
+namespace my2pg::pg {
+class Connection;
+}
+
+namespace my2pg::replica {
+
+class ReplicaHold : public snapshot::TargetAlignment {
+ public:
+  // Active only when a replicate process follows `database` into the target right now.
+  ReplicaHold(std::string target_uri, std::string database, double timeout_seconds = 60);
+  ~ReplicaHold() override;
+  ReplicaHold(const ReplicaHold&) = delete;
+  ReplicaHold& operator=(const ReplicaHold&) = delete;
+
+  bool active() const { return m_active; }
+  // Asks the replica to pause between transactions; returns once it has.
+  void before() override;
+  // Lets it apply exactly up to `source_position`, exports a snapshot of the target there (kept
+  // valid while this object lives) and lets the replica go on. Throws TargetError naming the
+  // replica's state when it does not get there in time.
+  std::string at(const BinlogPosition& source_position) override;
+  double held_seconds() const { return m_held_seconds; }
+
+ private:
+  void release();
+
+  std::string m_target_uri, m_db;
+  double m_timeout;
+  bool m_active = false;
+  bool m_requested = false;
+  double m_held_seconds = 0, m_started = 0;
+  std::unique_ptr<pg::Connection> m_conn;    // requests and answers
+  std::unique_ptr<pg::Connection> m_holder;  // the exported snapshot's transaction
+};
+
+}  // namespace my2pg::replica

@@ -1,0 +1,157 @@
+#pragma once
+// How far behind a running replica is. The reading, applying and monitoring threads share a
+// LiveState; once a second the Monitor reads the source's current position, computes the three
+// lags and writes them to my2pg.replica_progress (on its own connection, outside the applying
+// transactions), where `my2pg status` and `my2pg wait` read them.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "common/position.hpp"
+
+namespace my2pg::mysql {
+class Connection;
+struct Endpoint;
+}  // namespace my2pg::mysql
+
+namespace my2pg::monitor {
+class Registry;
+}
+
+namespace my2pg::replica {
+
+// Seconds since the epoch, with fractions.
+double wall_seconds();
+
+// The source's binary log as of one moment.
+struct ServerPosition {
+  BinlogPosition current;                               // file, position, executed GTID set
+  std::vector<std::pair<std::string, uint64_t>> files;  // SHOW BINARY LOGS: name, size
+  double checked_at = 0;                                // when it was read (before the queries)
+};
+
+// Reads it: the current position, the executed GTID set (MariaDB gtid_binlog_pos, MySQL
+// gtid_executed) and the file sizes.
+ServerPosition read_server_position(mysql::Connection& src);
+
+// Bytes of binary log from `file:pos` to the server's current position (0 when at or past it);
+// nullopt when a file between them is not listed (purged, or another server's).
+std::optional<uint64_t> bytes_behind(const std::string& file, uint64_t pos,
+                                     const ServerPosition& server);
+
+// What the threads have seen; all times are wall_seconds(), 0 for never.
+struct Observed {
+  BinlogPosition received;       // end of the newest event read from the stream
+  double received_commit = 0;    // the newest commit time in the events read
+  BinlogPosition applied;        // everything before it is in PostgreSQL
+  double applied_commit = 0;     // commit time of the newest transaction applied
+  double reader_caught_up = 0;   // last moment the stream had all the server had logged
+  double applier_caught_up = 0;  // last moment the target had it all
+};
+
+// The three lags at `now`, given the server's position read at `server.checked_at`:
+//   source lag: now minus the newest commit time received, zero when the stream had everything
+//     the server had logged at the check;
+//   apply lag: now minus the commit time of the newest transaction applied (or the last moment
+//     the target was caught up, whichever is later), zero when it was caught up at the check;
+//   position lag: bytes and transactions (by GTID; unknown without them) from the applied
+//     position to the server's.
+struct Lag {
+  std::optional<double> source_seconds, apply_seconds;
+  std::optional<uint64_t> bytes, transactions;
+  bool reader_caught_up = false, applier_caught_up = false;  // at the check
+};
+Lag compute_lag(const Observed& seen, const ServerPosition& server, double now);
+
+// Per-table tallies of applied row changes.
+enum class ChangeKind : size_t { insert = 0, update = 1, remove = 2 };
+
+class LiveState {
+ public:
+  explicit LiveState(std::vector<std::string> tables);
+
+  // The reading thread: one event of the stream (raw bytes with their v4 header).
+  void received(const std::string& file, const uint8_t* header, size_t size);
+  // The applying thread: everything before `pos` is in PostgreSQL.
+  void applied(const BinlogPosition& pos, uint32_t commit_time);
+  // A batch committed: its source transactions and row changes, how long it took, and the row
+  // changes by table (in the order of `tables`) and kind.
+  void committed_batch(uint64_t transactions, uint64_t rows, double seconds,
+                       const std::vector<std::array<uint64_t, 3>>& by_table);
+  void reconnected();
+  void failed();
+  void set_phase(const char* phase);
+  // A hold (my2pg.replica_hold, see ReplicaHold), as the monitor last read it: whether one is
+  // asked for, and the position to advance to once verify knows it. The follower answers with
+  // where it paused ("paused") or that it stands at the target ("reached").
+  void set_hold(bool active, const std::optional<BinlogPosition>& target);
+  bool hold_active() const { return m_hold_active.load(std::memory_order_relaxed); }
+  std::optional<BinlogPosition> hold_target() const;
+  void answer_hold(const std::string& state, const BinlogPosition& at);
+  std::pair<std::string, BinlogPosition> hold_answer() const;
+
+  // my2pg.replica says 'detached' (cutover ran): the follower stops.
+  void set_detached() { m_detached.store(true); }
+  bool detached() const { return m_detached.load(std::memory_order_relaxed); }
+
+  Observed observed() const;
+  // The monitor saw the stream (reader) or the target (applier) at the server's position.
+  void caught_up(bool reader, bool applier, double at);
+
+  const std::vector<std::string>& tables() const { return m_tables; }
+  std::vector<std::array<uint64_t, 3>> table_rows() const;
+  uint64_t events() const { return m_events.load(); }
+  uint64_t transactions() const { return m_transactions.load(); }
+  uint64_t rows() const { return m_rows.load(); }
+  uint64_t reconnects() const { return m_reconnects.load(); }
+  uint64_t errors() const { return m_errors.load(); }
+  std::string phase() const;
+  // Registers the replica's counters and histograms; from then on updates feed them too.
+  void set_metrics(monitor::Registry* registry);
+
+ private:
+  mutable std::mutex m_mutex;
+  Observed m_seen;
+  std::string m_phase = "starting";
+  std::vector<std::string> m_tables;
+  std::vector<std::array<uint64_t, 3>> m_table_rows;
+  std::atomic<bool> m_detached{false};
+  std::atomic<bool> m_hold_active{false};
+  std::optional<BinlogPosition> m_hold_target;
+  std::string m_hold_answer;
+  BinlogPosition m_hold_at;
+  std::atomic<uint64_t> m_events{0}, m_transactions{0}, m_rows{0}, m_reconnects{0}, m_errors{0};
+  struct Metrics;
+  std::shared_ptr<Metrics> m_metrics;
+};
+
+// The monitoring thread: once a second (and once more when stopped) reads the source's position
+// on its own connection, computes the lags and upserts my2pg.replica_progress on its own
+// target connection. Failures are logged and retried; they never stop replication.
+class Monitor {
+ public:
+  Monitor(const mysql::Endpoint& source, std::string target_uri, std::string database,
+          LiveState& state, monitor::Registry* metrics, double interval_seconds = 1.0);
+  ~Monitor();
+  Monitor(const Monitor&) = delete;
+  Monitor& operator=(const Monitor&) = delete;
+
+  Lag lag() const;
+
+ private:
+  void run();
+  void tick();
+
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+  std::thread m_thread;
+};
+
+}  // namespace my2pg::replica

@@ -1,0 +1,590 @@
+// Operating a replica against real servers: the three lags on an idle source and behind a
+// paused applier, `my2pg status` and `my2pg wait`, Prometheus metrics scraped over HTTP, and
+// `my2pg cutover` under a running write workload. Tests that change server-wide settings
+// (read_only) or count every transaction of the server run on a MariaDB of their own.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/error.hpp"
+#include "monitor/http_server.hpp"
+#include "monitor/metrics.hpp"
+#include "mysql/connection.hpp"
+#include "pg/connection.hpp"
+#include "replica/monitor.hpp"
+#include "replica/replicate.hpp"
+#include "replica/status.hpp"
+#include "snapshot/source_snapshot.hpp"
+#include "support/servers.hpp"
+
+using my2pg::test::CommandResult;
+using my2pg::test::PrivateSandbox;
+using my2pg::test::run_my2pg;
+using my2pg::test::spawn_my2pg;
+using my2pg::test::TestDatabases;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Polls `done` every 100 ms for up to `seconds`; false when it never held.
+bool wait_until(const std::function<bool()>& done, double seconds) {
+  const auto start = Clock::now();
+  while (seconds_since(start) < seconds) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+my2pg::replica::ReplicaStatus status_of(const std::string& target, const std::string& db) {
+  const auto all = my2pg::replica::read_status(target, db, "");
+  REQUIRE(all.size() == 1);
+  return all.front();
+}
+
+// The exit code of a child, waiting at most `seconds`; -1 when it is still running.
+int wait_exit(pid_t pid, double seconds) {
+  const auto start = Clock::now();
+  for (;;) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    if (seconds_since(start) > seconds) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+// A running replicate (the built binary) that is stopped with SIGTERM at the end.
+struct Follower {
+  explicit Follower(const std::vector<std::string>& args) : pid(spawn_my2pg(args)) {}
+  ~Follower() {
+    if (pid > 0) {
+      kill(pid, SIGTERM);
+      if (wait_exit(pid, 20) < 0) kill(pid, SIGKILL), waitpid(pid, nullptr, 0);
+    }
+  }
+  Follower(const Follower&) = delete;
+  Follower& operator=(const Follower&) = delete;
+  int stop() {
+    kill(pid, SIGTERM);
+    const int code = wait_exit(pid, 30);
+    pid = 0;
+    return code;
+  }
+  pid_t pid;
+};
+
+// Waits until the replicate process reports, following and caught up with the source.
+void wait_following(const std::string& target, const std::string& db) {
+  const bool ok = wait_until(
+      [&] {
+        const auto all = my2pg::replica::read_status(target, db, "");
+        return all.size() == 1 && all[0].running && all[0].phase == "following" &&
+               all[0].lag.apply_seconds == 0.0;
+      },
+      120);
+  REQUIRE(ok);
+}
+
+// GET http://127.0.0.1:port/path: the whole response, headers included ("" if none).
+std::string http_get(uint16_t port, const std::string& path) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) {
+    const std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size())) {
+      char buf[8192];
+      ssize_t n = 0;
+      while ((n = recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
+    }
+  }
+  close(fd);
+  return out;
+}
+
+// The samples of a Prometheus text exposition: "name{labels}" -> value.
+std::map<std::string, double> parse_metrics(const std::string& response) {
+  std::map<std::string, double> samples;
+  const size_t body = response.find("\r\n\r\n");
+  size_t at = body == std::string::npos ? 0 : body + 4;
+  while (at < response.size()) {
+    size_t end = response.find('\n', at);
+    if (end == std::string::npos) end = response.size();
+    const std::string line = response.substr(at, end - at);
+    at = end + 1;
+    if (line.empty() || line[0] == '#') continue;
+    const size_t space = line.rfind(' ');
+    REQUIRE(space != std::string::npos);
+    const std::string value = line.substr(space + 1);
+    samples[line.substr(0, space)] = value == "NaN"    ? std::nan("")
+                                     : value == "+Inf" ? HUGE_VAL
+                                                       : std::stod(value);
+  }
+  return samples;
+}
+
+uint16_t free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace
+
+TEST_CASE("an idle source shows zero lag for two minutes", "[status]") {
+  TestDatabases db;
+  const PrivateSandbox sandbox;
+  const std::string uri = sandbox.create_database(db.name());
+  my2pg::mysql::Connection src(my2pg::mysql::Endpoint::parse(uri));
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  src.execute("INSERT INTO t VALUES (1, 1), (2, 2)");
+  Follower follower({"replicate", "--source", uri, "--target", db.target_uri()});
+  wait_following(db.target_uri(), db.name());
+  src.execute("INSERT INTO t VALUES (3, 3)");  // one change, then nothing for minutes
+  REQUIRE(wait_until(
+      [&] { return db.target_value("SELECT count(*) FROM " + db.name() + ".t") == "3"; }, 30));
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const auto start = Clock::now();
+  int samples = 0;
+  while (seconds_since(start) < 120) {
+    const auto s = status_of(db.target_uri(), db.name());
+    INFO("sample " << samples << " at " << seconds_since(start) << " s");
+    CHECK(s.running);
+    CHECK(s.lag_from == "replicate");
+    CHECK(my2pg::replica::wall_seconds() - s.lag_as_of < 3.5);  // reported once a second
+    REQUIRE(s.lag.source_seconds.has_value());
+    REQUIRE(s.lag.apply_seconds.has_value());
+    CHECK(*s.lag.source_seconds == 0.0);
+    CHECK(*s.lag.apply_seconds == 0.0);
+    CHECK(s.lag.bytes == uint64_t{0});
+    CHECK(s.lag.transactions == uint64_t{0});
+    ++samples;
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+  }
+  CHECK(samples >= 20);
+  // The JSON form, as scripts read it.
+  const CommandResult json =
+      run_my2pg({"status", "--target", db.target_uri(), "--source", uri, "--json"});
+  INFO(json.err);
+  REQUIRE(json.exit_code == 0);
+  const std::string mine = json.out.substr(json.out.find("\"source_database\":\"" + db.name()));
+  CHECK(mine.find("\"running\":true") != std::string::npos);
+  CHECK(mine.find("\"apply_seconds\":0.000") != std::string::npos);
+  CHECK(mine.find("\"position_transactions\":0") != std::string::npos);
+  CHECK(mine.find("\"inserted\":1") != std::string::npos);  // t: one insert replicated this run
+  CHECK(follower.stop() == 0);
+  const auto after = status_of(db.target_uri(), db.name());
+  CHECK_FALSE(after.running);
+  CHECK(after.state == "stopped");
+  CHECK(after.phase == "not running");
+}
+
+TEST_CASE("a paused applier shows apply and position lag matching the backlog written",
+          "[status]") {
+  TestDatabases db;
+  const PrivateSandbox sandbox;
+  const std::string uri = sandbox.create_database(db.name());
+  my2pg::mysql::Connection src(my2pg::mysql::Endpoint::parse(uri));
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(40))");
+  Follower follower({"replicate", "--source", uri, "--target", db.target_uri()});
+  wait_following(db.target_uri(), db.name());
+  const my2pg::BinlogPosition before = my2pg::snapshot::current_binlog_position(src);
+
+  // The applier blocks on this lock with its first batch; the stream goes on being read.
+  my2pg::pg::Connection locker(db.target_uri());
+  locker.execute("BEGIN");
+  locker.execute("LOCK TABLE " + db.name() + ".t IN ACCESS EXCLUSIVE MODE");
+  const auto first_write = Clock::now();
+  constexpr int kTransactions = 40;
+  for (int i = 1; i <= kTransactions; ++i) {
+    src.execute("INSERT INTO t VALUES (" + std::to_string(i) + ", 'row " + std::to_string(i) +
+                "')");
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  const my2pg::BinlogPosition after = my2pg::snapshot::current_binlog_position(src);
+  REQUIRE(after.file == before.file);
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+
+  const auto s = status_of(db.target_uri(), db.name());
+  const double waited = seconds_since(first_write) - (my2pg::replica::wall_seconds() - s.lag_as_of);
+  INFO("lag as of " << waited << " s after the first write");
+  REQUIRE(s.lag.transactions.has_value());
+  CHECK(*s.lag.transactions == kTransactions);
+  REQUIRE(s.lag.bytes.has_value());
+  CHECK(*s.lag.bytes == after.pos - before.pos);
+  REQUIRE(s.lag.apply_seconds.has_value());
+  CHECK(*s.lag.apply_seconds >= waited - 0.5);
+  CHECK(*s.lag.apply_seconds <= waited + 2.0);
+  CHECK(s.lag.source_seconds == 0.0);  // everything was read; only applying waits
+  CHECK(s.server.pos == after.pos);
+  CHECK(s.applied.pos == before.pos);
+
+  // `my2pg wait` gives up after its timeout with exit code 9 while the applier is held.
+  const CommandResult held = run_my2pg(
+      {"wait", "--target", db.target_uri(), "--source", uri, "--max-lag", "1", "--timeout", "2"});
+  CHECK(held.exit_code == 9);
+  CHECK(held.err.find("did not get within 1.0 s") != std::string::npos);
+
+  locker.execute("COMMIT");
+  const CommandResult waited_ok = run_my2pg({"wait", "--target", db.target_uri(), "--source", uri,
+                                             "--max-lag", "0.5", "--timeout", "60"});
+  INFO(waited_ok.err);
+  CHECK(waited_ok.exit_code == 0);
+  REQUIRE(wait_until(
+      [&] {
+        const auto now = status_of(db.target_uri(), db.name());
+        return now.lag.transactions == uint64_t{0} && now.lag.bytes == uint64_t{0};
+      },
+      30));
+  CHECK(db.target_value("SELECT count(*) FROM " + db.name() + ".t") ==
+        std::to_string(kTransactions));
+  CHECK(follower.stop() == 0);
+
+  // Stopped: status computes the lags itself from the source.
+  src.execute("INSERT INTO t VALUES (1000, 'after')");
+  const auto all = my2pg::replica::read_status(db.target_uri(), "", uri);
+  const my2pg::replica::ReplicaStatus* mine = nullptr;
+  for (const auto& r : all) mine = r.source_database == db.name() ? &r : mine;
+  REQUIRE(mine != nullptr);
+  CHECK(mine->lag_from == "source");
+  CHECK(mine->lag.transactions == uint64_t{1});
+  CHECK(mine->lag.bytes.value_or(0) > 0);
+  // ... and `wait` says nothing runs that would close it.
+  const CommandResult idle =
+      run_my2pg({"wait", "--target", db.target_uri(), "--source", uri, "--max-lag", "0"});
+  CHECK(idle.exit_code == 2);
+  CHECK(idle.err.find("no my2pg replicate is running") != std::string::npos);
+}
+
+TEST_CASE("replica metrics are served over HTTP in the Prometheus format", "[metrics]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  src.execute("INSERT INTO t VALUES (1000, 0)");
+  REQUIRE(
+      run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri()}).exit_code ==
+      0);
+
+  if (std::getenv("MY2PG_TEST_DEBUG") != nullptr) spdlog::set_level(spdlog::level::debug);
+  my2pg::monitor::Registry registry;
+  const my2pg::monitor::MetricsServer server("127.0.0.1:0", [&] { return registry.render(); });
+  std::atomic<bool> stop{false};
+  my2pg::replica::ReplicateOptions r;
+  r.source_uri = db.source_uri();
+  r.target_uri = db.target_uri();
+  r.stop = &stop;
+  r.metrics = &registry;
+  std::exception_ptr failure;
+  std::thread follower([&] {
+    try {
+      my2pg::replica::run_replicate(r);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  });
+  for (int i = 1; i <= 30; ++i)
+    src.execute("INSERT INTO t VALUES (" + std::to_string(i) + ", " + std::to_string(i) + ")");
+  src.execute("UPDATE t SET v = v + 1 WHERE id <= 10");
+  src.execute("DELETE FROM t WHERE id > 25");  // 26 to 30, and 1000
+  const std::string table = db.name() + ".t";
+  std::map<std::string, double> m;
+  std::string scraped;
+  const bool applied = wait_until(
+      [&] {
+        scraped = http_get(server.port(), "/metrics");
+        m = parse_metrics(scraped);
+        const std::string key =
+            "my2pg_replica_rows_applied_total{table=\"" + table + "\",kind=\"delete\"}";
+        return m.count(key) != 0 && m[key] == 6 && m["my2pg_replica_apply_lag_seconds"] == 0.0;
+      },
+      30);
+  stop = true;
+  follower.join();
+  if (failure) std::rethrow_exception(failure);
+  INFO(scraped);
+  REQUIRE(applied);
+  CHECK(m["my2pg_replica_rows_applied_total{table=\"" + table + "\",kind=\"insert\"}"] == 30);
+  CHECK(m["my2pg_replica_rows_applied_total{table=\"" + table + "\",kind=\"update\"}"] == 10);
+  CHECK(m["my2pg_replica_transactions_applied_total"] == 32);
+  CHECK(m["my2pg_replica_events_received_total"] > 32 * 3);
+  CHECK(m["my2pg_replica_source_lag_seconds"] == 0.0);
+  CHECK(m["my2pg_replica_position_lag_bytes"] == 0.0);
+  CHECK(m["my2pg_replica_position_lag_transactions"] == 0.0);
+  CHECK(m["my2pg_replica_reconnects_total"] == 0);
+  CHECK(m["my2pg_replica_batch_rows_count"] >= 1);
+  CHECK(m["my2pg_replica_batch_rows_bucket{le=\"+Inf\"}"] == m["my2pg_replica_batch_rows_count"]);
+  CHECK(m["my2pg_replica_batch_rows_sum"] == 46);
+  CHECK(m["my2pg_replica_batch_commit_seconds_count"] == m["my2pg_replica_batch_rows_count"]);
+
+  SECTION("the command line serves them with --metrics-listen, snapshot progress included") {
+    TestDatabases db2;
+    db2.source().execute("CREATE TABLE a (id INT PRIMARY KEY)");
+    db2.source().execute("CREATE TABLE b (id INT PRIMARY KEY)");
+    db2.source().execute("INSERT INTO a VALUES (1), (2), (3)");
+    const uint16_t port = free_port();
+    Follower cli({"replicate", "--source", db2.source_uri(), "--target", db2.target_uri(),
+                  "--metrics-listen", "127.0.0.1:" + std::to_string(port)});
+    std::map<std::string, double> c;
+    const bool served = wait_until(
+        [&] {
+          c = parse_metrics(http_get(port, "/metrics"));
+          return c.count("my2pg_snapshot_tables{state=\"done\"}") != 0 &&
+                 c["my2pg_snapshot_tables{state=\"done\"}"] == 2 &&
+                 c.count("my2pg_replica_apply_lag_seconds") != 0;
+        },
+        60);
+    REQUIRE(served);
+    CHECK(c["my2pg_snapshot_rows_copied"] == 3);
+    CHECK(c["my2pg_snapshot_tables{state=\"waiting\"}"] == 0);
+    CHECK(http_get(port, "/nothing").find("404") != std::string::npos);
+    CHECK(cli.stop() == 0);
+  }
+}
+
+TEST_CASE("cutover under a running write workload ends read-only equal and writable in PG",
+          "[cutover]") {
+  TestDatabases db;
+  const PrivateSandbox sandbox;
+  const std::string uri = sandbox.create_database(db.name());
+  my2pg::mysql::Connection src(my2pg::mysql::Endpoint::parse(uri));
+  src.execute(
+      "CREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, v INT NOT NULL, note "
+      "VARCHAR(40))");
+  src.execute("CREATE TABLE items (id BIGINT AUTO_INCREMENT PRIMARY KEY, order_id INT NOT NULL)");
+  for (int i = 0; i < 100; ++i) src.execute("INSERT INTO orders (v, note) VALUES (1, 'seed')");
+  // The application's account: no SUPER, no READ ONLY ADMIN, so read_only stops it.
+  src.execute("CREATE USER app@'%' IDENTIFIED BY 'app-pass'");
+  src.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON " + db.name() + ".* TO app@'%'");
+  auto ep = my2pg::mysql::Endpoint::parse(uri);
+  const std::string app_uri =
+      "mysql://app:app-pass@" + ep.host + ":" + std::to_string(ep.port) + "/" + db.name();
+
+  Follower follower({"replicate", "--source", uri, "--target", db.target_uri()});
+  wait_following(db.target_uri(), db.name());
+
+  SECTION("--dry-run shows the plan and changes nothing") {
+    const CommandResult plan = run_my2pg({"cutover", "--source", uri, "--target", db.target_uri(),
+                                          "--set-source-read-only", "--dry-run"});
+    INFO(plan.err);
+    CHECK(plan.exit_code == 0);
+    CHECK(plan.out.find("dry run: nothing changed") != std::string::npos);
+    CHECK(plan.out.find("read_only = ON") != std::string::npos);
+    CHECK(plan.out.find("wait (up to 600 s) until the running replicate") != std::string::npos);
+    CHECK(src.query("SELECT @@GLOBAL.read_only").rows[0][0] == "0");
+    CHECK(status_of(db.target_uri(), db.name()).state == "following");
+  }
+
+  SECTION("the switch") {
+    std::atomic<bool> done{false};
+    std::atomic<int> committed{0}, refused{0};
+    std::string workload_error;
+    std::thread workload([&] {
+      try {
+        my2pg::mysql::Connection app(my2pg::mysql::Endpoint::parse(app_uri));
+        for (int i = 0; !done; ++i) {
+          try {
+            app.execute("START TRANSACTION");
+            app.execute("INSERT INTO orders (v, note) VALUES (" + std::to_string(i) + ", 'w')");
+            app.execute("INSERT INTO items (order_id) VALUES (LAST_INSERT_ID())");
+            app.execute("UPDATE orders SET v = v + 1 WHERE id = " + std::to_string(1 + i % 100));
+            if (i % 7 == 0)
+              app.execute("DELETE FROM orders WHERE id = " + std::to_string(1 + (i * 13) % 100));
+            app.execute("COMMIT");
+            ++committed;
+          } catch (const my2pg::SourceError& e) {
+            app.execute("ROLLBACK");
+            if (e.server_errno() != 1290) throw;  // --read-only: refused, as it should be
+            ++refused;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          }
+        }
+      } catch (const std::exception& e) {
+        workload_error = e.what();
+      }
+    });
+    REQUIRE(wait_until([&] { return committed >= 50; }, 60));
+    const std::string report_file = sandbox.dir + "/cutover.json";
+    const CommandResult cut =
+        run_my2pg({"cutover", "--source", uri, "--target", db.target_uri(),
+                   "--set-source-read-only", "--timeout", "120", "--report", report_file});
+    INFO("stdout: " << cut.out << "\nstderr: " << cut.err);
+    CHECK(cut.exit_code == 0);
+    REQUIRE(wait_until([&] { return refused >= 3; }, 10));
+    done = true;
+    workload.join();
+    CHECK(workload_error.empty());
+    CHECK(src.query("SELECT @@GLOBAL.read_only").rows[0][0] == "1");
+    const std::string report = my2pg::test::read_text_file(report_file);
+    CHECK(report.find("\"equal\":true") != std::string::npos);
+    CHECK(report.find("\"source_read_only\":true") != std::string::npos);
+    for (const char* event : {"writes stopped", "caught up", "verified", "detached", "done"})
+      CHECK(report.find(std::string("\"event\":\"") + event + "\"") != std::string::npos);
+    CHECK(cut.out.find("write downtime") != std::string::npos);
+    CHECK(db.target_value("SELECT count(*) FROM my2pg.cutover WHERE equal AND source_database = '" +
+                          db.name() + "' AND report->>'source_read_only' = 'true'") == "1");
+
+    // The follower stopped on its own (detached), and will not resume.
+    CHECK(wait_exit(follower.pid, 30) == 0);
+    follower.pid = 0;
+    CHECK(status_of(db.target_uri(), db.name()).state == "detached");
+    const CommandResult again =
+        run_my2pg({"replicate", "--source", uri, "--target", db.target_uri()});
+    CHECK(again.exit_code == 2);
+    CHECK(again.err.find("detached") != std::string::npos);
+    const CommandResult twice =
+        run_my2pg({"cutover", "--source", uri, "--target", db.target_uri()});
+    CHECK(twice.exit_code == 2);
+    CHECK(twice.err.find("detached already") != std::string::npos);
+
+    // Both sides equal, by plain aggregates too.
+    for (const char* table : {"orders", "items"}) {
+      const std::string sql = std::string("SELECT count(*), coalesce(sum(id), 0) FROM ") + table;
+      const auto s = src.query(sql);
+      const std::string pg_sql = std::string(
+                                     "SELECT count(*)::text || ' ' || coalesce(sum(id), 0)"
+                                     "::text FROM ") +
+                                 db.name() + "." + table;
+      CHECK(db.target_value(pg_sql) == s.rows[0][0].value_or("") + " " + s.rows[0][1].value_or(""));
+    }
+    CHECK(db.target_value("SELECT sum(v) FROM " + db.name() + ".orders") ==
+          src.query("SELECT sum(v) FROM orders").rows[0][0].value_or(""));
+    // New rows in PostgreSQL get ids past every copied and replicated one.
+    const std::string max_id = src.query("SELECT max(id) FROM orders").rows[0][0].value_or("0");
+    const std::string new_id = db.target_value("INSERT INTO " + db.name() +
+                                               ".orders (v, note) VALUES (7, 'pg') RETURNING id");
+    CHECK(std::stoll(new_id) > std::stoll(max_id));
+    CHECK_NOTHROW(db.target().execute("INSERT INTO " + db.name() + ".items (order_id) VALUES (" +
+                                      new_id + ")"));
+  }
+}
+
+TEST_CASE("status wait and cutover explain what is missing", "[status]") {
+  TestDatabases db;
+  db.source().execute("CREATE TABLE t (id INT PRIMARY KEY)");
+  // No replica yet.
+  const CommandResult status =
+      run_my2pg({"status", "--target", db.target_uri(), "--source", db.source_uri()});
+  CHECK(status.exit_code == 2);
+  CHECK(status.out.find("no replica in this target") != std::string::npos);
+  const CommandResult wait =
+      run_my2pg({"wait", "--target", db.target_uri(), "--source", db.source_uri()});
+  CHECK(wait.exit_code == 2);
+  CHECK(wait.err.find("holds no replica of " + db.name()) != std::string::npos);
+  const CommandResult cut =
+      run_my2pg({"cutover", "--source", db.source_uri(), "--target", db.target_uri()});
+  CHECK(cut.exit_code == 2);
+  CHECK(cut.err.find("run my2pg replicate first") != std::string::npos);
+  const CommandResult bad = run_my2pg({"wait", "--target", db.target_uri(), "--max-lag", "soon"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("--max-lag must be a number of seconds") != std::string::npos);
+  const CommandResult port = run_my2pg({"replicate", "--source", db.source_uri(), "--target",
+                                        db.target_uri(), "--metrics-listen", "127.0.0.1:http"});
+  CHECK(port.exit_code == 2);
+  CHECK(port.err.find("127.0.0.1:http") != std::string::npos);
+}
+
+TEST_CASE("verify compares both sides at one position while replication runs", "[verify]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE acct (id INT PRIMARY KEY, balance INT NOT NULL, note VARCHAR(40))");
+  std::string rows;
+  for (int i = 1; i <= 500; ++i)
+    rows += (i == 1 ? "(" : ", (") + std::to_string(i) + ", 100, 'seed')";
+  src.execute("INSERT INTO acct VALUES " + rows);
+  Follower follower({"replicate", "--source", db.source_uri(), "--target", db.target_uri()});
+  wait_following(db.target_uri(), db.name());
+
+  // Transfers among ids 1 to 400, new rows from 20000, deletes of new rows: never idle.
+  std::atomic<bool> done{false};
+  std::atomic<int> transactions{0};
+  std::string workload_error;
+  std::thread workload([&] {
+    try {
+      my2pg::mysql::Connection app(my2pg::mysql::Endpoint::parse(db.source_uri()));
+      for (int i = 0; !done; ++i) {
+        const int a = 1 + (i * 37) % 400, b = 1 + (i * 91 + 7) % 400;
+        app.execute("START TRANSACTION");
+        app.execute("UPDATE acct SET balance = balance - 1 WHERE id = " + std::to_string(a));
+        app.execute("UPDATE acct SET balance = balance + 1 WHERE id = " + std::to_string(b));
+        app.execute("INSERT INTO acct VALUES (" + std::to_string(20000 + i) + ", 5, 'new')");
+        if (i % 3 == 0) app.execute("DELETE FROM acct WHERE id = " + std::to_string(20000 + i / 2));
+        app.execute("COMMIT");
+        ++transactions;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+    } catch (const std::exception& e) {
+      workload_error = e.what();
+    }
+  });
+  const std::vector<std::string> verify = {
+      "verify", "--source", db.source_uri(), "--target", db.target_uri(), "--chunk-rows", "100"};
+  for (int round = 0; round < 3; ++round) {
+    const int before = transactions;
+    const CommandResult v = run_my2pg(verify);
+    INFO("round " << round << "\nstdout: " << v.out << "\nstderr: " << v.err);
+    CHECK(v.exit_code == 0);
+    CHECK(v.out.find("both sides compared as of that position") != std::string::npos);
+    CHECK(transactions > before);  // the workload ran during the comparison
+  }
+
+  // Rows the workload never touches, changed on the target only: found by key.
+  auto& pg = db.target();
+  pg.execute("UPDATE " + db.name() + ".acct SET note = 'tampered' WHERE id = 450");
+  pg.execute("DELETE FROM " + db.name() + ".acct WHERE id = 460");
+  pg.execute("INSERT INTO " + db.name() + ".acct VALUES (10000, 1, 'extra')");
+  std::vector<std::string> with_report = verify;
+  const std::string report_file = "/tmp/my2pg-verify-" + db.name() + ".json";
+  with_report.insert(with_report.end(), {"--report", report_file});
+  const CommandResult differs = run_my2pg(with_report);
+  done = true;
+  workload.join();
+  CHECK(workload_error.empty());
+  INFO("stdout: " << differs.out << "\nstderr: " << differs.err);
+  CHECK(differs.exit_code == 6);
+  CHECK(differs.out.find("id=450") != std::string::npos);
+  CHECK(differs.out.find("id=460") != std::string::npos);
+  CHECK(differs.out.find("id=10000") != std::string::npos);
+  const std::string report = my2pg::test::read_text_file(report_file);
+  std::remove(report_file.c_str());
+  CHECK(report.find("\"aligned_with_replica\":true") != std::string::npos);
+  CHECK(report.find("{\"kind\":\"different\",\"key\":\"id=450\"}") != std::string::npos);
+  CHECK(report.find("{\"kind\":\"missing\",\"key\":\"id=460\"}") != std::string::npos);
+  CHECK(report.find("{\"kind\":\"extra\",\"key\":\"id=10000\"}") != std::string::npos);
+  CHECK(follower.stop() == 0);
+
+  // Stopped and behind: verify says the differences may be changes not applied yet.
+  src.execute("UPDATE acct SET balance = 0 WHERE id = 1");
+  const CommandResult behind = run_my2pg(verify);
+  CHECK(behind.exit_code == 6);
+  CHECK(behind.out.find("no replicate runs: differences may be changes not applied yet") !=
+        std::string::npos);
+}
