@@ -55,12 +55,16 @@ bool RowStream::next() {
   return true;
 }
 
-Connection::Connection(const Endpoint& endpoint) : m_endpoint(endpoint) {
+Connection::Connection(const Endpoint& endpoint, unsigned read_timeout) : m_endpoint(endpoint) {
   init_library_once();
   m_conn = mysql_init(nullptr);
   if (m_conn == nullptr) throw SourceError("out of memory creating a MySQL connection handle");
   const unsigned timeout = 10;
   mysql_options(m_conn, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+  if (read_timeout != 0) {
+    mysql_options(m_conn, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
+    mysql_options(m_conn, MYSQL_OPT_WRITE_TIMEOUT, &read_timeout);
+  }
   mysql_options(m_conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
   if (!endpoint.socket.empty()) {
     const unsigned protocol = MYSQL_PROTOCOL_SOCKET;

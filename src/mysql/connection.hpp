@@ -44,7 +44,9 @@ class RowStream {
 
 class Connection {
  public:
-  explicit Connection(const Endpoint& endpoint);
+  // `read_timeout`: seconds a read may wait for the server (0: no limit), for sessions that must
+  // not hang on a half-open link.
+  explicit Connection(const Endpoint& endpoint, unsigned read_timeout = 0);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection();

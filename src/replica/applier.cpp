@@ -1,6 +1,7 @@
 #include "replica/applier.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <unordered_map>
 
@@ -625,18 +626,20 @@ uint64_t Applier::commit(const std::string& control_sql,
   m_busy = true;
   const uint64_t number = ++m_commits_started;
   m_worker = std::thread([this, control_sql, params = std::move(params), where, number] {
+    const auto started = std::chrono::steady_clock::now();
     try {
       flush_batch(m_applying, where);
       begin();
       // The control row must be there, and this replica's: one row, or nothing commits.
       if (m_target.query(control_sql, params).rows.size() != 1) {
-        throw Error(
+        throw DetachedError(
             "the replica's row in my2pg.replica is gone or detached (another my2pg run "
-            "replaced the copy, or cutover detached it); this run stops without applying more",
-            ExitCode::target);
+            "replaced the copy, or cutover detached it); this run stops without applying more");
       }
       m_target.execute("COMMIT");
       m_open = false;
+      m_commit_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       m_commits_done = number;
     } catch (...) {
       m_applying.clear();

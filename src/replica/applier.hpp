@@ -26,12 +26,20 @@
 #include <vector>
 
 #include "binlog/events.hpp"
+#include "common/error.hpp"
 #include "pg/connection.hpp"
 #include "replica/row_encoder.hpp"
 #include "schema/table.hpp"
 #include "typemap/target_table.hpp"
 
 namespace my2pg::replica {
+
+// The replica's control row is gone or detached (cutover): the batch did not commit, and the
+// run ends without applying more. An expected end, not a failure.
+class DetachedError : public TargetError {
+ public:
+  using TargetError::TargetError;
+};
 
 // A foreign key of a replicated table onto another's primary key whose ON DELETE or ON UPDATE
 // action changes the referencing rows. InnoDB runs those actions without logging them, so the
@@ -92,6 +100,9 @@ class Applier {
   uint64_t commit(const std::string& control_sql, std::vector<std::optional<std::string>> params,
                   const std::string& where);
   uint64_t commits_done() const { return m_commits_done.load(); }
+  // How long the last committed batch took on the applier's thread: applying it, the control
+  // row and COMMIT.
+  double last_commit_seconds() const { return m_commit_seconds.load(); }
   // Waits for the commit in flight; rethrows its error.
   void wait();
   // A commit is in flight.
@@ -145,6 +156,7 @@ class Applier {
   std::atomic<bool> m_busy{false};
   uint64_t m_commits_started = 0;
   std::atomic<uint64_t> m_commits_done{0};
+  std::atomic<double> m_commit_seconds{0};
   std::thread m_worker;
   std::exception_ptr m_error;
   std::vector<size_t> m_offsets;  // field starts of the row being encoded

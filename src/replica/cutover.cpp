@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <memory>
 #include <thread>
 
 #include "common/error.hpp"
@@ -12,6 +13,7 @@
 #include "control/migrator.hpp"
 #include "mysql/connection.hpp"
 #include "pg/connection.hpp"
+#include "replica/hold.hpp"
 #include "replica/monitor.hpp"
 #include "replica/replicate.hpp"
 #include "replica/status.hpp"
@@ -47,6 +49,30 @@ std::string where(const BinlogPosition& p) {
   return p.file + ":" + std::to_string(p.pos);
 }
 
+// Verify's alignment when no replicate runs: follow the binlog here up to the verify snapshot's
+// position, then read the target as it stands (nothing else writes it).
+class CatchUp : public snapshot::TargetAlignment {
+ public:
+  explicit CatchUp(const CutoverOptions& options) : m_options(options) {}
+  void before() override {}
+  std::string at(const BinlogPosition& position) override {
+    ReplicateOptions r;
+    r.source_uri = m_options.source_uri;
+    r.target_uri = m_options.target_uri;
+    r.model = m_options.model;
+    r.until = Until::position;
+    r.until_position = position;
+    run_replicate(r);
+    m_holder = std::make_unique<pg::Connection>(m_options.target_uri);
+    m_holder->execute("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    return m_holder->query("SELECT pg_export_snapshot()").rows.at(0).at(0).value_or("");
+  }
+
+ private:
+  const CutoverOptions& m_options;
+  std::unique_ptr<pg::Connection> m_holder;
+};
+
 // The report, kept in my2pg.cutover.
 void save(const std::string& target_uri, const CutoverReport& report) {
   pg::Connection tgt(target_uri);
@@ -63,7 +89,7 @@ double wait_for_lag(const WaitOptions& options) {
     const ReplicaStatus s = one_replica(options.target_uri, options.database, options.source_uri);
     if (s.state == "detached")
       throw ConfigError("the replica of " + s.source_database + " was detached (cutover)");
-    const bool fresh = s.lag_from == "source" || (s.running && wall_seconds() - s.lag_as_of < 5);
+    const bool fresh = s.lag_from == "source" || s.fresh;
     if (fresh && s.lag.apply_seconds && *s.lag.apply_seconds <= options.max_lag_seconds)
       return *s.lag.apply_seconds;
     if (!s.running) {
@@ -137,138 +163,168 @@ CutoverReport run_cutover(const CutoverOptions& options) {
 
   mark("started");
   double writes_stopped = 0;
-  if (options.set_source_read_only) {
-    src.execute("SET GLOBAL read_only = ON");
-    report.source_read_only = true;
-    writes_stopped = wall_seconds();
-    mark("writes stopped", "source read_only = ON");
-    // Accounts that may write anyway: SUPER (MySQL), READ ONLY ADMIN (MariaDB 10.11).
-    const RowSet who = src.query(
-        "SELECT DISTINCT p.USER FROM information_schema.PROCESSLIST p WHERE p.ID <> "
-        "CONNECTION_ID() AND p.USER NOT IN ('system user', 'event_scheduler') AND p.COMMAND <> "
-        "'Binlog Dump' AND p.COMMAND <> 'Binlog Dump GTID' AND EXISTS (SELECT 1 FROM "
-        "information_schema.USER_PRIVILEGES u WHERE u.GRANTEE LIKE concat('''', p.USER, "
-        "'''@%') AND u.PRIVILEGE_TYPE IN ('SUPER', 'READ_ONLY ADMIN'))");
-    for (const auto& row : who.rows) {
-      report.warnings.push_back("account '" + row.at(0).value_or("") +
-                                "' is connected and may write despite read_only (SUPER or READ "
-                                "ONLY ADMIN); its writes after the final position are not "
-                                "replicated");
-    }
-  }
-  report.final_position = snapshot::current_binlog_position(src);
-  mark("final position read", where(report.final_position));
-
-  // Everything up to the final position, applied.
-  if (running) {
-    const double deadline = wall_seconds() + options.timeout_seconds;
-    for (;;) {
-      status = one_replica(options.target_uri, db, "");
-      if (status.applied.known() &&
-          compare_positions(status.applied.file, status.applied.pos, report.final_position.file,
-                            report.final_position.pos) >= 0)
-        break;
-      if (!status.running) {
-        throw Error("the replicate process of " + db + " stopped before reaching " +
-                        where(report.final_position) + " (state " + status.state +
-                        (status.last_error.empty() ? "" : ": " + status.last_error) +
-                        "); fix that, then run cutover again",
-                    ExitCode::source);
+  try {
+    if (options.set_source_read_only) {
+      src.execute("SET GLOBAL read_only = ON");
+      report.source_read_only = true;
+      writes_stopped = wall_seconds();
+      mark("writes stopped", "source read_only = ON");
+      // Accounts that may write anyway: SUPER (MySQL), READ ONLY ADMIN (MariaDB 10.11).
+      const RowSet who = src.query(
+          "SELECT DISTINCT p.USER FROM information_schema.PROCESSLIST p WHERE p.ID <> "
+          "CONNECTION_ID() AND p.USER NOT IN ('system user', 'event_scheduler') AND p.COMMAND <> "
+          "'Binlog Dump' AND p.COMMAND <> 'Binlog Dump GTID' AND EXISTS (SELECT 1 FROM "
+          "information_schema.USER_PRIVILEGES u WHERE LEFT(u.GRANTEE, CHAR_LENGTH(p.USER) + 3) = "
+          "concat('''', p.USER, '''@') AND u.PRIVILEGE_TYPE IN ('SUPER', 'READ_ONLY ADMIN'))");
+      for (const auto& row : who.rows) {
+        report.warnings.push_back("account '" + row.at(0).value_or("") +
+                                  "' is connected and may write despite read_only (SUPER or READ "
+                                  "ONLY ADMIN); its writes after the final position are not "
+                                  "replicated");
       }
-      if (wall_seconds() > deadline) {
-        throw Error(
-            fmt::format("the replica of {} did not reach the source's final position {} "
-                        "within {:.0f} s (it stands at {}); the source is {}. Run cutover "
-                        "again with a longer --timeout",
-                        db, where(report.final_position), options.timeout_seconds,
-                        where(status.applied), report.source_read_only ? "read-only" : "writable"),
-            ExitCode::timeout);
-      }
-      sleep_seconds(0.2);
     }
-  } else {
-    ReplicateOptions r;
-    r.source_uri = options.source_uri;
-    r.target_uri = options.target_uri;
-    r.model = options.model;
-    r.until = Until::position;
-    r.until_position = report.final_position;
-    run_replicate(r);
-  }
-  mark("caught up", where(report.final_position));
+    report.final_position = snapshot::current_binlog_position(src);
+    mark("final position read", where(report.final_position));
 
-  report.equal = true;
-  if (options.verify) {
-    snapshot::VerifyOptions v;
-    v.source_uri = options.source_uri;
-    v.target_uri = options.target_uri;
-    v.model = options.model;
-    v.model.target_schema = status.target_schema;
-    v.chunk_rows = options.chunk_rows;
-    report.verify = snapshot::run_verify(v);
-    report.equal = report.verify.equal();
-    if (!report.equal) {
-      mark("verify found differences");
+    // Everything up to the final position, applied.
+    if (running) {
+      const double deadline = wall_seconds() + options.timeout_seconds;
+      for (;;) {
+        status = one_replica(options.target_uri, db, "");
+        if (status.applied.known() &&
+            compare_positions(status.applied.file, status.applied.pos, report.final_position.file,
+                              report.final_position.pos) >= 0)
+          break;
+        if (!status.running) {
+          throw Error("the replicate process of " + db + " stopped before reaching " +
+                          where(report.final_position) + " (state " + status.state +
+                          (status.last_error.empty() ? "" : ": " + status.last_error) +
+                          "); fix that, then run cutover again",
+                      ExitCode::source);
+        }
+        if (wall_seconds() > deadline) {
+          throw Error(
+              fmt::format("the replica of {} did not reach the source's final position {} "
+                          "within {:.0f} s (it stands at {}); the source is {}. Run cutover "
+                          "again with a longer --timeout",
+                          db, where(report.final_position), options.timeout_seconds,
+                          where(status.applied),
+                          report.source_read_only ? "read-only" : "writable"),
+              ExitCode::timeout);
+        }
+        sleep_seconds(0.2);
+      }
+    } else {
+      ReplicateOptions r;
+      r.source_uri = options.source_uri;
+      r.target_uri = options.target_uri;
+      r.model = options.model;
+      r.until = Until::position;
+      r.until_position = report.final_position;
+      run_replicate(r);
+    }
+    mark("caught up", where(report.final_position));
+
+    report.equal = true;
+    if (options.verify) {
+      // Both sides as of one position: a running replica is held at the verify snapshot's
+      // position; otherwise cutover applies up to it itself (the source may still be written).
+      ReplicaHold hold(options.target_uri, db);
+      CatchUp catch_up(options);
+      snapshot::VerifyOptions v;
+      v.align = hold.active() ? static_cast<snapshot::TargetAlignment*>(&hold) : &catch_up;
+      v.source_uri = options.source_uri;
+      v.target_uri = options.target_uri;
+      v.model = options.model;
+      v.model.target_schema = status.target_schema;
+      v.chunk_rows = options.chunk_rows;
+      report.verify = snapshot::run_verify(v);
+      report.equal = report.verify.equal();
+      if (!report.equal) {
+        mark("verify found differences");
+        save(options.target_uri, report);
+        return report;
+      }
+      mark("verified", fmt::format("{} tables equal", report.verify.tables.size()));
+    }
+
+    pg::Connection tgt(options.target_uri);
+    // Before the detach, so that a failure here leaves cutover to be run again.
+    const RowSet nv = tgt.query(
+        "SELECT format('%I.%I', n.nspname, t.relname), c.conname FROM pg_constraint c JOIN "
+        "pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace WHERE "
+        "n.nspname = $1 AND NOT c.convalidated ORDER BY 1, 2",
+        {status.target_schema});
+    for (const auto& row : nv.rows) {
+      const std::string table = row.at(0).value_or(""), name = row.at(1).value_or("");
+      try {
+        tgt.execute("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + pg::quote_identifier(name));
+        report.constraints_validated.push_back(table + " " + name);
+      } catch (const TargetError& e) {
+        report.warnings.push_back("constraint " + name + " of " + table +
+                                  " stays NOT VALID: its rows break it (" + e.what() +
+                                  "); fix them, then ALTER TABLE ... VALIDATE CONSTRAINT");
+      }
+    }
+    mark("constraints validated", std::to_string(report.constraints_validated.size()));
+
+    tgt.query(
+        "UPDATE my2pg.replica SET state = 'detached', updated_at = now() WHERE "
+        "source_database = $1",
+        {db});
+    // A running replicate sees the state within a second or two and stops.
+    if (running) {
+      const double deadline = wall_seconds() + 30;
+      while (one_replica(options.target_uri, db, "").running) {
+        if (wall_seconds() > deadline) {
+          report.warnings.push_back(
+              "the replicate process did not stop within 30 s of the detach; stop it (SIGTERM)");
+          break;
+        }
+        sleep_seconds(0.2);
+      }
+    }
+    mark("detached");
+
+    snapshot::ModelOptions model = options.model;
+    model.target_schema = status.target_schema;
+    const snapshot::SourceModel source =
+        snapshot::load_model(src, db, model, snapshot::has_postgis(tgt));
+    for (size_t i = 0; i < source.catalog.tables.size(); ++i) {
+      const auto& t = source.targets[i];
+      snapshot::sync_generators(tgt, source.catalog.tables[i], t);
+      for (const auto& c : t.columns) {
+        if (c.serial == typemap::Serial::none) continue;
+        const std::string table =
+            pg::quote_identifier(t.schema) + "." + pg::quote_identifier(t.name);
+        const RowSet seq = tgt.query("SELECT pg_get_serial_sequence($1, $2)", {table, c.name});
+        std::string next = "?";
+        if (!seq.rows.empty() && seq.rows[0].at(0)) {
+          const RowSet v = tgt.query(
+              "SELECT CASE WHEN is_called THEN last_value + 1 ELSE "
+              "last_value END FROM " +
+              *seq.rows[0].at(0));
+          next = v.rows.at(0).at(0).value_or("?");
+        }
+        report.generators.push_back(fmt::format("{}.{}.{} -> {}", t.schema, t.name, c.name, next));
+      }
+    }
+    mark("generators set", fmt::format("{} column(s)", report.generators.size()));
+
+  } catch (const std::exception& e) {
+    mark("failed", e.what());
+    try {
       save(options.target_uri, report);
-      return report;
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): the error says enough
     }
-    mark("verified", fmt::format("{} tables equal", report.verify.tables.size()));
+    const auto* known = dynamic_cast<const Error*>(&e);
+    throw Error(std::string("cutover of ") + db + " stopped: " + e.what() +
+                    (report.source_read_only
+                         ? "\nThe source was left read-only; SET GLOBAL read_only = OFF to go "
+                           "back to it, or fix the cause and run cutover again"
+                         : ""),
+                known != nullptr ? known->exit_code() : ExitCode::internal);
   }
-
-  pg::Connection tgt(options.target_uri);
-  tgt.query(
-      "UPDATE my2pg.replica SET state = 'detached', updated_at = now() WHERE "
-      "source_database = $1",
-      {db});
-  // A running replicate sees the state within a second or two and stops.
-  if (running) {
-    const double deadline = wall_seconds() + 30;
-    while (one_replica(options.target_uri, db, "").running) {
-      if (wall_seconds() > deadline) {
-        report.warnings.push_back(
-            "the replicate process did not stop within 30 s of the detach; stop it (SIGTERM)");
-        break;
-      }
-      sleep_seconds(0.2);
-    }
-  }
-  mark("detached");
-
-  snapshot::ModelOptions model = options.model;
-  model.target_schema = status.target_schema;
-  const snapshot::SourceModel source =
-      snapshot::load_model(src, db, model, snapshot::has_postgis(tgt));
-  for (size_t i = 0; i < source.catalog.tables.size(); ++i) {
-    const auto& t = source.targets[i];
-    snapshot::sync_generators(tgt, source.catalog.tables[i], t);
-    for (const auto& c : t.columns) {
-      if (c.serial == typemap::Serial::none) continue;
-      const std::string table = pg::quote_identifier(t.schema) + "." + pg::quote_identifier(t.name);
-      const RowSet seq = tgt.query("SELECT pg_get_serial_sequence($1, $2)", {table, c.name});
-      std::string next = "?";
-      if (!seq.rows.empty() && seq.rows[0].at(0)) {
-        const RowSet v = tgt.query(
-            "SELECT CASE WHEN is_called THEN last_value + 1 ELSE "
-            "last_value END FROM " +
-            *seq.rows[0].at(0));
-        next = v.rows.at(0).at(0).value_or("?");
-      }
-      report.generators.push_back(fmt::format("{}.{}.{} -> {}", t.schema, t.name, c.name, next));
-    }
-  }
-  mark("generators set", fmt::format("{} column(s)", report.generators.size()));
-
-  const RowSet nv = tgt.query(
-      "SELECT format('%I.%I', n.nspname, t.relname), c.conname FROM pg_constraint c JOIN "
-      "pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace WHERE "
-      "n.nspname = $1 AND NOT c.convalidated ORDER BY 1, 2",
-      {status.target_schema});
-  for (const auto& row : nv.rows) {
-    const std::string table = row.at(0).value_or(""), name = row.at(1).value_or("");
-    tgt.execute("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + pg::quote_identifier(name));
-    report.constraints_validated.push_back(table + " " + name);
-  }
-  mark("constraints validated", std::to_string(report.constraints_validated.size()));
   mark("done");
   if (writes_stopped > 0) report.write_downtime_seconds = wall_seconds() - writes_stopped;
   save(options.target_uri, report);

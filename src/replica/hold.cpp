@@ -79,8 +79,8 @@ void ReplicaHold::before() {
       {m_db});
   m_requested = true;
   m_started = wall_seconds();
-  const BinlogPosition paused = wait_state(*m_conn, m_db, "paused", m_timeout, "pause");
-  spdlog::debug("the replica of {} paused at {}:{}", m_db, paused.file, paused.pos);
+  m_paused = wait_state(*m_conn, m_db, "paused", m_timeout, "pause");
+  spdlog::debug("the replica of {} paused at {}:{}", m_db, m_paused.file, m_paused.pos);
 }
 
 std::string ReplicaHold::at(const BinlogPosition& source_position) {
@@ -91,7 +91,12 @@ std::string ReplicaHold::at(const BinlogPosition& source_position) {
       {m_db, source_position.file, std::to_string(source_position.pos)});
   const BinlogPosition reached =
       wait_state(*m_conn, m_db, "reached", m_timeout, "reach the source snapshot's position");
-  if (compare_positions(reached.file, reached.pos, source_position.file, source_position.pos) != 0)
+  // Exactly there; or still where it paused, past the snapshot's position only by events that
+  // are no transactions (every commit before the pause is in the snapshot).
+  const bool still = reached.file == m_paused.file && reached.pos == m_paused.pos;
+  const int order =
+      compare_positions(reached.file, reached.pos, source_position.file, source_position.pos);
+  if (order < 0 || (order > 0 && !still))
     throw TargetError("the replica of " + m_db + " stopped at " + reached.file + ":" +
                       std::to_string(reached.pos) + ", not at the source snapshot's " +
                       source_position.file + ":" + std::to_string(source_position.pos) +

@@ -40,6 +40,7 @@ class ReplicaHold : public snapshot::TargetAlignment {
   bool m_active = false;
   bool m_requested = false;
   double m_held_seconds = 0, m_started = 0;
+  BinlogPosition m_paused;
   std::unique_ptr<pg::Connection> m_conn;    // requests and answers
   std::unique_ptr<pg::Connection> m_holder;  // the exported snapshot's transaction
 };

@@ -93,11 +93,14 @@ class LiveState {
   // where it paused ("paused") or that it stands at the target ("reached").
   void set_hold(bool active, const std::optional<BinlogPosition>& target);
   bool hold_active() const { return m_hold_active.load(std::memory_order_relaxed); }
+  // Held longer than `limit` seconds: the follower goes on whatever the monitor manages to say
+  // (a verify that died, a monitor that cannot reach the target).
+  bool hold_expired(double limit) const;
   std::optional<BinlogPosition> hold_target() const;
   void answer_hold(const std::string& state, const BinlogPosition& at);
   std::pair<std::string, BinlogPosition> hold_answer() const;
 
-  // my2pg.replica says 'detached' (cutover ran): the follower stops.
+  // my2pg.replica says 'detached' (cutover ran), or its row is gone: the follower stops.
   void set_detached() { m_detached.store(true); }
   bool detached() const { return m_detached.load(std::memory_order_relaxed); }
 
@@ -124,6 +127,7 @@ class LiveState {
   std::vector<std::array<uint64_t, 3>> m_table_rows;
   std::atomic<bool> m_detached{false};
   std::atomic<bool> m_hold_active{false};
+  double m_hold_since = 0;
   std::optional<BinlogPosition> m_hold_target;
   std::string m_hold_answer;
   BinlogPosition m_hold_at;
@@ -132,9 +136,11 @@ class LiveState {
   std::shared_ptr<Metrics> m_metrics;
 };
 
-// The monitoring thread: once a second (and once more when stopped) reads the source's position
-// on its own connection, computes the lags and upserts my2pg.replica_progress on its own
-// target connection. Failures are logged and retried; they never stop replication.
+// The monitoring thread: ten times a second reads the replica's control rows (a detach by
+// cutover, a hold by verify) and relays them; once a second (and once more when stopped) reads
+// the source's position on its own connection, computes the lags and upserts
+// my2pg.replica_progress on its own target connection. Failures are logged and retried; they
+// never stop replication.
 class Monitor {
  public:
   Monitor(const mysql::Endpoint& source, std::string target_uri, std::string database,
@@ -147,7 +153,8 @@ class Monitor {
 
  private:
   void run();
-  void tick();
+  void control();  // my2pg.replica's state and my2pg.replica_hold
+  void tick();     // the lags, into my2pg.replica_progress
 
   struct Impl;
   std::unique_ptr<Impl> m_impl;

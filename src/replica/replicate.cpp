@@ -374,9 +374,19 @@ class Follower {
           if (reached(until)) m_report.caught_up = true;
           return;
         }
-        if (m_live.hold_active() && hold()) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
-          continue;
+        if (m_live.hold_active()) {
+          if (!m_live.hold_expired(m_options.hold_limit_seconds)) {
+            if (hold()) {
+              std::this_thread::sleep_for(std::chrono::milliseconds(10));
+              continue;
+            }
+          } else if (!m_hold_warned) {
+            m_hold_warned = true;
+            spdlog::warn("held for verify longer than {:.0f} s: going on without waiting for it",
+                         m_options.hold_limit_seconds);
+          }
+        } else {
+          m_hold_warned = false;
         }
       }
       const bool idle_commit_due = !framer.in_transaction() && has_work() && !m_applier.busy();
@@ -770,7 +780,6 @@ class Follower {
     m_inflight_tx = m_batch_tx;
     m_inflight_changes = m_batch_changes;
     m_inflight_commit = m_last_commit;
-    m_inflight_started = Clock::now();
     std::swap(m_inflight_counts, m_batch_counts);
     m_batch_counts.assign(m_routes.size(), {0, 0, 0});
     m_has_inflight = true;
@@ -798,7 +807,7 @@ class Follower {
     m_report.transactions += m_inflight_tx;
     m_report.row_changes += m_inflight_changes;
     m_live.applied(m_committed, m_inflight_commit);
-    m_live.committed_batch(m_inflight_tx, m_inflight_changes, seconds_since(m_inflight_started),
+    m_live.committed_batch(m_inflight_tx, m_inflight_changes, m_applier.last_commit_seconds(),
                            m_inflight_counts);
   }
 
@@ -820,7 +829,6 @@ class Follower {
   BinlogPosition m_published;  // the last position handed to m_live as applied
   uint64_t m_inflight_tx = 0, m_inflight_changes = 0, m_inflight_number = 0;
   uint32_t m_inflight_commit = 0;
-  Clock::time_point m_inflight_started = Clock::now();
   bool m_has_inflight = false;
   std::string m_last_gtid;
   uint32_t m_last_commit = 0;
@@ -837,6 +845,7 @@ class Follower {
   int m_stop_waits = 0;
   Clock::time_point m_last_event = Clock::now();
   bool m_single = false;
+  bool m_hold_warned = false;
 };
 
 void record_error(const std::string& target_uri, const std::string& db, const std::string& what) {
@@ -1008,6 +1017,13 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
          start.file, std::to_string(start.pos), start.gtid_set});
   }
 
+  // Following from now on (status, verify's hold and wait go by this); an earlier run's error
+  // stays in last_error until the first commit.
+  tgt.query(
+      "UPDATE my2pg.replica SET state = 'following', updated_at = now() WHERE "
+      "source_database = $1 AND state <> 'detached'",
+      {db});
+
   std::optional<BinlogPosition> until;
   if (options.until == Until::caught_up) until = snapshot::current_binlog_position(src);
   if (options.until == Until::position) {
@@ -1055,6 +1071,11 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
   for (;;) {
     try {
       follower.follow(endpoint, until ? &*until : nullptr);
+      break;
+    } catch (const DetachedError&) {
+      // cutover detached the replica while a batch was on its way: it rolled back.
+      follower.abandon();
+      follower.report().detached = true;
       break;
     } catch (const SourceError& e) {
       follower.abandon();
@@ -1111,8 +1132,10 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
   }
   live.set_phase(follower.report().detached ? "detached" : "stopped");
   if (follower.report().detached)
-    spdlog::info("the replica of {} was detached (cutover); this run stops at {}", db,
-                 follower.committed().display());
+    spdlog::info(
+        "the replica of {} was detached (cutover) or its control row removed; this "
+        "run stops at {}",
+        db, follower.committed().display());
   tgt.query(
       "UPDATE my2pg.replica SET state = 'stopped', updated_at = now() WHERE "
       "source_database = $1 AND state <> 'detached'",

@@ -49,6 +49,8 @@ struct ReplicateOptions {
   double source_timeout = 30;
   // Where the replica's counters, histograms and lag gauges go (--metrics-listen), if anywhere.
   monitor::Registry* metrics = nullptr;
+  // The longest my2pg verify may hold the replica at one position (see ReplicaHold).
+  double hold_limit_seconds = 60;
   // Reconnect backoff: first and longest wait, in seconds.
   double reconnect_initial = 0.5, reconnect_max = 30;
 };

@@ -21,7 +21,8 @@ namespace {
 // (pg_advisory_lock on a bigint key shows as classid = high 32 bits, objid = low 32 bits).
 constexpr const char* kRunning =
     "EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND "
-    "l.granted AND l.classid::bigint = ((hashtext('my2pg replicate ' || r.source_database)::bigint"
+    "l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+    "AND l.classid::bigint = ((hashtext('my2pg replicate ' || r.source_database)::bigint"
     " >> 32) & 4294967295) AND l.objid::bigint = (hashtext('my2pg replicate ' || "
     "r.source_database)::bigint & 4294967295))";
 
@@ -154,6 +155,7 @@ std::vector<ReplicaStatus> read_status(const std::string& target_uri, const std:
     }
     s.phase = s.running ? r[16].value_or("starting") : "not running";
     const bool fresh = s.running && has_progress && now - s.progress_updated_at < 5;
+    s.fresh = fresh;
     if (!fresh && source && source->database == s.source_database) {
       // Nothing reports for this replica now: the lags against the source's current position.
       try {

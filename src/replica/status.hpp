@@ -34,6 +34,7 @@ struct ReplicaStatus {
   Lag lag;
   double lag_as_of = 0;  // when the lags were computed
   std::string lag_from;  // "replicate" (its monitor), "source" (computed now), "none"
+  bool fresh = false;    // a running replicate reported within the last 5 s (server clock)
   double transactions_per_second = 0, rows_per_second = 0;
   uint64_t transactions_applied = 0, rows_applied = 0;  // all runs
   uint64_t events_received = 0, reconnects = 0;         // this run

@@ -26,6 +26,7 @@
 #include "monitor/metrics.hpp"
 #include "mysql/connection.hpp"
 #include "pg/connection.hpp"
+#include "replica/hold.hpp"
 #include "replica/monitor.hpp"
 #include "replica/replicate.hpp"
 #include "replica/status.hpp"
@@ -587,4 +588,144 @@ TEST_CASE("verify compares both sides at one position while replication runs", "
   CHECK(behind.exit_code == 6);
   CHECK(behind.out.find("no replicate runs: differences may be changes not applied yet") !=
         std::string::npos);
+}
+
+TEST_CASE("cutover stops on a differing target and on a replica that cannot catch up",
+          "[cutover]") {
+  TestDatabases db;
+  const PrivateSandbox sandbox;
+  const std::string uri = sandbox.create_database(db.name());
+  my2pg::mysql::Connection src(my2pg::mysql::Endpoint::parse(uri));
+  src.execute("CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, v INT)");
+  src.execute("INSERT INTO t (v) VALUES (1), (2), (3)");
+  Follower follower({"replicate", "--source", uri, "--target", db.target_uri()});
+  wait_following(db.target_uri(), db.name());
+
+  SECTION("a target row changed behind the replica's back: exit 6, still attached") {
+    db.target().execute("UPDATE " + db.name() + ".t SET v = 99 WHERE id = 2");
+    const CommandResult cut = run_my2pg({"cutover", "--source", uri, "--target", db.target_uri()});
+    INFO(cut.out << cut.err);
+    CHECK(cut.exit_code == 6);
+    CHECK(cut.out.find("STOPPED: the target differs from the source") != std::string::npos);
+    CHECK(cut.out.find("different id=2") != std::string::npos);
+    CHECK(cut.out.find("the replica stays attached") != std::string::npos);
+    CHECK(status_of(db.target_uri(), db.name()).state == "following");
+    CHECK(db.target_value("SELECT count(*) FROM my2pg.cutover WHERE NOT equal AND "
+                          "source_database = '" +
+                          db.name() + "'") == "1");
+  }
+
+  SECTION("an applier held up past --timeout: exit 9, and the source left read-only says so") {
+    my2pg::pg::Connection locker(db.target_uri());
+    locker.execute("BEGIN");
+    locker.execute("LOCK TABLE " + db.name() + ".t IN ACCESS EXCLUSIVE MODE");
+    src.execute("INSERT INTO t (v) VALUES (4)");
+    const CommandResult cut = run_my2pg({"cutover", "--source", uri, "--target", db.target_uri(),
+                                         "--set-source-read-only", "--timeout", "2"});
+    INFO(cut.out << cut.err);
+    CHECK(cut.exit_code == 9);
+    CHECK(cut.err.find("did not reach the source's final position") != std::string::npos);
+    CHECK(cut.err.find("The source was left read-only; SET GLOBAL read_only = OFF") !=
+          std::string::npos);
+    CHECK(src.query("SELECT @@GLOBAL.read_only").rows[0][0] == "1");
+    CHECK(db.target_value("SELECT report->'timeline'->-1->>'event' FROM my2pg.cutover WHERE "
+                          "source_database = '" +
+                          db.name() + "'") == "failed");
+    locker.execute("COMMIT");
+    src.execute("SET GLOBAL read_only = OFF");
+    CHECK(status_of(db.target_uri(), db.name()).state == "following");
+  }
+}
+
+TEST_CASE("a detach while a batch waits ends replicate cleanly without that batch", "[cutover]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  src.execute("INSERT INTO t VALUES (1, 1)");
+  Follower follower({"replicate", "--source", db.source_uri(), "--target", db.target_uri()});
+  wait_following(db.target_uri(), db.name());
+  my2pg::pg::Connection locker(db.target_uri());
+  locker.execute("BEGIN");
+  locker.execute("LOCK TABLE " + db.name() + ".t IN ACCESS EXCLUSIVE MODE");
+  src.execute("INSERT INTO t VALUES (2, 2)");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // its batch waits on the lock
+  db.target().execute("UPDATE my2pg.replica SET state = 'detached' WHERE source_database = '" +
+                      db.name() + "'");
+  locker.execute("COMMIT");
+  CHECK(wait_exit(follower.pid, 30) == 0);
+  follower.pid = 0;
+  CHECK(db.target_value("SELECT count(*) FROM " + db.name() + ".t") == "1");
+  CHECK(status_of(db.target_uri(), db.name()).state == "detached");
+}
+
+TEST_CASE("holds that nobody answers or nobody lifts do not stop replication for good",
+          "[verify]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  REQUIRE(
+      run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri()}).exit_code ==
+      0);
+  std::atomic<bool> stop{false};
+  my2pg::replica::ReplicateOptions r;
+  r.source_uri = db.source_uri();
+  r.target_uri = db.target_uri();
+  r.stop = &stop;
+  r.hold_limit_seconds = 3;
+  std::exception_ptr failure;
+  std::thread follower([&] {
+    try {
+      my2pg::replica::run_replicate(r);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  });
+  auto count = [&] { return db.target_value("SELECT count(*) FROM " + db.name() + ".t"); };
+  wait_following(db.target_uri(), db.name());
+
+  SECTION("a verify that died holding it: the replica goes on after its limit") {
+    db.target().execute("INSERT INTO my2pg.replica_hold (source_database, state) VALUES ('" +
+                        db.name() + "', 'requested')");
+    REQUIRE(wait_until(
+        [&] {
+          return db.target_value("SELECT state FROM my2pg.replica_hold WHERE source_database = '" +
+                                 db.name() + "'") == "paused";
+        },
+        10));
+    src.execute("INSERT INTO t VALUES (1, 1)");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    CHECK(count() == "0");                                  // held
+    CHECK(wait_until([&] { return count() == "1"; }, 10));  // the limit passed
+  }
+  SECTION("a hold older than a minute is removed by the monitor") {
+    db.target().execute(
+        "INSERT INTO my2pg.replica_hold (source_database, state, requested_at) VALUES ('" +
+        db.name() + "', 'requested', now() - interval '2 minutes')");
+    CHECK(wait_until(
+        [&] {
+          return db.target_value(
+                     "SELECT count(*) FROM my2pg.replica_hold WHERE "
+                     "source_database = '" +
+                     db.name() + "'") == "0";
+        },
+        10));
+    src.execute("INSERT INTO t VALUES (2, 2)");
+    CHECK(wait_until([&] { return count() == "1"; }, 10));
+  }
+  SECTION("verify gives up on a replica that cannot pause, naming it") {
+    my2pg::pg::Connection locker(db.target_uri());
+    locker.execute("BEGIN");
+    locker.execute("LOCK TABLE " + db.name() + ".t IN ACCESS EXCLUSIVE MODE");
+    src.execute("INSERT INTO t VALUES (3, 3)");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    my2pg::replica::ReplicaHold hold(db.target_uri(), db.name(), 2);
+    REQUIRE(hold.active());
+    CHECK_THROWS_WITH(hold.before(), Catch::Contains("the running replicate of " + db.name() +
+                                                     " did not pause within 2 s"));
+    locker.execute("COMMIT");
+    CHECK(wait_until([&] { return count() == "1"; }, 10));
+  }
+  stop = true;
+  follower.join();
+  if (failure) std::rethrow_exception(failure);
 }
