@@ -24,6 +24,8 @@ CREATE TABLE my2pg.replica_progress (
   apply_lag_seconds         double precision,
   position_lag_bytes        bigint,
   position_lag_transactions bigint,                    -- NULL without GTIDs
+  end_to_end_lag_seconds    double precision,          -- with --heartbeat-table: now minus the
+                                                       -- newest applied heartbeat's write time
   transactions_per_second   double precision,          -- over the last 10 seconds
   rows_per_second           double precision,
   events_received           bigint NOT NULL DEFAULT 0, -- this run

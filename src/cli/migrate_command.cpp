@@ -475,6 +475,7 @@ int run_replicate_command(const Options& options) {
     r.batch_seconds = static_cast<double>(parse_count(*ms, "--batch-ms", 1, 600000)) / 1000.0;
   if (auto t = options.get("source-timeout"))
     r.source_timeout = static_cast<double>(parse_count(*t, "--source-timeout", 2, 3600));
+  if (auto hb = options.get("heartbeat-table")) r.heartbeat_table = *hb;
   if (auto ddl = options.get("on-ddl")) {
     if (*ddl != "stop" && *ddl != "skip")
       throw ConfigError("--on-ddl must be stop or skip, not '" + *ddl + "'");

@@ -75,6 +75,9 @@ constexpr OptionSpec kReplicateOwn[] = {
     {"source-timeout", "SECONDS",
      "reconnect when the source sends nothing, not even its heartbeat (every second when "
      "idle), for this long (default 30)"},
+    {"heartbeat-table", "DB.TABLE",
+     "write this table on the source every second (created if missing, in a database of its "
+     "own) and report the end-to-end lag from a write there to its position being applied"},
     {"on-ddl", "POLICY",
      "a schema change my2pg does not replicate yet: stop before it (default), or skip it and "
      "record it in my2pg.schema_history (after changing the target yourself)"},

@@ -90,12 +90,69 @@ Lag compute_lag(const Observed& seen, const ServerPosition& server, double now) 
     lag.apply_seconds = std::max(0.0, now - applied);
   }
   lag.bytes = bytes_behind(seen.applied.file, seen.applied.pos, server);
+  if (seen.heartbeat_written > 0)
+    lag.end_to_end_seconds = std::max(0.0, now - seen.heartbeat_written);
   if (lag.applier_caught_up) {
     lag.transactions = 0;
   } else if (!seen.applied.gtid_set.empty()) {
     lag.transactions = gtid_transactions_between(seen.applied.gtid_set, cur.gtid_set);
   }
   return lag;
+}
+
+double epoch_seconds(int year, unsigned month, unsigned day, unsigned hour, unsigned minute,
+                     unsigned second, unsigned micros) {
+  // Days from 1970-01-01 to the civil date (proleptic Gregorian).
+  const int y = year - (month <= 2 ? 1 : 0);
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned mp = month > 2 ? month - 3 : month + 9;  // March = 0
+  const unsigned doy = (153 * mp + 2) / 5 + day - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const long days = static_cast<long>(era) * 146097 + static_cast<long>(doe) - 719468;
+  return static_cast<double>(days) * 86400.0 + hour * 3600.0 + minute * 60.0 + second +
+         micros / 1e6;
+}
+
+Heartbeat prepare_heartbeat(mysql::Connection& src, const std::string& table,
+                            const std::string& replicated_database, const std::string& target) {
+  const size_t dot = table.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == table.size() ||
+      table.find('.', dot + 1) != std::string::npos) {
+    throw ConfigError("--heartbeat-table takes DATABASE.TABLE, e.g. my2pg_heartbeat.beat (got '" +
+                      table + "')");
+  }
+  Heartbeat h;
+  h.database = table.substr(0, dot);
+  h.table = table.substr(dot + 1);
+  if (h.database == replicated_database) {
+    throw ConfigError("--heartbeat-table " + table + ": put the table in a database of its own " +
+                      "(not " + replicated_database + ", which is replicated), e.g. " +
+                      "my2pg_heartbeat." + h.table +
+                      ", so that copies, filters and schema changes leave it alone");
+  }
+  const std::string name =
+      mysql::quote_identifier(h.database) + "." + mysql::quote_identifier(h.table);
+  const std::string ddl = "CREATE TABLE IF NOT EXISTS " + name +
+                          " (replica_id BIGINT UNSIGNED NOT NULL PRIMARY KEY, written_at "
+                          "DATETIME(6) NOT NULL, target VARCHAR(255) NOT NULL) ENGINE=InnoDB";
+  try {
+    src.execute("CREATE DATABASE IF NOT EXISTS " + mysql::quote_identifier(h.database));
+    src.execute(ddl);
+  } catch (const SourceError& e) {
+    throw SourceError(std::string(e.what()) + "\n--heartbeat-table needs CREATE and INSERT on " +
+                          h.database + ", or create the table yourself: " + ddl,
+                      e.server_errno());
+  }
+  // A stable id per target and database: FNV-1a of their names, 63 bits.
+  h.target = (target + "/" + replicated_database).substr(0, 255);
+  uint64_t hash = 14695981039346656037ULL;
+  for (const char c : h.target) {
+    hash ^= static_cast<uint8_t>(c);
+    hash *= 1099511628211ULL;
+  }
+  h.replica_id = hash >> 1;
+  return h;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -191,6 +248,11 @@ void LiveState::applied(const BinlogPosition& pos, uint32_t commit_time) {
     m_seen.received.pos = pos.pos;
   }
   m_seen.received_commit = std::max(m_seen.received_commit, m_seen.applied_commit);
+}
+
+void LiveState::heartbeat_applied(double written_at) {
+  const std::lock_guard lock(m_mutex);
+  m_seen.heartbeat_written = std::max(m_seen.heartbeat_written, written_at);
 }
 
 void LiveState::committed_batch(uint64_t transactions, uint64_t rows, double seconds,
@@ -317,16 +379,18 @@ std::string host_name() {
 
 struct Monitor::Impl {
   Impl(const mysql::Endpoint& source_, std::string target_uri_, std::string database_,
-       LiveState& state_, double interval_)
+       LiveState& state_, const Heartbeat* heartbeat_, double interval_)
       : source(source_),
         target_uri(std::move(target_uri_)),
         database(std::move(database_)),
         state(state_),
+        heartbeat(heartbeat_),
         interval(interval_) {}
 
   mysql::Endpoint source;
   std::string target_uri, database;
   LiveState& state;
+  const Heartbeat* heartbeat;
   double interval;
   double started = wall_seconds();
   std::unique_ptr<mysql::Connection> src;
@@ -341,9 +405,10 @@ struct Monitor::Impl {
 };
 
 Monitor::Monitor(const mysql::Endpoint& source, std::string target_uri, std::string database,
-                 LiveState& state, monitor::Registry* metrics, double interval_seconds)
+                 LiveState& state, monitor::Registry* metrics, const Heartbeat* heartbeat,
+                 double interval_seconds)
     : m_impl(std::make_unique<Impl>(source, std::move(target_uri), std::move(database), state,
-                                    interval_seconds)) {
+                                    heartbeat, interval_seconds)) {
   if (metrics != nullptr) {
     auto gauge = [&](const char* name, const char* help, auto get) {
       const monitor::GaugeFamily family = metrics->gauge(name, help);
@@ -367,6 +432,10 @@ Monitor::Monitor(const mysql::Endpoint& source, std::string target_uri, std::str
     gauge("my2pg_replica_position_lag_transactions",
           "Transactions between the applied GTID set and the source's (NaN without GTIDs)",
           [](const Lag& l) { return l.transactions; });
+    gauge("my2pg_replica_end_to_end_lag_seconds",
+          "Now minus the source time of the newest heartbeat row applied (--heartbeat-table; "
+          "NaN without one)",
+          [](const Lag& l) { return l.end_to_end_seconds; });
   }
   m_thread = std::thread([this] { run(); });
 }
@@ -477,6 +546,15 @@ void Monitor::tick() {
   try {
     if (!m.src) m.src = std::make_unique<mysql::Connection>(m.source, 10);
     server = read_server_position(*m.src);
+    if (m.heartbeat != nullptr) {
+      // After reading the position, so that the next read includes it.
+      m.src->execute("INSERT INTO " + mysql::quote_identifier(m.heartbeat->database) + "." +
+                     mysql::quote_identifier(m.heartbeat->table) +
+                     " (replica_id, written_at, target) VALUES (" +
+                     std::to_string(m.heartbeat->replica_id) + ", UTC_TIMESTAMP(6), " +
+                     m.src->quote(m.heartbeat->target) +
+                     ") ON DUPLICATE KEY UPDATE written_at = VALUES(written_at)");
+    }
   } catch (const std::exception& e) {
     m.src.reset();
     server = {};
@@ -521,11 +599,12 @@ void Monitor::tick() {
         "updated_at, phase, received_file, received_pos, received_commit_time, applied_file, "
         "applied_pos, applied_gtid_set, applied_commit_time, server_file, server_pos, "
         "server_gtid_set, server_checked_at, source_lag_seconds, apply_lag_seconds, "
-        "position_lag_bytes, position_lag_transactions, transactions_per_second, "
-        "rows_per_second, events_received, transactions_applied, rows_applied, reconnects, "
-        "tables) VALUES ($1, $2, $3, to_timestamp($4), now(), $5, $6, $7, to_timestamp($8), "
-        "$9, $10, nullif($11, ''), to_timestamp($12), $13, $14, nullif($15, ''), "
-        "to_timestamp($16), $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) "
+        "position_lag_bytes, position_lag_transactions, end_to_end_lag_seconds, "
+        "transactions_per_second, rows_per_second, events_received, transactions_applied, "
+        "rows_applied, reconnects, tables) VALUES ($1, $2, $3, to_timestamp($4), now(), $5, $6, "
+        "$7, to_timestamp($8), $9, $10, nullif($11, ''), to_timestamp($12), $13, $14, "
+        "nullif($15, ''), to_timestamp($16), $17, $18, $19, $20, $28, $21, $22, $23, $24, $25, "
+        "$26, $27) "
         "ON CONFLICT (source_database) DO UPDATE SET pid = EXCLUDED.pid, host = EXCLUDED.host, "
         "running_since = EXCLUDED.running_since, updated_at = EXCLUDED.updated_at, "
         "phase = EXCLUDED.phase, received_file = EXCLUDED.received_file, "
@@ -542,6 +621,7 @@ void Monitor::tick() {
         "apply_lag_seconds = EXCLUDED.apply_lag_seconds, "
         "position_lag_bytes = EXCLUDED.position_lag_bytes, "
         "position_lag_transactions = EXCLUDED.position_lag_transactions, "
+        "end_to_end_lag_seconds = EXCLUDED.end_to_end_lag_seconds, "
         "transactions_per_second = EXCLUDED.transactions_per_second, "
         "rows_per_second = EXCLUDED.rows_per_second, "
         "events_received = EXCLUDED.events_received, "
@@ -574,7 +654,8 @@ void Monitor::tick() {
          std::to_string(m.state.transactions()),
          std::to_string(m.state.rows()),
          std::to_string(m.state.reconnects()),
-         tables});
+         tables,
+         text_of(lag.end_to_end_seconds)});
   } catch (const std::exception& e) {
     m.tgt.reset();
     if (wall_seconds() - m.last_target_warning > 60) {

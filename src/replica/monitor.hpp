@@ -54,7 +54,26 @@ struct Observed {
   double applied_commit = 0;     // commit time of the newest transaction applied
   double reader_caught_up = 0;   // last moment the stream had all the server had logged
   double applier_caught_up = 0;  // last moment the target had it all
+  double heartbeat_written = 0;  // source time of the newest heartbeat applied (0: none)
 };
+
+// The heartbeat table (--heartbeat-table): where the monitor writes, once a second, this
+// replica's row (replica_id) with the source's UTC time.
+struct Heartbeat {
+  std::string database, table;
+  uint64_t replica_id = 0;
+  std::string target;  // which replica the row is for, for people reading the table
+};
+
+// Parses "database.table", creates the table on the source if missing, and names this replica's
+// row. ConfigError for a malformed name or the replicated database itself; SourceError naming
+// the grants needed when it cannot be created.
+Heartbeat prepare_heartbeat(mysql::Connection& src, const std::string& table,
+                            const std::string& replicated_database, const std::string& target);
+
+// A DATETIME value (UTC) as seconds since the epoch.
+double epoch_seconds(int year, unsigned month, unsigned day, unsigned hour, unsigned minute,
+                     unsigned second, unsigned micros);
 
 // The three lags at `now`, given the server's position read at `server.checked_at`:
 //   source lag: now minus the newest commit time received, zero when the stream had everything
@@ -65,6 +84,7 @@ struct Observed {
 //     position to the server's.
 struct Lag {
   std::optional<double> source_seconds, apply_seconds;
+  std::optional<double> end_to_end_seconds;  // with a heartbeat table
   std::optional<uint64_t> bytes, transactions;
   bool reader_caught_up = false, applier_caught_up = false;  // at the check
 };
@@ -83,6 +103,8 @@ class LiveState {
   void applied(const BinlogPosition& pos, uint32_t commit_time);
   // A batch committed: its source transactions and row changes, how long it took, and the row
   // changes by table (in the order of `tables`) and kind.
+  // A heartbeat written at `written_at` (source UTC time) is applied.
+  void heartbeat_applied(double written_at);
   void committed_batch(uint64_t transactions, uint64_t rows, double seconds,
                        const std::vector<std::array<uint64_t, 3>>& by_table);
   void reconnected();
@@ -144,7 +166,8 @@ class LiveState {
 class Monitor {
  public:
   Monitor(const mysql::Endpoint& source, std::string target_uri, std::string database,
-          LiveState& state, monitor::Registry* metrics, double interval_seconds = 1.0);
+          LiveState& state, monitor::Registry* metrics, const Heartbeat* heartbeat = nullptr,
+          double interval_seconds = 1.0);
   ~Monitor();
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;

@@ -309,8 +309,10 @@ bool concerns(const binlog::QueryEvent& q, const std::string& ours) {
 class Follower {
  public:
   Follower(const ReplicateOptions& options, pg::Connection& tgt, const std::string& db,
-           std::vector<Route>& routes, mysql::Flavor flavor, LiveState& live)
+           std::vector<Route>& routes, mysql::Flavor flavor, LiveState& live,
+           const Heartbeat* heartbeat)
       : m_options(options),
+        m_heartbeat(heartbeat),
         m_db(db),
         m_routes(routes),
         m_flavor(flavor),
@@ -347,7 +349,7 @@ class Follower {
     }
     // Rows of tables outside the replica are not even decoded.
     decoder.set_table_filter([this](const binlog::TableMapEvent& t) {
-      return t.database == m_db && m_route_by_name.contains(t.table);
+      return (t.database == m_db && m_route_by_name.contains(t.table)) || is_heartbeat(t);
     });
     binlog::TransactionFramer framer;
     m_tables.clear();
@@ -456,6 +458,36 @@ class Follower {
            m_position_dirty;
   }
 
+  bool is_heartbeat(const binlog::TableMapEvent& t) const {
+    return m_heartbeat != nullptr && t.database == m_heartbeat->database &&
+           t.table == m_heartbeat->table;
+  }
+
+  // This replica's heartbeat rows: the source time each was written, kept with the position
+  // after its transaction until that position is applied.
+  void heartbeat_rows(const binlog::RowsEvent& rows) {
+    for (const binlog::RowImage& image : rows.after) {
+      if (image.values.size() < 2) continue;
+      const binlog::Value& id = image.values[0];
+      const binlog::Value& at = image.values[1];
+      const uint64_t n =
+          id.kind == binlog::ValueKind::unsigned_int ? id.u : static_cast<uint64_t>(id.i);
+      if (n != m_heartbeat->replica_id || at.kind != binlog::ValueKind::datetime) continue;
+      m_heartbeat_in_tx = epoch_seconds(at.t.year, at.t.month, at.t.day, at.t.hour, at.t.minute,
+                                        at.t.second, at.t.micros);
+    }
+  }
+
+  // The heartbeats whose transactions are now applied (everything before `applied` is).
+  void publish_heartbeats(const BinlogPosition& applied) {
+    while (!m_heartbeats.empty() &&
+           compare_positions(m_heartbeats.front().second.file, m_heartbeats.front().second.pos,
+                             applied.file, applied.pos) <= 0) {
+      m_live.heartbeat_applied(m_heartbeats.front().first);
+      m_heartbeats.pop_front();
+    }
+  }
+
   // Nothing of ours read and not applied: the position read so far counts as applied (the
   // next commit writes it down; until then a restart reads those events again, and skips them).
   void publish_idle() {
@@ -465,6 +497,7 @@ class Follower {
     if (m_pending.pos == m_published.pos && m_pending.file == m_published.file) return;
     m_published = m_pending;
     m_live.applied(m_pending, m_last_commit);
+    publish_heartbeats(m_pending);
   }
 
   // my2pg verify holds the replica (see ReplicaHold): everything read so far is committed, then
@@ -490,6 +523,7 @@ class Follower {
       case binlog::TxRole::begin:
         m_tx_changes = 0;
         m_has_ddl = false;
+        m_heartbeat_in_tx.reset();
         return;
       case binlog::TxRole::change:
         change(e, framer, file);
@@ -556,6 +590,10 @@ class Follower {
                           std::to_string(rows->table_id) + " without its TABLE_MAP");
       }
       const MappedTable& t = found->second;
+      if (t.route == kHeartbeatRoute) {
+        heartbeat_rows(*rows);
+        return;
+      }
       if (t.route < 0) return;
       const Route& r = m_routes[static_cast<size_t>(t.route)];
       const binlog::TxInfo& tx = framer.current();
@@ -612,6 +650,10 @@ class Follower {
     if (t.map == map) return;
     t = MappedTable{};
     t.map = map;
+    if (is_heartbeat(*map)) {
+      t.route = kHeartbeatRoute;
+      return;
+    }
     if (map->database != m_db) return;
     const auto it = m_route_by_name.find(map->table);
     if (it == m_route_by_name.end()) return;
@@ -739,6 +781,11 @@ class Follower {
     m_last_gtid = tx.gtid;
     m_last_commit = tx.timestamp;
     m_position_dirty = true;
+    if (m_heartbeat_in_tx) {
+      m_heartbeats.emplace_back(*m_heartbeat_in_tx, m_pending);
+      if (m_heartbeats.size() > 256) m_heartbeats.pop_front();
+      m_heartbeat_in_tx.reset();
+    }
     if (m_tx_changes != 0) ++m_batch_tx;
     m_batch_changes += m_tx_changes;
     m_tx_changes = 0;
@@ -807,11 +854,16 @@ class Follower {
     m_report.transactions += m_inflight_tx;
     m_report.row_changes += m_inflight_changes;
     m_live.applied(m_committed, m_inflight_commit);
+    publish_heartbeats(m_committed);
     m_live.committed_batch(m_inflight_tx, m_inflight_changes, m_applier.last_commit_seconds(),
                            m_inflight_counts);
   }
 
+  static constexpr int kHeartbeatRoute = -2;
   const ReplicateOptions& m_options;
+  const Heartbeat* m_heartbeat;
+  std::optional<double> m_heartbeat_in_tx;
+  std::deque<std::pair<double, BinlogPosition>> m_heartbeats;  // read, not yet applied
   std::string m_db;
   std::vector<Route>& m_routes;
   mysql::Flavor m_flavor;
@@ -1059,11 +1111,18 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
   LiveState live(table_names);
   live.set_metrics(options.metrics);
   live.applied(start, replica.last_commit);
-  Follower follower(options, tgt, db, routes, src.flavor(), live);
+  std::optional<Heartbeat> heartbeat;
+  if (!options.heartbeat_table.empty()) {
+    heartbeat = prepare_heartbeat(src, options.heartbeat_table, db,
+                                  pg::describe_conninfo(options.target_uri));
+  }
+  Follower follower(options, tgt, db, routes, src.flavor(), live,
+                    heartbeat ? &*heartbeat : nullptr);
   follower.committed() = start;
   // Lags, rates and positions, once a second, in my2pg.replica_progress and the metrics.
   live.set_phase("following");
-  const Monitor monitor(endpoint, options.target_uri, db, live, options.metrics);
+  const Monitor monitor(endpoint, options.target_uri, db, live, options.metrics,
+                        heartbeat ? &*heartbeat : nullptr);
   spdlog::info("following {} from {} ({} tables{})", db, start.display(), routes.size(),
                until ? ", until " + where_of(until->file, until->pos) : "");
   double backoff = options.reconnect_initial;

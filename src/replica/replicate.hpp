@@ -47,6 +47,10 @@ struct ReplicateOptions {
   // Nothing from the source, not even a heartbeat (sent every second when idle), for this long:
   // the link is dead, reconnect.
   double source_timeout = 30;
+  // "database.table" on the source, created if missing and written every second by the
+  // monitor; the time from a write there to its position being applied is the end-to-end lag.
+  // In a database of its own: its rows are never applied to the target.
+  std::string heartbeat_table;
   // Where the replica's counters, histograms and lag gauges go (--metrics-listen), if anywhere.
   monitor::Registry* metrics = nullptr;
   // The longest my2pg verify may hold the replica at one position (see ReplicaHold).

@@ -100,7 +100,7 @@ std::vector<ReplicaStatus> read_status(const std::string& target_uri, const std:
           "p.position_lag_transactions, p.transactions_per_second, p.rows_per_second, "
           "p.events_received, p.reconnects, p.applied_file, p.applied_pos, "
           "coalesce(p.applied_gtid_set, ''), extract(epoch FROM p.applied_commit_time), "
-          "extract(epoch FROM now()) "
+          "extract(epoch FROM now()), p.end_to_end_lag_seconds "
           "FROM my2pg.replica r LEFT JOIN my2pg.replica_progress p USING (source_database) "
           "WHERE $1 = '' OR r.source_database = $1 ORDER BY r.source_database",
       {db});
@@ -137,6 +137,7 @@ std::vector<ReplicaStatus> read_status(const std::string& target_uri, const std:
       s.lag.apply_seconds = maybe_number(r[25]);
       s.lag.bytes = maybe_count(r[26]);
       s.lag.transactions = maybe_count(r[27]);
+      s.lag.end_to_end_seconds = maybe_number(r[37]);
       s.lag_as_of = s.progress_updated_at;
       s.lag_from = "replicate";
       s.transactions_per_second = number(r[28]);
@@ -279,6 +280,8 @@ std::string status_text(const std::vector<ReplicaStatus>& replicas) {
                        seconds_text(s.lag.source_seconds), seconds_text(s.lag.apply_seconds),
                        s.lag.bytes ? std::to_string(*s.lag.bytes) : "unknown",
                        s.lag.transactions ? std::to_string(*s.lag.transactions) : "unknown");
+    if (s.lag.end_to_end_seconds)
+      out += fmt::format(", end-to-end {}", seconds_text(s.lag.end_to_end_seconds));
     out += s.lag_from == "none"
                ? " (never measured)\n"
                : fmt::format(" (as of {}, from {})\n", iso_time(s.lag_as_of),
@@ -331,6 +334,7 @@ std::string status_json(const std::vector<ReplicaStatus>& replicas) {
     json_number(out, "apply_seconds", s.lag.apply_seconds, true);
     json_count(out, "position_bytes", s.lag.bytes, true);
     json_count(out, "position_transactions", s.lag.transactions, true);
+    json_number(out, "end_to_end_seconds", s.lag.end_to_end_seconds, true);
     json_text(out, "as_of", iso_time(s.lag_as_of), true, true);
     json_text(out, "measured_by", s.lag_from, false);
     out += "},\"positions\":{";

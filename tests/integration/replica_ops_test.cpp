@@ -159,6 +159,38 @@ uint16_t free_port() {
   return ntohs(addr.sin_port);
 }
 
+// run_replicate on a thread of this process, for tests that set options the command line has
+// no flag for; stop() ends it as SIGTERM would and rethrows what it threw.
+struct InProcessReplica {
+  explicit InProcessReplica(my2pg::replica::ReplicateOptions options) : r(std::move(options)) {
+    r.stop = &stopping;
+    thread = std::thread([this] {
+      try {
+        my2pg::replica::run_replicate(r);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    });
+  }
+  ~InProcessReplica() {
+    if (thread.joinable()) {
+      stopping = true;
+      thread.join();
+    }
+  }
+  InProcessReplica(const InProcessReplica&) = delete;
+  InProcessReplica& operator=(const InProcessReplica&) = delete;
+  void stop() {
+    stopping = true;
+    thread.join();
+    if (failure) std::rethrow_exception(failure);
+  }
+  my2pg::replica::ReplicateOptions r;
+  std::atomic<bool> stopping{false};
+  std::exception_ptr failure;
+  std::thread thread;
+};
+
 }  // namespace
 
 TEST_CASE("an idle source shows zero lag for two minutes", "[status]") {
@@ -298,20 +330,11 @@ TEST_CASE("replica metrics are served over HTTP in the Prometheus format", "[met
   if (std::getenv("MY2PG_TEST_DEBUG") != nullptr) spdlog::set_level(spdlog::level::debug);
   my2pg::monitor::Registry registry;
   const my2pg::monitor::MetricsServer server("127.0.0.1:0", [&] { return registry.render(); });
-  std::atomic<bool> stop{false};
   my2pg::replica::ReplicateOptions r;
   r.source_uri = db.source_uri();
   r.target_uri = db.target_uri();
-  r.stop = &stop;
   r.metrics = &registry;
-  std::exception_ptr failure;
-  std::thread follower([&] {
-    try {
-      my2pg::replica::run_replicate(r);
-    } catch (...) {
-      failure = std::current_exception();
-    }
-  });
+  InProcessReplica follower(r);
   for (int i = 1; i <= 30; ++i)
     src.execute("INSERT INTO t VALUES (" + std::to_string(i) + ", " + std::to_string(i) + ")");
   src.execute("UPDATE t SET v = v + 1 WHERE id <= 10");
@@ -328,9 +351,7 @@ TEST_CASE("replica metrics are served over HTTP in the Prometheus format", "[met
         return m.count(key) != 0 && m[key] == 6 && m["my2pg_replica_apply_lag_seconds"] == 0.0;
       },
       30);
-  stop = true;
-  follower.join();
-  if (failure) std::rethrow_exception(failure);
+  follower.stop();
   INFO(scraped);
   REQUIRE(applied);
   CHECK(m["my2pg_replica_rows_applied_total{table=\"" + table + "\",kind=\"insert\"}"] == 30);
@@ -666,20 +687,11 @@ TEST_CASE("holds that nobody answers or nobody lifts do not stop replication for
   REQUIRE(
       run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri()}).exit_code ==
       0);
-  std::atomic<bool> stop{false};
   my2pg::replica::ReplicateOptions r;
   r.source_uri = db.source_uri();
   r.target_uri = db.target_uri();
-  r.stop = &stop;
   r.hold_limit_seconds = 3;
-  std::exception_ptr failure;
-  std::thread follower([&] {
-    try {
-      my2pg::replica::run_replicate(r);
-    } catch (...) {
-      failure = std::current_exception();
-    }
-  });
+  InProcessReplica follower(r);
   auto count = [&] { return db.target_value("SELECT count(*) FROM " + db.name() + ".t"); };
   wait_following(db.target_uri(), db.name());
 
@@ -725,7 +737,73 @@ TEST_CASE("holds that nobody answers or nobody lifts do not stop replication for
     locker.execute("COMMIT");
     CHECK(wait_until([&] { return count() == "1"; }, 10));
   }
-  stop = true;
-  follower.join();
-  if (failure) std::rethrow_exception(failure);
+  follower.stop();
+}
+
+TEST_CASE("a heartbeat table on the source gives end-to-end lag", "[status]") {
+  TestDatabases db;
+  auto& src = db.source();
+  const std::string hb_db = db.name() + "_hb";
+  struct DropAfter {
+    my2pg::mysql::Connection& src;
+    std::string name;
+    ~DropAfter() {
+      try {
+        src.execute("DROP DATABASE IF EXISTS " + name);
+      } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): best effort
+      }
+    }
+  } drop{src, hb_db};
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY)");
+  REQUIRE(
+      run_my2pg({"migrate", "--source", db.source_uri(), "--target", db.target_uri()}).exit_code ==
+      0);
+
+  SECTION("malformed names and the replicated database are refused") {
+    const CommandResult bare = run_my2pg({"replicate", "--source", db.source_uri(), "--target",
+                                          db.target_uri(), "--heartbeat-table", "beat"});
+    CHECK(bare.exit_code == 2);
+    CHECK(bare.err.find("--heartbeat-table takes DATABASE.TABLE") != std::string::npos);
+    const CommandResult same =
+        run_my2pg({"replicate", "--source", db.source_uri(), "--target", db.target_uri(),
+                   "--heartbeat-table", db.name() + ".beat"});
+    CHECK(same.exit_code == 2);
+    CHECK(same.err.find("put the table in a database of its own") != std::string::npos);
+  }
+
+  SECTION("small while caught up, growing while the applier waits") {
+    Follower follower({"replicate", "--source", db.source_uri(), "--target", db.target_uri(),
+                       "--heartbeat-table", hb_db + ".beat"});
+    auto e2e = [&]() -> std::optional<double> {
+      const auto all = my2pg::replica::read_status(db.target_uri(), db.name(), "");
+      if (all.empty()) return std::nullopt;
+      return all.front().lag.end_to_end_seconds;
+    };
+    REQUIRE(wait_until([&] { return e2e().has_value(); }, 60));
+    for (int i = 0; i < 5; ++i) {
+      const auto lag = e2e();
+      REQUIRE(lag.has_value());
+      CHECK(*lag < 2.5);
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    CHECK(src.query("SELECT count(*) FROM " + hb_db + ".beat").rows[0][0] == "1");
+    CHECK(db.target_value("SELECT to_regclass('" + db.name() + ".beat') IS NULL") == "t");
+
+    my2pg::pg::Connection locker(db.target_uri());
+    locker.execute("BEGIN");
+    locker.execute("LOCK TABLE " + db.name() + ".t IN ACCESS EXCLUSIVE MODE");
+    src.execute("INSERT INTO t VALUES (1)");  // its batch waits; heartbeats after it too
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+    const auto held = e2e();
+    REQUIRE(held.has_value());
+    CHECK(*held >= 3.0);
+    locker.execute("COMMIT");
+    CHECK(wait_until(
+        [&] {
+          const auto lag = e2e();
+          return lag && *lag < 2.5;
+        },
+        20));
+    CHECK(follower.stop() == 0);
+  }
 }

@@ -126,3 +126,17 @@ TEST_CASE("live state keeps the newest received and applied positions", "[lag]")
   CHECK(live.rows() == 7);
   CHECK(live.table_rows().at(0) == std::array<uint64_t, 3>{3, 2, 2});
 }
+
+TEST_CASE("heartbeat times convert to epoch seconds and give end-to-end lag", "[lag]") {
+  using my2pg::replica::epoch_seconds;
+  CHECK(epoch_seconds(1970, 1, 1, 0, 0, 0, 0) == 0);
+  CHECK(epoch_seconds(2000, 3, 1, 0, 0, 0, 0) == 951868800);
+  CHECK(epoch_seconds(2024, 2, 29, 23, 59, 59, 0) == 1709251199);
+  CHECK(epoch_seconds(2026, 11, 22, 11, 0, 0, 500000) == Approx(1795345200.5));
+  Observed seen;
+  seen.heartbeat_written = 1000.25;
+  const auto lag = compute_lag(seen, ServerPosition{}, 1001.0);
+  REQUIRE(lag.end_to_end_seconds.has_value());
+  CHECK(*lag.end_to_end_seconds == Approx(0.75));
+  CHECK_FALSE(compute_lag(Observed{}, ServerPosition{}, 1001.0).end_to_end_seconds.has_value());
+}
