@@ -90,8 +90,10 @@ Lag compute_lag(const Observed& seen, const ServerPosition& server, double now) 
     lag.apply_seconds = std::max(0.0, now - applied);
   }
   lag.bytes = bytes_behind(seen.applied.file, seen.applied.pos, server);
-  if (seen.heartbeat_written > 0)
-    lag.end_to_end_seconds = std::max(0.0, now - seen.heartbeat_written);
+  if (seen.heartbeat_written > 0) {
+    lag.end_to_end_seconds =
+        std::max({0.0, seen.heartbeat_delay, now - seen.heartbeat_written - kHeartbeatSeconds});
+  }
   if (lag.applier_caught_up) {
     lag.transactions = 0;
   } else if (!seen.applied.gtid_set.empty()) {
@@ -212,7 +214,8 @@ void LiveState::set_metrics(monitor::Registry* registry) {
   m_metrics = std::move(m);
 }
 
-void LiveState::received(const std::string& file, const uint8_t* header, size_t size) {
+void LiveState::received(const std::string& file, const uint8_t* header, size_t size,
+                         double received_at) {
   if (size < 19) return;
   m_events.fetch_add(1, std::memory_order_relaxed);
   if (m_metrics) m_metrics->events->add(1);
@@ -231,16 +234,17 @@ void LiveState::received(const std::string& file, const uint8_t* header, size_t 
     if (m_seen.received.file != file) m_seen.received.file = file;
     m_seen.received.pos = log_pos;
   }
-  m_seen.received_commit = std::max(m_seen.received_commit, static_cast<double>(timestamp));
+  m_seen.received_commit =
+      std::max(m_seen.received_commit, commit_time_estimate(timestamp, received_at));
 }
 
-void LiveState::applied(const BinlogPosition& pos, uint32_t commit_time) {
+void LiveState::applied(const BinlogPosition& pos, double commit_time) {
   const std::lock_guard lock(m_mutex);
   if (!m_seen.applied.known() ||
       compare_positions(pos.file, pos.pos, m_seen.applied.file, m_seen.applied.pos) > 0) {
     m_seen.applied = pos;
   }
-  m_seen.applied_commit = std::max(m_seen.applied_commit, static_cast<double>(commit_time));
+  m_seen.applied_commit = std::max(m_seen.applied_commit, commit_time);
   // The stream has at least what is applied.
   if (!m_seen.received.known() ||
       compare_positions(pos.file, pos.pos, m_seen.received.file, m_seen.received.pos) > 0) {
@@ -252,7 +256,9 @@ void LiveState::applied(const BinlogPosition& pos, uint32_t commit_time) {
 
 void LiveState::heartbeat_applied(double written_at) {
   const std::lock_guard lock(m_mutex);
-  m_seen.heartbeat_written = std::max(m_seen.heartbeat_written, written_at);
+  if (written_at <= m_seen.heartbeat_written) return;
+  m_seen.heartbeat_written = written_at;
+  m_seen.heartbeat_delay = std::max(0.0, wall_seconds() - written_at);
 }
 
 void LiveState::committed_batch(uint64_t transactions, uint64_t rows, double seconds,

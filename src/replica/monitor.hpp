@@ -55,6 +55,7 @@ struct Observed {
   double reader_caught_up = 0;   // last moment the stream had all the server had logged
   double applier_caught_up = 0;  // last moment the target had it all
   double heartbeat_written = 0;  // source time of the newest heartbeat applied (0: none)
+  double heartbeat_delay = 0;    // from its write to its application
 };
 
 // The heartbeat table (--heartbeat-table): where the monitor writes, once a second, this
@@ -71,6 +72,14 @@ struct Heartbeat {
 Heartbeat prepare_heartbeat(mysql::Connection& src, const std::string& table,
                             const std::string& replicated_database, const std::string& target);
 
+// A transaction's commit time from its binlog timestamp (whole seconds) and when its commit
+// event was read: a live stream reads it within the same second, and then the read time is the
+// closer bound; a backlog read later keeps the timestamp (so lags stay upper bounds).
+inline double commit_time_estimate(uint32_t timestamp, double received_at) {
+  const auto ts = static_cast<double>(timestamp);
+  return received_at >= ts && received_at < ts + 1 ? received_at : ts;
+}
+
 // A DATETIME value (UTC) as seconds since the epoch.
 double epoch_seconds(int year, unsigned month, unsigned day, unsigned hour, unsigned minute,
                      unsigned second, unsigned micros);
@@ -81,7 +90,11 @@ double epoch_seconds(int year, unsigned month, unsigned day, unsigned hour, unsi
 //   apply lag: now minus the commit time of the newest transaction applied (or the last moment
 //     the target was caught up, whichever is later), zero when it was caught up at the check;
 //   position lag: bytes and transactions (by GTID; unknown without them) from the applied
-//     position to the server's.
+//     position to the server's;
+//   end-to-end lag (with a heartbeat table): the delay of the newest heartbeat applied, or how
+//     overdue the next one is (written kHeartbeatSeconds later and not applied yet).
+constexpr double kHeartbeatSeconds = 1.0;  // how often the monitor writes the heartbeat
+
 struct Lag {
   std::optional<double> source_seconds, apply_seconds;
   std::optional<double> end_to_end_seconds;  // with a heartbeat table
@@ -97,10 +110,12 @@ class LiveState {
  public:
   explicit LiveState(std::vector<std::string> tables);
 
-  // The reading thread: one event of the stream (raw bytes with their v4 header).
-  void received(const std::string& file, const uint8_t* header, size_t size);
-  // The applying thread: everything before `pos` is in PostgreSQL.
-  void applied(const BinlogPosition& pos, uint32_t commit_time);
+  // The reading thread: one event of the stream (raw bytes with their v4 header), read at
+  // `received_at` (wall_seconds()).
+  void received(const std::string& file, const uint8_t* header, size_t size, double received_at);
+  // The applying thread: everything before `pos` is in PostgreSQL; `commit_time` is the newest
+  // applied transaction's (see commit_time_estimate).
+  void applied(const BinlogPosition& pos, double commit_time);
   // A batch committed: its source transactions and row changes, how long it took, and the row
   // changes by table (in the order of `tables`) and kind.
   // A heartbeat written at `written_at` (source UTC time) is applied.

@@ -46,6 +46,7 @@ class EventQueue {
     std::vector<uint8_t> bytes;
     std::string file;  // set when it changes; empty: the file of the event before
     uint64_t position = 0;
+    double received_at = 0;  // wall_seconds()
   };
   enum class Pop { item, timeout, finished };
 
@@ -131,7 +132,8 @@ class Reader {
         item.bytes.assign(raw.bytes.begin(), raw.bytes.end());
         if (raw.file != file) item.file = file = raw.file;  // else empty: the file goes on
         item.position = raw.position;
-        m_live.received(file, item.bytes.data(), item.bytes.size());
+        item.received_at = wall_seconds();
+        m_live.received(file, item.bytes.data(), item.bytes.size(), item.received_at);
         if (!m_queue.push(std::move(item))) return;
       }
       m_queue.finish(nullptr);
@@ -428,6 +430,7 @@ class Follower {
         decoder.set_file(file);
       }
       events.clear();
+      m_item_received = item.received_at;
       decoder.decode(item.bytes, item.position, events);
       for (const binlog::Event& e : events) handle(e, framer, file);
       if (!framer.in_transaction()) publish_idle();
@@ -496,7 +499,7 @@ class Follower {
       return;
     if (m_pending.pos == m_published.pos && m_pending.file == m_published.file) return;
     m_published = m_pending;
-    m_live.applied(m_pending, m_last_commit);
+    m_live.applied(m_pending, m_last_commit_estimate);
     publish_heartbeats(m_pending);
   }
 
@@ -780,6 +783,7 @@ class Follower {
     m_pending.gtid_set = advance_gtid_set(m_pending.gtid_set, tx.gtid);
     m_last_gtid = tx.gtid;
     m_last_commit = tx.timestamp;
+    m_last_commit_estimate = commit_time_estimate(tx.timestamp, m_item_received);
     m_position_dirty = true;
     if (m_heartbeat_in_tx) {
       m_heartbeats.emplace_back(*m_heartbeat_in_tx, m_pending);
@@ -826,7 +830,7 @@ class Follower {
     m_inflight = m_pending;
     m_inflight_tx = m_batch_tx;
     m_inflight_changes = m_batch_changes;
-    m_inflight_commit = m_last_commit;
+    m_inflight_commit = m_last_commit_estimate;
     std::swap(m_inflight_counts, m_batch_counts);
     m_batch_counts.assign(m_routes.size(), {0, 0, 0});
     m_has_inflight = true;
@@ -880,10 +884,12 @@ class Follower {
   BinlogPosition m_inflight;   // the batch being committed
   BinlogPosition m_published;  // the last position handed to m_live as applied
   uint64_t m_inflight_tx = 0, m_inflight_changes = 0, m_inflight_number = 0;
-  uint32_t m_inflight_commit = 0;
+  double m_inflight_commit = 0;
   bool m_has_inflight = false;
   std::string m_last_gtid;
-  uint32_t m_last_commit = 0;
+  uint32_t m_last_commit = 0;         // the binlog's commit timestamp, for my2pg.replica
+  double m_last_commit_estimate = 0;  // closer, for the lags (see commit_time_estimate)
+  double m_item_received = 0;         // when the event being handled was read
   bool m_position_dirty = false;
   uint64_t m_tx_changes = 0;     // of the transaction being read
   uint64_t m_batch_changes = 0;  // of the batch's complete transactions

@@ -107,14 +107,14 @@ TEST_CASE("live state keeps the newest received and applied positions", "[lag]")
   header[4] = 30;
   header[13] = 0xf4;
   header[14] = 0x01;
-  live.received("b.000001", header, sizeof header);
+  live.received("b.000001", header, sizeof header, 1000.5);
   header[4] = 27;  // a heartbeat says nothing new
   header[13] = 0xff;
   header[14] = 0x0f;
-  live.received("b.000001", header, sizeof header);
+  live.received("b.000001", header, sizeof header, 1000.5);
   auto seen = live.observed();
   CHECK(seen.received.pos == 500);
-  CHECK(seen.received_commit == 1000);
+  CHECK(seen.received_commit == Approx(1000.5));  // read within its second
   CHECK(live.events() == 2);
   live.applied(at("b.000001", 400), 999);
   live.applied(at("b.000001", 300), 998);  // never backwards
@@ -135,8 +135,19 @@ TEST_CASE("heartbeat times convert to epoch seconds and give end-to-end lag", "[
   CHECK(epoch_seconds(2026, 11, 22, 11, 0, 0, 500000) == Approx(1795345200.5));
   Observed seen;
   seen.heartbeat_written = 1000.25;
-  const auto lag = compute_lag(seen, ServerPosition{}, 1001.0);
+  seen.heartbeat_delay = 0.1;
+  auto lag = compute_lag(seen, ServerPosition{}, 1001.0);
   REQUIRE(lag.end_to_end_seconds.has_value());
-  CHECK(*lag.end_to_end_seconds == Approx(0.75));
+  CHECK(*lag.end_to_end_seconds == Approx(0.1));  // the newest heartbeat's delay
+  lag = compute_lag(seen, ServerPosition{}, 1005.0);
+  REQUIRE(lag.end_to_end_seconds.has_value());
+  CHECK(*lag.end_to_end_seconds == Approx(3.75));  // the next, due at 1001.25, is not applied
   CHECK_FALSE(compute_lag(Observed{}, ServerPosition{}, 1001.0).end_to_end_seconds.has_value());
+}
+
+TEST_CASE("commit times take the read time when the stream reads them live", "[lag]") {
+  using my2pg::replica::commit_time_estimate;
+  CHECK(commit_time_estimate(1000, 1000.3) == Approx(1000.3));  // read in its second: live
+  CHECK(commit_time_estimate(1000, 1003.2) == 1000);            // a backlog: the timestamp
+  CHECK(commit_time_estimate(1000, 999.9) == 1000);             // clocks apart: the timestamp
 }
