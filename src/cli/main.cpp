@@ -41,6 +41,7 @@ int run(std::span<const char* const> args) {
   if (inv.command == "status") return cli::run_status_command(inv.options);
   if (inv.command == "wait") return cli::run_wait_command(inv.options);
   if (inv.command == "cutover") return cli::run_cutover_command(inv.options);
+  if (inv.command == "resync") return cli::run_resync_command(inv.options);
   throw Error("command '" + inv.command + "' has no implementation");
 }
 

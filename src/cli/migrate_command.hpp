@@ -17,6 +17,7 @@ int run_verify_command(const Options& options);
 int run_status_command(const Options& options);
 int run_wait_command(const Options& options);
 int run_cutover_command(const Options& options);
+int run_resync_command(const Options& options);
 
 // `my2pg schema`: creates the converted tables (or, with --dry-run, prints the DDL as a SQL
 // script) and reports every column's mapping and what was not migrated.

@@ -148,6 +148,16 @@ constexpr OptionSpec kCutover[] = {
     {"chunk-rows", "N", "verify's key ranges, about N rows each (default 250000)"},
 };
 
+constexpr OptionSpec kResync[] = {
+    {"table", "NAMES",
+     "the tables to copy again (comma-separated; NAME or DATABASE.NAME of the source database)"},
+    {"target-schema", "NAME", "the schema the copy was made in (default: the replica's)"},
+    {"mapping", "FILE", "the type rules the copy was made with"},
+    {"identifier-case", "POLICY", "the identifier case the copy was made with: keep or lower"},
+    {"include", "GLOBS", "the tables the copy was made of (database.table globs)"},
+    {"exclude", "GLOBS", "the tables the copy left out"},
+};
+
 constexpr OptionSpec kBinlog[] = {
     {"format", "FORMAT", "text (like mysqlbinlog -v, the default) or json (one object per event)"},
     {"start", "FILE:POS",
@@ -177,6 +187,8 @@ constexpr CommandSpec kCommands[] = {
      kStatus},
     {"wait", "return once the replica's apply lag is at most --max-lag (exit 9 on --timeout)",
      kWait},
+    {"resync", "copy chosen tables of a replica again from one snapshot while replication goes on",
+     kResync},
     {"cutover",
      "switch to PostgreSQL: optionally stop source writes, drain to the final position, verify, "
      "detach, set sequences, report (--dry-run shows the plan)",

@@ -11,6 +11,7 @@
 #include "cli/option_values.hpp"
 #include "common/error.hpp"
 #include "replica/cutover.hpp"
+#include "replica/resync.hpp"
 #include "replica/status.hpp"
 #include "snapshot/source_model.hpp"
 
@@ -88,6 +89,27 @@ int run_cutover_command(const Options& options) {
   std::fputs(replica::cutover_text(report).c_str(), stdout);
   if (auto path = options.get("report")) write_report_file(replica::cutover_json(report), *path);
   return report.equal || report.dry_run ? 0 : static_cast<int>(ExitCode::mismatch);
+}
+
+int run_resync_command(const Options& options) {
+  replica::ResyncOptions r;
+  r.source_uri = options.require("source");
+  r.target_uri = options.require("target");
+  r.model = model_options(options);
+  r.tables = split_list(options.get("table"));
+  const replica::ResyncReport report = replica::run_resync(r);
+  std::printf("resynced %zu table(s) of %s as of %s%s\n", report.tables.size(),
+              report.source_database.c_str(), report.position.display().c_str(),
+              report.replica_running
+                  ? (", with the running replica held there for " +
+                     std::to_string(static_cast<int>(report.held_seconds * 1000)) + " ms")
+                        .c_str()
+                  : " (no replicate runs: the next one skips what the copy holds)");
+  for (const auto& t : report.tables) {
+    std::printf("  %-40s -> %-40s %llu rows, %.1f s\n", t.source.c_str(), t.target.c_str(),
+                static_cast<unsigned long long>(t.rows), t.seconds);
+  }
+  return 0;
 }
 
 }  // namespace my2pg::cli

@@ -35,6 +35,7 @@ ReplicaHold::~ReplicaHold() {
 void ReplicaHold::release() {
   if (!m_requested) return;
   m_requested = false;
+  m_held_seconds = wall_seconds() - m_started;
   m_conn->query("DELETE FROM my2pg.replica_hold WHERE source_database = $1", {m_db});
 }
 
@@ -85,6 +86,18 @@ void ReplicaHold::before() {
 
 std::string ReplicaHold::at(const BinlogPosition& source_position) {
   if (!m_active) return {};
+  advance_to(source_position);
+  m_holder->execute("BEGIN ISOLATION LEVEL REPEATABLE READ");
+  const std::string snapshot =
+      m_holder->query("SELECT pg_export_snapshot()").rows.at(0).at(0).value_or("");
+  release();
+  spdlog::info("comparing as of {}:{}, where the running replica was held for {:.0f} ms",
+               source_position.file, source_position.pos, m_held_seconds * 1000);
+  return snapshot;
+}
+
+void ReplicaHold::advance_to(const BinlogPosition& source_position) {
+  if (!m_active) return;
   m_conn->query(
       "UPDATE my2pg.replica_hold SET state = 'advancing', target_file = $2, target_pos = $3, "
       "updated_at = now() WHERE source_database = $1",
@@ -101,14 +114,6 @@ std::string ReplicaHold::at(const BinlogPosition& source_position) {
                       std::to_string(reached.pos) + ", not at the source snapshot's " +
                       source_position.file + ":" + std::to_string(source_position.pos) +
                       "; run verify again");
-  m_holder->execute("BEGIN ISOLATION LEVEL REPEATABLE READ");
-  const std::string snapshot =
-      m_holder->query("SELECT pg_export_snapshot()").rows.at(0).at(0).value_or("");
-  release();
-  m_held_seconds = wall_seconds() - m_started;
-  spdlog::info("comparing as of {}:{}, where the running replica was held for {:.0f} ms",
-               source_position.file, source_position.pos, m_held_seconds * 1000);
-  return snapshot;
 }
 
 }  // namespace my2pg::replica

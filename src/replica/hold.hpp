@@ -32,7 +32,9 @@ class ReplicaHold : public snapshot::TargetAlignment {
   std::string at(const BinlogPosition& source_position) override;
   double held_seconds() const { return m_held_seconds; }
 
- private:
+  // The parts of at(), for work done while the replica stays held (resync): apply exactly up to
+  // `source_position`, and let go.
+  void advance_to(const BinlogPosition& source_position);
   void release();
 
   std::string m_target_uri, m_db;

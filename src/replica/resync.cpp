@@ -1,0 +1,136 @@
+#include "replica/resync.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "common/error.hpp"
+#include "common/pg_names.hpp"
+#include "control/migrator.hpp"
+#include "mysql/connection.hpp"
+#include "pg/connection.hpp"
+#include "replica/hold.hpp"
+#include "replica/monitor.hpp"
+#include "replica/status.hpp"
+#include "snapshot/source_model.hpp"
+#include "snapshot/source_snapshot.hpp"
+#include "snapshot/table_copy.hpp"
+
+namespace my2pg::replica {
+
+ResyncReport run_resync(const ResyncOptions& options) {
+  const mysql::Endpoint endpoint = snapshot::source_endpoint(options.source_uri);
+  const std::string& db = endpoint.database;
+  ResyncReport report;
+  report.source_database = db;
+  if (options.tables.empty())
+    throw ConfigError("resync needs --table NAME (one or more, comma-separated)");
+  const auto replicas = read_status(options.target_uri, db, "");
+  if (replicas.empty()) {
+    throw ConfigError("the target holds no replica of " + db +
+                      "; resync copies tables of a replica again (run my2pg replicate first, or "
+                      "my2pg migrate --replace to copy everything)");
+  }
+  const ReplicaStatus& replica = replicas.front();
+  if (replica.state == "detached") {
+    throw ConfigError("the replica of " + db +
+                      " was detached (cutover); resync would copy into a target that no longer "
+                      "follows the source");
+  }
+
+  mysql::Connection src(endpoint);
+  pg::Connection tgt(options.target_uri);
+  snapshot::ModelOptions model = options.model;
+  model.target_schema = replica.target_schema;
+  const snapshot::SourceModel source =
+      snapshot::load_model(src, db, model, snapshot::has_postgis(tgt));
+  std::vector<size_t> chosen;
+  for (const std::string& wanted : options.tables) {
+    const std::string name = wanted.rfind(db + ".", 0) == 0 ? wanted.substr(db.size() + 1) : wanted;
+    size_t found = source.catalog.tables.size();
+    for (size_t i = 0; i < source.catalog.tables.size(); ++i) {
+      if (source.catalog.tables[i].name == name) found = i;
+    }
+    if (found == source.catalog.tables.size()) {
+      std::string known;
+      for (const auto& t : source.catalog.tables) known += (known.empty() ? "" : ", ") + t.name;
+      throw ConfigError(
+          "--table " + wanted + ": " + db + " has no replicated table of that name (" +
+          (known.empty() ? std::string("none is replicated") : "replicated: " + known) + ")");
+    }
+    chosen.push_back(found);
+  }
+
+  // Held at the snapshot's position while the tables are locked on the target: nothing of them
+  // after that position can be applied before the new copy is in.
+  ReplicaHold hold(options.target_uri, db);
+  report.replica_running = hold.active();
+  // A replicate started later skips, per table, what the copy holds: it reads the tables'
+  // positions from my2pg.table_state, which belongs to a copy of my2pg's.
+  const bool recorded =
+      !tgt.query("SELECT 1 FROM my2pg.snapshot WHERE source_database = $1", {db}).rows.empty();
+  if (!recorded && !report.replica_running) {
+    throw ConfigError("the replica of " + db +
+                      " was loaded some other way (replicate --from), so a new copy's position "
+                      "cannot be recorded for it; start my2pg replicate, then resync while it "
+                      "runs");
+  }
+  hold.before();
+  report.position = snapshot::start_consistent_snapshot(src);
+  hold.advance_to(report.position);
+  tgt.execute("SET TimeZone = 'UTC'");
+  pg::Transaction tx(tgt);
+  // Triggers and foreign-key checks off, as replicate applies (the source ran them).
+  tgt.execute("SET LOCAL session_replication_role = replica");
+  for (const size_t i : chosen) {
+    const auto& t = source.targets[i];
+    tgt.execute("LOCK TABLE " + pg::quote_identifier(t.schema) + "." +
+                pg::quote_identifier(t.name) + " IN ACCESS EXCLUSIVE MODE");
+  }
+  hold.release();
+  report.held_seconds = hold.held_seconds();
+
+  for (const size_t i : chosen) {
+    const schema::Table& table = source.catalog.tables[i];
+    const typemap::TargetTable& t = source.targets[i];
+    const auto started = std::chrono::steady_clock::now();
+    const std::string name = pg::quote_identifier(t.schema) + "." + pg::quote_identifier(t.name);
+    // DELETE rather than TRUNCATE: other tables' foreign keys may refer to this one.
+    tgt.execute("DELETE FROM " + name);
+    const snapshot::CopyResult copied = snapshot::copy_table(src, tgt, table, t);
+    const std::string stored =
+        tgt.query("SELECT count(*) FROM " + name).rows.at(0).at(0).value_or("0");
+    if (std::to_string(copied.rows) != stored) {
+      throw MismatchError(fmt::format("resync of {}: {} rows sent, {} stored; nothing changed",
+                                      table.qualified_name(), copied.rows, stored));
+    }
+    snapshot::sync_generators(tgt, table, t);
+    const auto& p = report.position;
+    if (recorded) {
+      tgt.query(
+          "INSERT INTO my2pg.table_state (source_database, source_table, target_table, "
+          "rows_copied, bytes_copied, state, binlog_file, binlog_pos, gtid_set) VALUES ($1, $2, "
+          "$3, $4, $5, 'copied', $6, $7, nullif($8, '')) ON CONFLICT (source_database, "
+          "source_table) DO UPDATE SET target_table = EXCLUDED.target_table, rows_copied = "
+          "EXCLUDED.rows_copied, bytes_copied = EXCLUDED.bytes_copied, copied_at = now(), "
+          "binlog_file = EXCLUDED.binlog_file, binlog_pos = EXCLUDED.binlog_pos, gtid_set = "
+          "EXCLUDED.gtid_set",
+          {db, table.name, t.name, std::to_string(copied.rows), std::to_string(copied.bytes),
+           p.file, std::to_string(p.pos), p.gtid_set});
+    }
+    ResyncReport::Table r;
+    r.source = table.qualified_name();
+    r.target = t.schema + "." + t.name;
+    r.rows = copied.rows;
+    r.bytes = copied.bytes;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    spdlog::info("resynced {}: {} rows as of {}", r.source, r.rows, p.display());
+    report.tables.push_back(r);
+  }
+  tx.commit();
+  src.execute("COMMIT");
+  return report;
+}
+
+}  // namespace my2pg::replica
