@@ -52,6 +52,20 @@ CREATE TABLE my2pg.replica_hold (
   updated_at      timestamptz NOT NULL DEFAULT now()
 );
 
+-- Tables a replica has stopped applying (replicate --on-table-error pause): a value the target
+-- cannot store, or a target table that no longer equals the source. Changes to them from
+-- (binlog_file, binlog_pos) on are not applied, the other tables go on; `my2pg resync --table`
+-- copies one again and removes its row.
+CREATE TABLE my2pg.paused_table (
+  source_database text NOT NULL,
+  source_table    text NOT NULL,
+  paused_at       timestamptz NOT NULL DEFAULT now(),
+  binlog_file     text NOT NULL,
+  binlog_pos      bigint NOT NULL,
+  error           text NOT NULL,
+  PRIMARY KEY (source_database, source_table)
+);
+
 -- Every cutover that ran (not --dry-run): its report as `my2pg cutover --report` writes it, with
 -- the plan, the timeline, the final position, the write downtime and the verdict.
 CREATE TABLE my2pg.cutover (

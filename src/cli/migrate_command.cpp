@@ -476,6 +476,11 @@ int run_replicate_command(const Options& options) {
   if (auto t = options.get("source-timeout"))
     r.source_timeout = static_cast<double>(parse_count(*t, "--source-timeout", 2, 3600));
   if (auto hb = options.get("heartbeat-table")) r.heartbeat_table = *hb;
+  if (auto policy = options.get("on-table-error")) {
+    if (*policy != "stop" && *policy != "pause")
+      throw ConfigError("--on-table-error must be stop or pause, not '" + *policy + "'");
+    r.pause_failing_tables = *policy == "pause";
+  }
   if (auto ddl = options.get("on-ddl")) {
     if (*ddl != "stop" && *ddl != "skip")
       throw ConfigError("--on-ddl must be stop or skip, not '" + *ddl + "'");

@@ -75,6 +75,10 @@ constexpr OptionSpec kReplicateOwn[] = {
     {"source-timeout", "SECONDS",
      "reconnect when the source sends nothing, not even its heartbeat (every second when "
      "idle), for this long (default 30)"},
+    {"on-table-error", "POLICY",
+     "a table's value the target cannot store, or a target table that no longer equals the "
+     "source: stop (default), or pause that table (my2pg.paused_table; resync brings it back) "
+     "and go on with the others"},
     {"heartbeat-table", "DB.TABLE",
      "write this table on the source every second (created if missing, in a database of its "
      "own) and report the end-to-end lag from a write there to its position being applied"},

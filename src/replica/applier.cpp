@@ -222,6 +222,15 @@ void Applier::encode(size_t route, const binlog::RowImage& image,
 
 void Applier::add(size_t route, const binlog::RowsEvent& rows,
                   const std::vector<binlog::ColumnInfo>& columns, const std::string& where) {
+  try {
+    add_rows(route, rows, columns, where);
+  } catch (const MappingError& e) {
+    throw TableError(e.what(), ExitCode::data, route);
+  }
+}
+
+void Applier::add_rows(size_t route, const binlog::RowsEvent& rows,
+                       const std::vector<binlog::ColumnInfo>& columns, const std::string& where) {
   const Route& r = m_routes[route];
   Buffer& b = *m_filling.buffers[route];
   if (!b.touched) {
@@ -498,6 +507,7 @@ void Applier::removed(size_t route, const std::vector<std::string>& keys, const 
   }
   const Route& parent = m_routes[route];
   for (const Cascade& c : parent.cascades) {
+    if (m_routes[c.child].paused) continue;  // set aside: nothing of it is applied
     if (c.on_delete != "CASCADE" && c.on_delete != "SET NULL") continue;
     const Route& child = m_routes[c.child];
     const std::string table = qualified(*child.target);
@@ -569,6 +579,7 @@ void Applier::cascade(size_t route, const binlog::RowsEvent& rows,
   for (const auto& [old_key, new_key] : moved) {
     const auto old_fields = key_fields(old_key), new_fields = key_fields(new_key);
     for (const Cascade& c : r.cascades) {
+      if (m_routes[c.child].paused) continue;
       if (c.on_update != "CASCADE" && c.on_update != "SET NULL") continue;
       const Route& child = m_routes[c.child];
       std::vector<std::optional<std::string>> params;
@@ -596,10 +607,16 @@ void Applier::flush_batch(Batch& batch, const std::string& where) {
   begin();
   for (size_t route : batch.touched) {
     Buffer& b = *batch.buffers[route];
-    if (m_routes[route].key.empty()) {
-      flush_keyless(route, b, where);
-    } else {
-      flush_keyed(route, b, where);
+    try {
+      if (m_routes[route].key.empty()) {
+        flush_keyless(route, b, where);
+      } else {
+        flush_keyed(route, b, where);
+      }
+    } catch (const MismatchError& e) {
+      throw TableError(e.what(), ExitCode::mismatch, route);
+    } catch (const MappingError& e) {
+      throw TableError(e.what(), ExitCode::data, route);
     }
   }
   batch.clear();

@@ -41,6 +41,19 @@ class DetachedError : public TargetError {
   using TargetError::TargetError;
 };
 
+// An error of one replicated table (a value it cannot store, a target table that no longer
+// equals the source), with the table's route, so that --on-table-error pause can set the table
+// aside. Keeps the exit code of the error it stands for.
+class TableError : public Error {
+ public:
+  TableError(const std::string& what, ExitCode code, size_t route)
+      : Error(what, code), m_route(route) {}
+  size_t route() const { return m_route; }
+
+ private:
+  size_t m_route;
+};
+
 // A foreign key of a replicated table onto another's primary key whose ON DELETE or ON UPDATE
 // action changes the referencing rows. InnoDB runs those actions without logging them, so the
 // applier runs them itself, right after the change that set them off.
@@ -66,6 +79,8 @@ struct Route {
   std::string copied_file;
   uint64_t copied_pos = 0;
   std::string name;  // "db.table", for messages
+  // Set aside (--on-table-error pause): its changes are not applied until it is copied again.
+  bool paused = false;
 };
 
 // Routes for the tables of a migrated database: key columns and display formats filled.
@@ -127,6 +142,8 @@ class Applier {
   bool in_transaction() const { return m_open.load(); }
 
  private:
+  void add_rows(size_t route, const binlog::RowsEvent& rows,
+                const std::vector<binlog::ColumnInfo>& columns, const std::string& where);
   struct Buffer;
   // The changes of one batch, per route.
   struct Batch {

@@ -313,6 +313,18 @@ bool LiveState::hold_expired(double limit) const {
   return m_hold_active.load() && wall_seconds() - m_hold_since > limit;
 }
 
+void LiveState::set_paused(std::vector<std::string> tables) {
+  const std::lock_guard lock(m_mutex);
+  if (tables == m_paused) return;
+  m_paused = std::move(tables);
+  m_paused_version.fetch_add(1);
+}
+
+std::vector<std::string> LiveState::paused_tables() const {
+  const std::lock_guard lock(m_mutex);
+  return m_paused;
+}
+
 std::optional<BinlogPosition> LiveState::hold_target() const {
   const std::lock_guard lock(m_mutex);
   return m_hold_target;
@@ -465,16 +477,29 @@ namespace {
 
 // Between my2pg.replica_hold and the follower: the request and its target go one way, the
 // follower's answers the other.
+// The paused tables are read in the same statement (one snapshot) and published first: a resync
+// removes a table's pause before it lets go of its hold, so a follower that sees the hold gone
+// sees the table resumed too, at the very position it was held at.
 void relay_hold(pg::Connection& tgt, const std::string& db, LiveState& state) {
   const RowSet h = tgt.query(
-      "SELECT state, target_file, target_pos, now() - requested_at > interval '1 minute' FROM "
-      "my2pg.replica_hold WHERE source_database = $1",
+      "SELECT h.state, h.target_file, h.target_pos, now() - h.requested_at > interval "
+      "'1 minute', coalesce((SELECT string_agg(source_table, E'\\n' ORDER BY source_table) FROM "
+      "my2pg.paused_table WHERE source_database = $1), '') FROM (SELECT 1) AS one LEFT JOIN "
+      "my2pg.replica_hold h ON h.source_database = $1",
       {db});
-  if (h.rows.empty()) {
+  const auto& row = h.rows.at(0);
+  std::vector<std::string> paused;
+  const std::string list = row[4].value_or("");
+  for (size_t at = 0; at < list.size();) {
+    const size_t end = std::min(list.find('\n', at), list.size());
+    paused.push_back(list.substr(at, end - at));
+    at = end + 1;
+  }
+  state.set_paused(std::move(paused));
+  if (!row[0]) {
     state.set_hold(false, std::nullopt);
     return;
   }
-  const auto& row = h.rows[0];
   if (row[3] == "t") {
     spdlog::warn(
         "a hold on the replica (for my2pg verify) older than a minute was abandoned; "

@@ -137,6 +137,12 @@ class LiveState {
   void answer_hold(const std::string& state, const BinlogPosition& at);
   std::pair<std::string, BinlogPosition> hold_answer() const;
 
+  // The tables my2pg.paused_table sets aside (source table names), as the monitor last read
+  // them; the version changes whenever the set does.
+  void set_paused(std::vector<std::string> tables);
+  uint64_t paused_version() const { return m_paused_version.load(); }
+  std::vector<std::string> paused_tables() const;
+
   // my2pg.replica says 'detached' (cutover ran), or its row is gone: the follower stops.
   void set_detached() { m_detached.store(true); }
   bool detached() const { return m_detached.load(std::memory_order_relaxed); }
@@ -164,6 +170,8 @@ class LiveState {
   std::vector<std::array<uint64_t, 3>> m_table_rows;
   std::atomic<bool> m_detached{false};
   std::atomic<bool> m_hold_active{false};
+  std::vector<std::string> m_paused;
+  std::atomic<uint64_t> m_paused_version{0};
   double m_hold_since = 0;
   std::optional<BinlogPosition> m_hold_target;
   std::string m_hold_answer;

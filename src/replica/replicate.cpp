@@ -378,6 +378,7 @@ class Follower {
           if (reached(until)) m_report.caught_up = true;
           return;
         }
+        if (m_live.paused_version() != m_paused_version && !m_live.hold_active()) refresh_paused();
         if (m_live.hold_active()) {
           if (!m_live.hold_expired(m_options.hold_limit_seconds)) {
             if (hold()) {
@@ -515,6 +516,27 @@ class Follower {
     return true;
   }
 
+  // my2pg.paused_table as the monitor last read it: a table that left it (resync) is applied
+  // again from here, the position the copy was made at.
+  void refresh_paused() {
+    m_paused_version = m_live.paused_version();
+    const std::vector<std::string> paused = m_live.paused_tables();
+    for (Route& r : m_routes) {
+      const bool now = std::find(paused.begin(), paused.end(), r.source->name) != paused.end();
+      if (r.paused && !now) {
+        r.copied_file = m_pending.file;
+        r.copied_pos = m_pending.pos;
+        spdlog::info("{} was copied again (resync): applied from {} on", r.name,
+                     where_of(m_pending.file, m_pending.pos));
+      }
+      r.paused = now;
+    }
+  }
+
+ public:
+  void set_paused_version(uint64_t v) { m_paused_version = v; }
+
+ private:
   bool reached(const BinlogPosition* until) const {
     return until != nullptr &&
            compare_positions(m_pending.file, m_pending.pos, until->file, until->pos) >= 0;
@@ -599,6 +621,7 @@ class Follower {
       }
       if (t.route < 0) return;
       const Route& r = m_routes[static_cast<size_t>(t.route)];
+      if (r.paused) return;  // set aside (--on-table-error pause) until copied again
       const binlog::TxInfo& tx = framer.current();
       // The copy of this table already holds transactions that began before its position.
       if (in_copy(r, tx)) return;
@@ -722,8 +745,9 @@ class Follower {
     switch (st.kind) {
       case StatementKind::truncate:
         for (const TableName& t : st.tables) {
-          if (const int route = route_of(t);
-              route >= 0 && !in_copy(m_routes[static_cast<size_t>(route)], tx)) {
+          if (const int route = route_of(t); route >= 0 &&
+                                             !in_copy(m_routes[static_cast<size_t>(route)], tx) &&
+                                             !m_routes[static_cast<size_t>(route)].paused) {
             m_applier.truncate(static_cast<size_t>(route), m_ddl_at);
             record_ddl(tx.gtid, "applied", {});
           }
@@ -904,6 +928,7 @@ class Follower {
   Clock::time_point m_last_event = Clock::now();
   bool m_single = false;
   bool m_hold_warned = false;
+  uint64_t m_paused_version = 0;
 };
 
 void record_error(const std::string& target_uri, const std::string& db, const std::string& what) {
@@ -1124,6 +1149,25 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
   }
   Follower follower(options, tgt, db, routes, src.flavor(), live,
                     heartbeat ? &*heartbeat : nullptr);
+  {
+    // Tables set aside by an earlier run stay aside until resync copies them again.
+    const RowSet p = tgt.query(
+        "SELECT source_table, binlog_file || ':' || binlog_pos, error FROM my2pg.paused_table "
+        "WHERE source_database = $1 ORDER BY source_table",
+        {db});
+    std::vector<std::string> paused;
+    for (const auto& row : p.rows) {
+      paused.push_back(row[0].value_or(""));
+      for (Route& r : routes) {
+        if (r.source->name != paused.back()) continue;
+        r.paused = true;
+        spdlog::warn("{} is paused since {} ({}); copy it again with my2pg resync --table {}",
+                     r.name, row[1].value_or(""), row[2].value_or(""), paused.back());
+      }
+    }
+    live.set_paused(paused);
+    follower.set_paused_version(live.paused_version());
+  }
   follower.committed() = start;
   // Lags, rates and positions, once a second, in my2pg.replica_progress and the metrics.
   live.set_phase("following");
@@ -1182,6 +1226,27 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
       }
     } catch (const std::exception& e) {
       follower.abandon();
+      if (const auto* te = dynamic_cast<const TableError*>(&e);
+          te != nullptr && options.pause_failing_tables) {
+        // --on-table-error pause: this table is set aside, the others go on from the last
+        // commit (the table's changes since then are not applied either: resync copies it).
+        Route& r = routes.at(te->route());
+        r.paused = true;
+        const BinlogPosition at = follower.committed();
+        pg::Connection control(options.target_uri);
+        control.query(
+            "INSERT INTO my2pg.paused_table (source_database, source_table, binlog_file, "
+            "binlog_pos, error) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source_database, "
+            "source_table) DO UPDATE SET paused_at = now(), binlog_file = EXCLUDED.binlog_file, "
+            "binlog_pos = EXCLUDED.binlog_pos, error = EXCLUDED.error",
+            {db, r.source->name, at.file, std::to_string(at.pos), std::string(e.what())});
+        live.failed();
+        spdlog::error(
+            "{} is paused (--on-table-error pause): {}\nIts changes from {} on are not applied; "
+            "the other tables go on. Copy it again with my2pg resync --table {}",
+            r.name, e.what(), where_of(at.file, at.pos), r.source->name);
+        continue;
+      }
       if (!single) {
         // The batch held other transactions besides the failing one: apply those, one source
         // transaction per commit, up to the failure, which then stops the run.

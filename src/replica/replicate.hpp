@@ -53,6 +53,10 @@ struct ReplicateOptions {
   std::string heartbeat_table;
   // Where the replica's counters, histograms and lag gauges go (--metrics-listen), if anywhere.
   monitor::Registry* metrics = nullptr;
+  // A table's error (a value it cannot store, a target table that no longer equals the source):
+  // stop (false, the default), or pause that table, recorded in my2pg.paused_table, and go on
+  // with the others (true).
+  bool pause_failing_tables = false;
   // The longest my2pg verify may hold the replica at one position (see ReplicaHold).
   double hold_limit_seconds = 60;
   // Reconnect backoff: first and longest wait, in seconds.

@@ -88,6 +88,14 @@ ResyncReport run_resync(const ResyncOptions& options) {
     tgt.execute("LOCK TABLE " + pg::quote_identifier(t.schema) + "." +
                 pg::quote_identifier(t.name) + " IN ACCESS EXCLUSIVE MODE");
   }
+  // Paused tables are applied again from this position on: their pause ends before the hold
+  // does (the follower reads both at once), or, with no replicate running, with this copy.
+  pg::Connection control(options.target_uri);
+  for (const size_t i : chosen) {
+    (report.replica_running ? control : tgt)
+        .query("DELETE FROM my2pg.paused_table WHERE source_database = $1 AND source_table = $2",
+               {db, source.catalog.tables[i].name});
+  }
   hold.release();
   report.held_seconds = hold.held_seconds();
 

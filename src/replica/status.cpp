@@ -197,6 +197,18 @@ std::vector<ReplicaStatus> read_status(const std::string& target_uri, const std:
       ts.rows_copied = count(t[3]);
       s.tables.push_back(ts);
     }
+    const RowSet paused = tgt.query(
+        "SELECT source_table, binlog_file || ':' || binlog_pos, error FROM my2pg.paused_table "
+        "WHERE source_database = $1",
+        {s.source_database});
+    for (const auto& p : paused.rows) {
+      const std::string name = s.source_database + "." + p[0].value_or("");
+      for (TableStatus& t : s.tables) {
+        if (t.source != name) continue;
+        t.state = "paused";
+        t.error = "paused since " + p[1].value_or("") + ": " + p[2].value_or("");
+      }
+    }
     if (has_progress) {
       add_table_counts(
           s, tgt.query("SELECT key, value->>'inserted', value->>'updated', value->>'deleted' "
@@ -302,6 +314,7 @@ std::string status_text(const std::vector<ReplicaStatus>& replicas) {
     for (const TableStatus& t : s.tables) {
       out += fmt::format("  table {:<30} {:<10} copied {:>10}  +{} ~{} -{}\n", t.source, t.state,
                          t.rows_copied, t.inserted, t.updated, t.deleted);
+      if (!t.error.empty()) out += "        " + t.error + "\n";
     }
     if (!s.last_error.empty()) out += "  last error  " + s.last_error + "\n";
     if (s.ddl_skipped != 0)
@@ -362,7 +375,8 @@ std::string status_json(const std::vector<ReplicaStatus>& replicas) {
       json_count(out, "rows_copied", t.rows_copied, true);
       json_count(out, "inserted", t.inserted, true);
       json_count(out, "updated", t.updated, true);
-      json_count(out, "deleted", t.deleted, false);
+      json_count(out, "deleted", t.deleted, true);
+      json_text(out, "error", t.error, false, true);
       out += "}";
     }
     out += "],\"errors\":{";

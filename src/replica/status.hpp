@@ -19,6 +19,7 @@ struct TableStatus {
   std::string state;   // "copied" (and following), or "not copied"
   uint64_t rows_copied = 0;
   uint64_t inserted = 0, updated = 0, deleted = 0;  // by the running (or last) replicate
+  std::string error;  // why it is paused ("paused since FILE:POS: ...")
 };
 
 struct ReplicaStatus {

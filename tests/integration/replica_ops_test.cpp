@@ -917,3 +917,61 @@ TEST_CASE("resync copies a damaged table again while replication goes on", "[res
     CHECK(db.target_value("SELECT count(*) FROM " + db.name() + ".other") == "1");
   }
 }
+
+TEST_CASE("a failing table is paused while the others go on and resync brings it back",
+          "[resync]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE a (id INT PRIMARY KEY, v INT)");
+  src.execute("CREATE TABLE b (id INT PRIMARY KEY)");
+  src.execute("INSERT INTO a VALUES (1, 1), (2, 2), (3, 3), (4, 4), (5, 5)");
+  const std::vector<std::string> follow = {"replicate", "--source",      db.source_uri(),
+                                           "--target",  db.target_uri(), "--on-table-error",
+                                           "pause"};
+  auto target_count = [&](const std::string& table) {
+    return db.target_value("SELECT count(*) FROM " + db.name() + "." + table);
+  };
+  auto follower = std::make_unique<Follower>(follow);
+  wait_following(db.target_uri(), db.name());
+
+  db.target().execute("DELETE FROM " + db.name() + ".a WHERE id = 5");  // behind its back
+  src.execute("UPDATE a SET v = 50 WHERE id = 5");  // a change to a row the target lacks
+  src.execute("INSERT INTO b VALUES (1)");
+  REQUIRE(wait_until([&] { return target_count("b") == "1"; }, 30));  // b goes on
+  const auto s = status_of(db.target_uri(), db.name());
+  CHECK(s.running);
+  bool seen = false;
+  for (const auto& t : s.tables) {
+    if (t.source != db.name() + ".a") continue;
+    seen = true;
+    CHECK(t.state == "paused");
+    CHECK(t.error.find("no longer equals the source") != std::string::npos);
+  }
+  CHECK(seen);
+  src.execute("INSERT INTO a VALUES (100, 1)");
+  src.execute("INSERT INTO b VALUES (2)");
+  REQUIRE(wait_until([&] { return target_count("b") == "2"; }, 30));
+  CHECK(target_count("a") == "4");  // a's changes wait
+
+  // A new run keeps it paused.
+  CHECK(follower->stop() == 0);
+  follower = std::make_unique<Follower>(follow);
+  src.execute("INSERT INTO b VALUES (3)");
+  REQUIRE(wait_until([&] { return target_count("b") == "3"; }, 60));
+  CHECK(target_count("a") == "4");
+
+  const CommandResult r = run_my2pg(
+      {"resync", "--source", db.source_uri(), "--target", db.target_uri(), "--table", "a"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(db.target_value("SELECT count(*) FROM my2pg.paused_table WHERE source_database = '" +
+                        db.name() + "'") == "0");
+  CHECK(target_count("a") == "6");               // 1 to 5 and 100, as the source has them
+  src.execute("INSERT INTO a VALUES (101, 1)");  // applied again from the copy's position on
+  REQUIRE(wait_until([&] { return target_count("a") == "7"; }, 30));
+  const CommandResult equal =
+      run_my2pg({"verify", "--source", db.source_uri(), "--target", db.target_uri()});
+  INFO(equal.out);
+  CHECK(equal.exit_code == 0);
+  CHECK(follower->stop() == 0);
+}

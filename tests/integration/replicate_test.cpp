@@ -409,6 +409,21 @@ TEST_CASE("replicate stops with the table, column, key and position of a value i
                         Catch::Contains("column at, key id=7") && Catch::Contains("zero"));
   // The transaction before it is applied; the bad one is not.
   CHECK(db.target_value("SELECT count(*) FROM \"" + db.name() + "\".d") == "2");
+
+  // --on-table-error pause: the table is set aside with the error, the run goes on to the end.
+  const CommandResult paused =
+      run_my2pg(replicate_args(db, {"--until", "caught-up", "--on-table-error", "pause"}));
+  INFO(paused.err);
+  CHECK(paused.exit_code == 0);
+  CHECK_THAT(paused.err, Catch::Contains(db.name() + ".d is paused (--on-table-error pause)") &&
+                             Catch::Contains("my2pg resync --table d"));
+  CHECK(db.target_value("SELECT error FROM my2pg.paused_table WHERE source_database = '" +
+                        db.name() + "' AND source_table = 'd'")
+            .find("column at, key id=7") != std::string::npos);
+  const CommandResult bad_policy =
+      run_my2pg(replicate_args(db, {"--until", "caught-up", "--on-table-error", "skip"}));
+  CHECK(bad_policy.exit_code == 2);
+  CHECK_THAT(bad_policy.err, Catch::Contains("--on-table-error must be stop or pause"));
 }
 
 TEST_CASE("replicate refuses a target changed behind its back and names the table", "[replicate]") {
