@@ -67,6 +67,7 @@ TestDatabases::~TestDatabases() {
         "'; END IF; IF to_regclass('my2pg.replica_progress') IS NOT NULL THEN "
         "DELETE FROM my2pg.replica_progress WHERE source_database = '" +
         m_name + "'; DELETE FROM my2pg.cutover WHERE source_database = '" + m_name +
+        "'; DELETE FROM my2pg.paused_table WHERE source_database = '" + m_name +
         "'; END IF; END $$");
   } catch (const std::exception&) {
     // Cleanup is best effort: the sandbox is thrown away at the end of the run anyway.
