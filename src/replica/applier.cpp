@@ -617,6 +617,10 @@ void Applier::flush_batch(Batch& batch, const std::string& where) {
       throw TableError(e.what(), ExitCode::mismatch, route);
     } catch (const MappingError& e) {
       throw TableError(e.what(), ExitCode::data, route);
+    } catch (const TargetError& e) {
+      // Data exceptions and constraint violations (SQLSTATE classes 22 and 23) are the table's.
+      if (e.sqlstate().rfind("22", 0) != 0 && e.sqlstate().rfind("23", 0) != 0) throw;
+      throw TableError(e.what(), ExitCode::target, route);
     }
   }
   batch.clear();

@@ -81,6 +81,7 @@ struct Route {
   std::string name;  // "db.table", for messages
   // Set aside (--on-table-error pause): its changes are not applied until it is copied again.
   bool paused = false;
+  double paused_at = 0;  // when this run set it aside (wall_seconds())
 };
 
 // Routes for the tables of a migrated database: key columns and display formats filled.

@@ -51,8 +51,9 @@ BinlogPosition wait_state(pg::Connection& conn, const std::string& db, const cha
         {db});
     if (r.rows.empty()) {
       throw TargetError("the hold on the replica of " + db +
-                        " was removed while my2pg verify waited for it (" + what +
-                        "); run verify again");
+                        " was removed while it was waited "
+                        "for (" +
+                        what + "); run this again");
     }
     if (r.rows[0].at(0) == state) {
       return BinlogPosition{
@@ -61,8 +62,8 @@ BinlogPosition wait_state(pg::Connection& conn, const std::string& db, const cha
     if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout) {
       throw TargetError("the running replicate of " + db + " did not " + what + " within " +
                         std::to_string(static_cast<int>(timeout)) +
-                        " s (it may be applying a large transaction, or stopped); run verify "
-                        "again later, or stop replicate and verify a still target");
+                        " s (it may be applying a large transaction, or stopped); run this "
+                        "again later");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -72,12 +73,16 @@ BinlogPosition wait_state(pg::Connection& conn, const std::string& db, const cha
 
 void ReplicaHold::before() {
   if (!m_active) return;
-  m_conn->query(
+  // One hold at a time: another verify, resync or cutover holding the replica keeps it.
+  const RowSet mine = m_conn->query(
       "INSERT INTO my2pg.replica_hold (source_database, state) VALUES ($1, 'requested') ON "
-      "CONFLICT (source_database) DO UPDATE SET state = 'requested', requested_at = now(), "
-      "target_file = NULL, target_pos = NULL, paused_file = NULL, paused_pos = NULL, "
-      "updated_at = now()",
+      "CONFLICT (source_database) DO NOTHING RETURNING 1",
       {m_db});
+  if (mine.rows.empty()) {
+    throw TargetError("another my2pg verify, resync or cutover holds the replica of " + m_db +
+                      " right now (my2pg.replica_hold); run this again when it is done (a hold "
+                      "left by a process that died lapses within a minute)");
+  }
   m_requested = true;
   m_started = wall_seconds();
   m_paused = wait_state(*m_conn, m_db, "paused", m_timeout, "pause");
@@ -113,7 +118,7 @@ void ReplicaHold::advance_to(const BinlogPosition& source_position) {
     throw TargetError("the replica of " + m_db + " stopped at " + reached.file + ":" +
                       std::to_string(reached.pos) + ", not at the source snapshot's " +
                       source_position.file + ":" + std::to_string(source_position.pos) +
-                      "; run verify again");
+                      "; run this again");
 }
 
 }  // namespace my2pg::replica

@@ -313,16 +313,17 @@ bool LiveState::hold_expired(double limit) const {
   return m_hold_active.load() && wall_seconds() - m_hold_since > limit;
 }
 
-void LiveState::set_paused(std::vector<std::string> tables) {
+void LiveState::set_paused(std::vector<std::string> tables, double read_at) {
   const std::lock_guard lock(m_mutex);
   if (tables == m_paused) return;
   m_paused = std::move(tables);
+  m_paused_read_at = read_at;
   m_paused_version.fetch_add(1);
 }
 
-std::vector<std::string> LiveState::paused_tables() const {
+std::pair<std::vector<std::string>, double> LiveState::paused_tables() const {
   const std::lock_guard lock(m_mutex);
-  return m_paused;
+  return {m_paused, m_paused_read_at};
 }
 
 std::optional<BinlogPosition> LiveState::hold_target() const {
@@ -481,6 +482,7 @@ namespace {
 // removes a table's pause before it lets go of its hold, so a follower that sees the hold gone
 // sees the table resumed too, at the very position it was held at.
 void relay_hold(pg::Connection& tgt, const std::string& db, LiveState& state) {
+  const double read_at = wall_seconds();
   const RowSet h = tgt.query(
       "SELECT h.state, h.target_file, h.target_pos, now() - h.requested_at > interval "
       "'1 minute', coalesce((SELECT string_agg(source_table, E'\\n' ORDER BY source_table) FROM "
@@ -495,7 +497,7 @@ void relay_hold(pg::Connection& tgt, const std::string& db, LiveState& state) {
     paused.push_back(list.substr(at, end - at));
     at = end + 1;
   }
-  state.set_paused(std::move(paused));
+  state.set_paused(std::move(paused), read_at);
   if (!row[0]) {
     state.set_hold(false, std::nullopt);
     return;

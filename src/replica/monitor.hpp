@@ -139,9 +139,10 @@ class LiveState {
 
   // The tables my2pg.paused_table sets aside (source table names), as the monitor last read
   // them; the version changes whenever the set does.
-  void set_paused(std::vector<std::string> tables);
+  void set_paused(std::vector<std::string> tables, double read_at);
   uint64_t paused_version() const { return m_paused_version.load(); }
-  std::vector<std::string> paused_tables() const;
+  // The set and when it was read (wall_seconds()).
+  std::pair<std::vector<std::string>, double> paused_tables() const;
 
   // my2pg.replica says 'detached' (cutover ran), or its row is gone: the follower stops.
   void set_detached() { m_detached.store(true); }
@@ -171,6 +172,7 @@ class LiveState {
   std::atomic<bool> m_detached{false};
   std::atomic<bool> m_hold_active{false};
   std::vector<std::string> m_paused;
+  double m_paused_read_at = 0;
   std::atomic<uint64_t> m_paused_version{0};
   double m_hold_since = 0;
   std::optional<BinlogPosition> m_hold_target;

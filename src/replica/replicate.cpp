@@ -378,7 +378,6 @@ class Follower {
           if (reached(until)) m_report.caught_up = true;
           return;
         }
-        if (m_live.paused_version() != m_paused_version && !m_live.hold_active()) refresh_paused();
         if (m_live.hold_active()) {
           if (!m_live.hold_expired(m_options.hold_limit_seconds)) {
             if (hold()) {
@@ -392,6 +391,9 @@ class Follower {
           }
         } else {
           m_hold_warned = false;
+          // Read after the hold: the monitor publishes the paused tables before it lets go of a
+          // hold, so a resync's resumed table is seen at the position it was held at.
+          if (m_live.paused_version() != m_paused_version) refresh_paused();
         }
       }
       const bool idle_commit_due = !framer.in_transaction() && has_work() && !m_applier.busy();
@@ -520,9 +522,11 @@ class Follower {
   // again from here, the position the copy was made at.
   void refresh_paused() {
     m_paused_version = m_live.paused_version();
-    const std::vector<std::string> paused = m_live.paused_tables();
+    const auto [paused, read_at] = m_live.paused_tables();
     for (Route& r : m_routes) {
-      const bool now = std::find(paused.begin(), paused.end(), r.source->name) != paused.end();
+      bool now = std::find(paused.begin(), paused.end(), r.source->name) != paused.end();
+      // Read before this run paused it: the list does not know yet.
+      if (r.paused && !now && read_at < r.paused_at) now = true;
       if (r.paused && !now) {
         r.copied_file = m_pending.file;
         r.copied_pos = m_pending.pos;
@@ -1165,7 +1169,7 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
                      r.name, row[1].value_or(""), row[2].value_or(""), paused.back());
       }
     }
-    live.set_paused(paused);
+    live.set_paused(paused, wall_seconds());
     follower.set_paused_version(live.paused_version());
   }
   follower.committed() = start;
@@ -1230,21 +1234,37 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
           te != nullptr && options.pause_failing_tables) {
         // --on-table-error pause: this table is set aside, the others go on from the last
         // commit (the table's changes since then are not applied either: resync copies it).
-        Route& r = routes.at(te->route());
-        r.paused = true;
+        // The tables its foreign-key actions reach go aside with it: the source does not log
+        // what those actions do, and they are applied with the parent's changes.
         const BinlogPosition at = follower.committed();
         pg::Connection control(options.target_uri);
-        control.query(
-            "INSERT INTO my2pg.paused_table (source_database, source_table, binlog_file, "
-            "binlog_pos, error) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source_database, "
-            "source_table) DO UPDATE SET paused_at = now(), binlog_file = EXCLUDED.binlog_file, "
-            "binlog_pos = EXCLUDED.binlog_pos, error = EXCLUDED.error",
-            {db, r.source->name, at.file, std::to_string(at.pos), std::string(e.what())});
-        live.failed();
+        std::vector<size_t> todo = {te->route()};
+        std::string names;
+        while (!todo.empty()) {
+          Route& r = routes.at(todo.back());
+          todo.pop_back();
+          if (r.paused) continue;
+          const bool first = names.empty();
+          const std::string why =
+              first ? std::string(e.what())
+                    : "the source's foreign-key actions onto it come from a table paused at the "
+                      "same time (" +
+                          routes.at(te->route()).name + ")";
+          control.query(
+              "INSERT INTO my2pg.paused_table (source_database, source_table, binlog_file, "
+              "binlog_pos, error) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source_database, "
+              "source_table) DO UPDATE SET paused_at = now(), binlog_file = "
+              "EXCLUDED.binlog_file, binlog_pos = EXCLUDED.binlog_pos, error = EXCLUDED.error",
+              {db, r.source->name, at.file, std::to_string(at.pos), why});
+          r.paused = true;
+          r.paused_at = wall_seconds();
+          names += (first ? "" : ",") + r.source->name;
+          for (const Cascade& c : r.cascades) todo.push_back(c.child);
+        }
         spdlog::error(
-            "{} is paused (--on-table-error pause): {}\nIts changes from {} on are not applied; "
-            "the other tables go on. Copy it again with my2pg resync --table {}",
-            r.name, e.what(), where_of(at.file, at.pos), r.source->name);
+            "{} is paused (--on-table-error pause): {}\nChanges of {} from {} on are not "
+            "applied; the other tables go on. Copy again with my2pg resync --table {}",
+            routes.at(te->route()).name, e.what(), names, where_of(at.file, at.pos), names);
         continue;
       }
       if (!single) {

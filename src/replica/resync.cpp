@@ -18,6 +18,16 @@
 #include "snapshot/table_copy.hpp"
 
 namespace my2pg::replica {
+namespace {
+
+// Inside resync's transaction, with the tables locked: each table's rows replaced by the
+// snapshot's, checked, its generators moved and (when there is a copy of my2pg's) its position
+// recorded.
+void copy_tables(ResyncReport& report, mysql::Connection& src, pg::Connection& tgt,
+                 const snapshot::SourceModel& source, const std::vector<size_t>& chosen,
+                 bool recorded);
+
+}  // namespace
 
 ResyncReport run_resync(const ResyncOptions& options) {
   const mysql::Endpoint endpoint = snapshot::source_endpoint(options.source_uri);
@@ -76,13 +86,24 @@ ResyncReport run_resync(const ResyncOptions& options) {
                       "cannot be recorded for it; start my2pg replicate, then resync while it "
                       "runs");
   }
+  if (!report.replica_running) {
+    // No replicate may start until the copy and its positions are in: it takes this lock.
+    if (tgt.query("SELECT pg_try_advisory_lock(hashtext('my2pg replicate ' || $1))", {db})
+            .rows.at(0)
+            .at(0) != "t") {
+      throw ConfigError("a my2pg replicate of " + db +
+                        " is starting or running; run resync again once it follows");
+    }
+  }
   hold.before();
   report.position = snapshot::start_consistent_snapshot(src);
   hold.advance_to(report.position);
   tgt.execute("SET TimeZone = 'UTC'");
   pg::Transaction tx(tgt);
-  // Triggers and foreign-key checks off, as replicate applies (the source ran them).
+  // Triggers and foreign-key checks off, as replicate applies (the source ran them). The locks
+  // must come while the replica is held: a long reader of these tables fails resync instead.
   tgt.execute("SET LOCAL session_replication_role = replica");
+  tgt.execute("SET LOCAL lock_timeout = '20s'");
   for (const size_t i : chosen) {
     const auto& t = source.targets[i];
     tgt.execute("LOCK TABLE " + pg::quote_identifier(t.schema) + "." +
@@ -91,13 +112,47 @@ ResyncReport run_resync(const ResyncOptions& options) {
   // Paused tables are applied again from this position on: their pause ends before the hold
   // does (the follower reads both at once), or, with no replicate running, with this copy.
   pg::Connection control(options.target_uri);
+  RowSet unpaused;
   for (const size_t i : chosen) {
-    (report.replica_running ? control : tgt)
-        .query("DELETE FROM my2pg.paused_table WHERE source_database = $1 AND source_table = $2",
-               {db, source.catalog.tables[i].name});
+    const RowSet gone = (report.replica_running ? control : tgt)
+                            .query(
+                                "DELETE FROM my2pg.paused_table WHERE source_database = $1 AND "
+                                "source_table = $2 RETURNING source_table, binlog_file, "
+                                "binlog_pos, error",
+                                {db, source.catalog.tables[i].name});
+    for (const auto& row : gone.rows) unpaused.rows.push_back(row);
   }
   hold.release();
   report.held_seconds = hold.held_seconds();
+  try {
+    copy_tables(report, src, tgt, source, chosen, recorded);
+  } catch (...) {
+    // The copy did not happen: tables that were paused are paused again before the lock goes
+    // (with no replicate running, the rollback brings their rows back).
+    for (const auto& row : report.replica_running ? unpaused.rows : decltype(unpaused.rows){}) {
+      try {
+        control.query(
+            "INSERT INTO my2pg.paused_table (source_database, source_table, binlog_file, "
+            "binlog_pos, error) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            {db, row[0], row[1], row[2], row[3]});
+      } catch (const std::exception& e) {
+        spdlog::error("could not pause {}.{} again after the failed resync: {}", db,
+                      row[0].value_or(""), e.what());
+      }
+    }
+    throw;
+  }
+  tx.commit();
+  src.execute("COMMIT");
+  return report;
+}
+
+namespace {
+
+void copy_tables(ResyncReport& report, mysql::Connection& src, pg::Connection& tgt,
+                 const snapshot::SourceModel& source, const std::vector<size_t>& chosen,
+                 bool recorded) {
+  const std::string& db = report.source_database;
 
   for (const size_t i : chosen) {
     const schema::Table& table = source.catalog.tables[i];
@@ -136,9 +191,8 @@ ResyncReport run_resync(const ResyncOptions& options) {
     spdlog::info("resynced {}: {} rows as of {}", r.source, r.rows, p.display());
     report.tables.push_back(r);
   }
-  tx.commit();
-  src.execute("COMMIT");
-  return report;
 }
+
+}  // namespace
 
 }  // namespace my2pg::replica

@@ -975,3 +975,68 @@ TEST_CASE("a failing table is paused while the others go on and resync brings it
   CHECK(equal.exit_code == 0);
   CHECK(follower->stop() == 0);
 }
+
+TEST_CASE("resync refuses a busy replica and re-pauses a table whose copy fails", "[resync]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE d (id INT PRIMARY KEY, at DATETIME)");
+  src.execute("CREATE TABLE b (id INT PRIMARY KEY)");
+  src.execute("INSERT INTO d VALUES (1, '2024-01-01 00:00:00')");
+  const std::vector<std::string> resync = {
+      "resync", "--source", db.source_uri(), "--target", db.target_uri(), "--table", "d"};
+
+  SECTION("a hold of another tool, and a replicate starting meanwhile") {
+    REQUIRE(run_my2pg({"replicate", "--source", db.source_uri(), "--target", db.target_uri(),
+                       "--until", "caught-up"})
+                .exit_code == 0);
+    // Not running, but its lock taken (a replicate starting): resync must not copy under it.
+    my2pg::pg::Connection other(db.target_uri());
+    other.query("SELECT pg_advisory_lock(hashtext('my2pg replicate ' || $1))", {db.name()});
+    const CommandResult starting = run_my2pg(resync);
+    CHECK(starting.exit_code == 2);
+    CHECK(starting.err.find("is starting or running; run resync again") != std::string::npos);
+    other.query("SELECT pg_advisory_unlock(hashtext('my2pg replicate ' || $1))", {db.name()});
+
+    Follower follower({"replicate", "--source", db.source_uri(), "--target", db.target_uri()});
+    wait_following(db.target_uri(), db.name());
+    db.target().execute("INSERT INTO my2pg.replica_hold (source_database, state) VALUES ('" +
+                        db.name() + "', 'requested')");
+    const CommandResult held = run_my2pg(resync);
+    CHECK(held.exit_code == 4);
+    CHECK(held.err.find("another my2pg verify, resync or cutover holds the replica") !=
+          std::string::npos);
+    db.target().execute("DELETE FROM my2pg.replica_hold WHERE source_database = '" + db.name() +
+                        "'");
+    CHECK(follower.stop() == 0);
+  }
+
+  SECTION("a copy that fails leaves the table paused, a fixed source lets it through") {
+    Follower follower({"replicate", "--source", db.source_uri(), "--target", db.target_uri(),
+                       "--on-table-error", "pause"});
+    wait_following(db.target_uri(), db.name());
+    src.execute("SET SESSION sql_mode = ''");
+    src.execute("INSERT INTO d VALUES (7, '0000-00-00 00:00:00')");
+    src.execute("INSERT INTO b VALUES (1)");
+    auto paused = [&] {
+      return db.target_value("SELECT count(*) FROM my2pg.paused_table WHERE source_database = '" +
+                             db.name() + "' AND source_table = 'd'");
+    };
+    REQUIRE(wait_until([&] { return paused() == "1"; }, 30));
+    const CommandResult failed = run_my2pg(resync);
+    CHECK(failed.exit_code == 5);  // the copy meets the same value
+    CHECK(failed.err.find("zero") != std::string::npos);
+    CHECK(paused() == "1");  // paused again, before its lock went
+    src.execute("UPDATE d SET at = '2024-01-07 00:00:00' WHERE id = 7");
+    const CommandResult fixed = run_my2pg(resync);
+    INFO(fixed.err);
+    CHECK(fixed.exit_code == 0);
+    CHECK(paused() == "0");
+    src.execute("INSERT INTO d VALUES (8, '2024-01-08 00:00:00')");
+    REQUIRE(wait_until(
+        [&] { return db.target_value("SELECT count(*) FROM " + db.name() + ".d") == "3"; }, 30));
+    CHECK(
+        run_my2pg({"verify", "--source", db.source_uri(), "--target", db.target_uri()}).exit_code ==
+        0);
+    CHECK(follower.stop() == 0);
+  }
+}
