@@ -1040,3 +1040,31 @@ TEST_CASE("resync refuses a busy replica and re-pauses a table whose copy fails"
     CHECK(follower.stop() == 0);
   }
 }
+
+TEST_CASE("a row PostgreSQL rejects pauses its table under the pause policy", "[resync]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE c (id INT PRIMARY KEY, v INT)");
+  src.execute("CREATE TABLE other (id INT PRIMARY KEY)");
+  REQUIRE(run_my2pg({"replicate", "--source", db.source_uri(), "--target", db.target_uri(),
+                     "--until", "caught-up"})
+              .exit_code == 0);
+  // A constraint the target has and the source does not.
+  db.target().execute("ALTER TABLE " + db.name() + ".c ADD CONSTRAINT small CHECK (v < 100)");
+  src.execute("INSERT INTO c VALUES (1, 500)");
+  src.execute("INSERT INTO other VALUES (1)");
+  const std::vector<std::string> run = {"replicate",     "--source", db.source_uri(), "--target",
+                                        db.target_uri(), "--until",  "caught-up"};
+  const CommandResult stopped = run_my2pg(run);
+  CHECK(stopped.exit_code == 4);
+  CHECK(stopped.err.find("violates check constraint") != std::string::npos);
+  std::vector<std::string> pause = run;
+  pause.insert(pause.end(), {"--on-table-error", "pause"});
+  const CommandResult paused = run_my2pg(pause);
+  INFO(paused.err);
+  CHECK(paused.exit_code == 0);
+  CHECK(db.target_value("SELECT count(*) FROM " + db.name() + ".other") == "1");
+  CHECK(db.target_value("SELECT error FROM my2pg.paused_table WHERE source_database = '" +
+                        db.name() + "' AND source_table = 'c'")
+            .find("violates check constraint") != std::string::npos);
+}
