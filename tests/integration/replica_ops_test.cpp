@@ -159,6 +159,40 @@ uint16_t free_port() {
   return ntohs(addr.sin_port);
 }
 
+// A write workload on its own thread and connection: `step(connection, i)` runs one source
+// transaction (or throws), with `pause_ms` between steps, until stop(); it counts the steps
+// that returned and keeps the first error.
+struct Workload {
+  Workload(const std::string& uri, std::function<void(my2pg::mysql::Connection&, int)> step,
+           int pause_ms) {
+    thread = std::thread([this, uri, step = std::move(step), pause_ms] {
+      try {
+        my2pg::mysql::Connection app(my2pg::mysql::Endpoint::parse(uri));
+        for (int i = 0; !done; ++i) {
+          step(app, i);
+          ++transactions;
+          std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+        }
+      } catch (const std::exception& e) {
+        error = e.what();
+      }
+    });
+  }
+  ~Workload() { stop(); }
+  Workload(const Workload&) = delete;
+  Workload& operator=(const Workload&) = delete;
+  // Waits for the thread; the error it met, if any ("" otherwise).
+  std::string stop() {
+    done = true;
+    if (thread.joinable()) thread.join();
+    return error;
+  }
+  std::atomic<bool> done{false};
+  std::atomic<int> transactions{0};
+  std::string error;
+  std::thread thread;
+};
+
 // run_replicate on a thread of this process, for tests that set options the command line has
 // no flag for; stop() ends it as SIGTERM would and rethrows what it threw.
 struct InProcessReplica {
@@ -426,13 +460,10 @@ TEST_CASE("cutover under a running write workload ends read-only equal and writa
   }
 
   SECTION("the switch") {
-    std::atomic<bool> done{false};
-    std::atomic<int> committed{0}, refused{0};
-    std::string workload_error;
-    std::thread workload([&] {
-      try {
-        my2pg::mysql::Connection app(my2pg::mysql::Endpoint::parse(app_uri));
-        for (int i = 0; !done; ++i) {
+    std::atomic<int> refused{0};
+    Workload workload(
+        app_uri,
+        [&](my2pg::mysql::Connection& app, int i) {
           try {
             app.execute("START TRANSACTION");
             app.execute("INSERT INTO orders (v, note) VALUES (" + std::to_string(i) + ", 'w')");
@@ -441,19 +472,14 @@ TEST_CASE("cutover under a running write workload ends read-only equal and writa
             if (i % 7 == 0)
               app.execute("DELETE FROM orders WHERE id = " + std::to_string(1 + (i * 13) % 100));
             app.execute("COMMIT");
-            ++committed;
           } catch (const my2pg::SourceError& e) {
             app.execute("ROLLBACK");
             if (e.server_errno() != 1290) throw;  // --read-only: refused, as it should be
             ++refused;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
           }
-        }
-      } catch (const std::exception& e) {
-        workload_error = e.what();
-      }
-    });
-    REQUIRE(wait_until([&] { return committed >= 50; }, 60));
+        },
+        20);
+    REQUIRE(wait_until([&] { return workload.transactions - refused >= 50; }, 60));
     const std::string report_file = sandbox.dir + "/cutover.json";
     const CommandResult cut =
         run_my2pg({"cutover", "--source", uri, "--target", db.target_uri(),
@@ -461,9 +487,7 @@ TEST_CASE("cutover under a running write workload ends read-only equal and writa
     INFO("stdout: " << cut.out << "\nstderr: " << cut.err);
     CHECK(cut.exit_code == 0);
     REQUIRE(wait_until([&] { return refused >= 3; }, 10));
-    done = true;
-    workload.join();
-    CHECK(workload_error.empty());
+    CHECK(workload.stop().empty());
     CHECK(src.query("SELECT @@GLOBAL.read_only").rows[0][0] == "1");
     const std::string report = my2pg::test::read_text_file(report_file);
     CHECK(report.find("\"equal\":true") != std::string::npos);
@@ -546,13 +570,9 @@ TEST_CASE("verify compares both sides at one position while replication runs", "
   wait_following(db.target_uri(), db.name());
 
   // Transfers among ids 1 to 400, new rows from 20000, deletes of new rows: never idle.
-  std::atomic<bool> done{false};
-  std::atomic<int> transactions{0};
-  std::string workload_error;
-  std::thread workload([&] {
-    try {
-      my2pg::mysql::Connection app(my2pg::mysql::Endpoint::parse(db.source_uri()));
-      for (int i = 0; !done; ++i) {
+  Workload workload(
+      db.source_uri(),
+      [](my2pg::mysql::Connection& app, int i) {
         const int a = 1 + (i * 37) % 400, b = 1 + (i * 91 + 7) % 400;
         app.execute("START TRANSACTION");
         app.execute("UPDATE acct SET balance = balance - 1 WHERE id = " + std::to_string(a));
@@ -560,22 +580,17 @@ TEST_CASE("verify compares both sides at one position while replication runs", "
         app.execute("INSERT INTO acct VALUES (" + std::to_string(20000 + i) + ", 5, 'new')");
         if (i % 3 == 0) app.execute("DELETE FROM acct WHERE id = " + std::to_string(20000 + i / 2));
         app.execute("COMMIT");
-        ++transactions;
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-      }
-    } catch (const std::exception& e) {
-      workload_error = e.what();
-    }
-  });
+      },
+      2);
   const std::vector<std::string> verify = {
       "verify", "--source", db.source_uri(), "--target", db.target_uri(), "--chunk-rows", "100"};
   for (int round = 0; round < 3; ++round) {
-    const int before = transactions;
+    const int before = workload.transactions;
     const CommandResult v = run_my2pg(verify);
     INFO("round " << round << "\nstdout: " << v.out << "\nstderr: " << v.err);
     CHECK(v.exit_code == 0);
     CHECK(v.out.find("both sides compared as of that position") != std::string::npos);
-    CHECK(transactions > before);  // the workload ran during the comparison
+    CHECK(workload.transactions > before);  // the workload ran during the comparison
   }
 
   // Rows the workload never touches, changed on the target only: found by key.
@@ -587,9 +602,7 @@ TEST_CASE("verify compares both sides at one position while replication runs", "
   const std::string report_file = "/tmp/my2pg-verify-" + db.name() + ".json";
   with_report.insert(with_report.end(), {"--report", report_file});
   const CommandResult differs = run_my2pg(with_report);
-  done = true;
-  workload.join();
-  CHECK(workload_error.empty());
+  CHECK(workload.stop().empty());
   INFO("stdout: " << differs.out << "\nstderr: " << differs.err);
   CHECK(differs.exit_code == 6);
   CHECK(differs.out.find("id=450") != std::string::npos);
@@ -843,13 +856,9 @@ TEST_CASE("resync copies a damaged table again while replication goes on", "[res
   SECTION("with replicate running under writes") {
     Follower follower({"replicate", "--source", db.source_uri(), "--target", db.target_uri()});
     wait_following(db.target_uri(), db.name());
-    std::atomic<bool> done{false};
-    std::atomic<int> transactions{0};
-    std::string workload_error;
-    std::thread workload([&] {
-      try {
-        my2pg::mysql::Connection app(my2pg::mysql::Endpoint::parse(db.source_uri()));
-        for (int i = 0; !done; ++i) {
+    Workload workload(
+        db.source_uri(),
+        [](my2pg::mysql::Connection& app, int i) {
           app.execute("START TRANSACTION");
           app.execute("UPDATE acct SET balance = balance - 1 WHERE id = " +
                       std::to_string(1 + i % 100));
@@ -858,21 +867,16 @@ TEST_CASE("resync copies a damaged table again while replication goes on", "[res
           app.execute("INSERT INTO acct VALUES (" + std::to_string(1000 + i) + ", 1)");
           app.execute("INSERT INTO other VALUES (" + std::to_string(i) + ")");
           app.execute("COMMIT");
-          ++transactions;
-          std::this_thread::sleep_for(std::chrono::milliseconds(3));
-        }
-      } catch (const std::exception& e) {
-        workload_error = e.what();
-      }
-    });
-    REQUIRE(wait_until([&] { return transactions > 50; }, 30));
+        },
+        3);
+    REQUIRE(wait_until([&] { return workload.transactions > 50; }, 30));
     // Damage the copy behind the replica's back, in rows the workload never touches (ids 1 to
     // 100 and from 1000): replicate would stop at a change to a row the target lacks.
     db.target().execute("DELETE FROM " + acct + " WHERE id BETWEEN 200 AND 210");
     db.target().execute("UPDATE " + acct + " SET balance = -1 WHERE id = 150");
     const CommandResult damaged = run_my2pg(verify);
     CHECK(damaged.exit_code == 6);
-    const int before = transactions;
+    const int before = workload.transactions;
     const CommandResult r = run_my2pg(
         {"resync", "--source", db.source_uri(), "--target", db.target_uri(), "--table", "acct"});
     INFO(r.out << r.err);
@@ -880,13 +884,11 @@ TEST_CASE("resync copies a damaged table again while replication goes on", "[res
     CHECK(r.out.find("with the running replica held there for") != std::string::npos);
     CHECK(r.out.find(acct) != std::string::npos);
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    CHECK(transactions > before);  // the source kept writing, the replica kept following
+    CHECK(workload.transactions > before);  // the source kept writing, the replica followed
     const CommandResult equal = run_my2pg(verify);
     INFO(equal.out);
     CHECK(equal.exit_code == 0);
-    done = true;
-    workload.join();
-    CHECK(workload_error.empty());
+    CHECK(workload.stop().empty());
     CHECK(follower.stop() == 0);
   }
 
