@@ -24,8 +24,6 @@ CREATE TABLE my2pg.replica_progress (
   apply_lag_seconds         double precision,
   position_lag_bytes        bigint,
   position_lag_transactions bigint,                    -- NULL without GTIDs
-  end_to_end_lag_seconds    double precision,          -- with --heartbeat-table: now minus the
-                                                       -- newest applied heartbeat's write time
   transactions_per_second   double precision,          -- over the last 10 seconds
   rows_per_second           double precision,
   events_received           bigint NOT NULL DEFAULT 0, -- this run
@@ -50,20 +48,6 @@ CREATE TABLE my2pg.replica_hold (
   paused_file     text,
   paused_pos      bigint,
   updated_at      timestamptz NOT NULL DEFAULT now()
-);
-
--- Tables a replica has stopped applying (replicate --on-table-error pause): a value the target
--- cannot store, or a target table that no longer equals the source. Changes to them from
--- (binlog_file, binlog_pos) on are not applied, the other tables go on; `my2pg resync --table`
--- copies one again and removes its row.
-CREATE TABLE my2pg.paused_table (
-  source_database text NOT NULL,
-  source_table    text NOT NULL,
-  paused_at       timestamptz NOT NULL DEFAULT now(),
-  binlog_file     text NOT NULL,
-  binlog_pos      bigint NOT NULL,
-  error           text NOT NULL,
-  PRIMARY KEY (source_database, source_table)
 );
 
 -- Every cutover that ran (not --dry-run): its report as `my2pg cutover --report` writes it, with

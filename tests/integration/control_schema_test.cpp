@@ -35,13 +35,13 @@ TEST_CASE("control schema migrations apply once and are recorded") {
 
   const auto first = my2pg::control::migrate_control_schema(conn);
   CHECK(first.from_version == 0);
-  CHECK(first.to_version == 7);
+  CHECK(first.to_version == 8);
   const auto second = my2pg::control::migrate_control_schema(conn);
-  CHECK(second.from_version == 7);
-  CHECK(second.to_version == 7);
+  CHECK(second.from_version == 8);
+  CHECK(second.to_version == 8);
   const auto versions =
       conn.query("SELECT version, name FROM my2pg.schema_version ORDER BY version");
-  REQUIRE(versions.rows.size() == 7);
+  REQUIRE(versions.rows.size() == 8);
   CHECK(versions.rows[0][1] == "0001_control_schema.sql");
   CHECK(versions.rows[1][1] == "0002_identifier_map.sql");
   CHECK(versions.rows[2][1] == "0003_rejects.sql");
@@ -49,12 +49,13 @@ TEST_CASE("control schema migrations apply once and are recorded") {
   CHECK(versions.rows[4][1] == "0005_chunks.sql");
   CHECK(versions.rows[5][1] == "0006_replica.sql");
   CHECK(versions.rows[6][1] == "0007_replica_progress.sql");
+  CHECK(versions.rows[7][1] == "0008_table_pause.sql");
   CHECK(conn.query("SELECT to_regclass('my2pg.table_state') IS NOT NULL").rows[0][0] == "t");
   CHECK(conn.query("SELECT to_regclass('my2pg.identifier_map') IS NOT NULL").rows[0][0] == "t");
 
   SECTION("a control schema from a newer my2pg is refused") {
     conn.execute("INSERT INTO my2pg.schema_version (version, name) VALUES (999, 'future.sql')");
     REQUIRE_THROWS_WITH(my2pg::control::migrate_control_schema(conn),
-                        Catch::Contains("version 999, newer than this my2pg knows (7)"));
+                        Catch::Contains("version 999, newer than this my2pg knows (8)"));
   }
 }
