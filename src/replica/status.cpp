@@ -235,7 +235,7 @@ namespace {
 
 std::string seconds_text(const std::optional<double>& v) {
   if (!v) return "unknown";
-  return fmt::format("{:.1f} s", *v);
+  return *v < 10 ? fmt::format("{:.2f} s", *v) : fmt::format("{:.1f} s", *v);
 }
 
 std::string position_text(const BinlogPosition& p) {
