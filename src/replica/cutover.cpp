@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <cmath>
 #include <memory>
 #include <thread>
 
@@ -64,8 +63,7 @@ class CatchUp : public snapshot::TargetAlignment {
     r.until_position = position;
     run_replicate(r);
     m_holder = std::make_unique<pg::Connection>(m_options.target_uri);
-    m_holder->execute("BEGIN ISOLATION LEVEL REPEATABLE READ");
-    return m_holder->query("SELECT pg_export_snapshot()").rows.at(0).at(0).value_or("");
+    return export_snapshot(*m_holder);
   }
 
  private:
@@ -333,15 +331,6 @@ CutoverReport run_cutover(const CutoverOptions& options) {
 
 namespace {
 
-std::string iso(double t) {
-  const auto secs = static_cast<std::time_t>(std::floor(t));
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                     static_cast<int>((t - std::floor(t)) * 1000));
-}
-
 void json_list(std::string& out, const char* key, const std::vector<std::string>& items) {
   out += fmt::format("\"{}\":[", key);
   for (size_t i = 0; i < items.size(); ++i) {
@@ -410,7 +399,7 @@ std::string cutover_json(const CutoverReport& r) {
     out += "{\"event\":";
     append_json_string(r.timeline[i].what, out);
     out += ",\"at\":";
-    append_json_string(iso(r.timeline[i].at), out);
+    append_json_string(iso_utc(r.timeline[i].at), out);
     out += ",\"detail\":";
     append_json_string(r.timeline[i].detail, out);
     out += "}";

@@ -12,6 +12,11 @@
 
 namespace my2pg::replica {
 
+std::string export_snapshot(pg::Connection& holder) {
+  holder.execute("BEGIN ISOLATION LEVEL REPEATABLE READ");
+  return holder.query("SELECT pg_export_snapshot()").rows.at(0).at(0).value_or("");
+}
+
 ReplicaHold::ReplicaHold(std::string target_uri, std::string database, double timeout_seconds)
     : m_target_uri(std::move(target_uri)), m_db(std::move(database)), m_timeout(timeout_seconds) {
   const auto replicas = read_status(m_target_uri, m_db, "");
@@ -92,9 +97,7 @@ void ReplicaHold::before() {
 std::string ReplicaHold::at(const BinlogPosition& source_position) {
   if (!m_active) return {};
   advance_to(source_position);
-  m_holder->execute("BEGIN ISOLATION LEVEL REPEATABLE READ");
-  const std::string snapshot =
-      m_holder->query("SELECT pg_export_snapshot()").rows.at(0).at(0).value_or("");
+  const std::string snapshot = export_snapshot(*m_holder);
   release();
   spdlog::info("comparing as of {}:{}, where the running replica was held for {:.0f} ms",
                source_position.file, source_position.pos, m_held_seconds * 1000);

@@ -15,6 +15,10 @@ class Connection;
 
 namespace my2pg::replica {
 
+// Opens a REPEATABLE READ transaction on `holder` and exports its snapshot, for verify to read
+// the target as of this moment from its own connection (valid while the transaction is open).
+std::string export_snapshot(pg::Connection& holder);
+
 class ReplicaHold : public snapshot::TargetAlignment {
  public:
   // Active only when a replicate process follows `database` into the target right now.

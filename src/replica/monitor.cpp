@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
+#include <ctime>
 #include <deque>
 #include <functional>
 #include <limits>
@@ -23,6 +25,16 @@ namespace my2pg::replica {
 
 double wall_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string iso_utc(double t) {
+  if (t <= 0) return "";
+  const auto secs = static_cast<std::time_t>(std::floor(t));
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     static_cast<int>((t - std::floor(t)) * 1000));
 }
 
 ServerPosition read_server_position(mysql::Connection& src) {

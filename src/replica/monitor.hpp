@@ -29,6 +29,8 @@ namespace my2pg::replica {
 
 // Seconds since the epoch, with fractions.
 double wall_seconds();
+// Such a time as UTC ISO 8601 with milliseconds ("2026-11-22T11:12:49.075Z"); "" for 0.
+std::string iso_utc(double seconds);
 
 // The source's binary log as of one moment.
 struct ServerPosition {

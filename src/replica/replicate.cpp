@@ -991,6 +991,12 @@ void warn_about_tables(const std::vector<Route>& routes, const schema::Catalog& 
 
 }  // namespace
 
+bool try_replica_lock(pg::Connection& tgt, const std::string& database) {
+  return tgt.query("SELECT pg_try_advisory_lock(hashtext('my2pg replicate ' || $1))", {database})
+             .rows.at(0)
+             .at(0) == "t";
+}
+
 ReplicateReport run_replicate(const ReplicateOptions& options) {
   const auto started = Clock::now();
   const mysql::Endpoint endpoint = snapshot::source_endpoint(options.source_uri);
@@ -1001,9 +1007,7 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
   // One follower per source database: a second one would apply the same transactions again.
   // A killed predecessor's session may take a moment to end, so wait a little for it.
   for (int attempt = 0;; ++attempt) {
-    const RowSet got =
-        tgt.query("SELECT pg_try_advisory_lock(hashtext('my2pg replicate ' || $1))", {db});
-    if (got.rows.at(0).at(0) == "t") break;
+    if (try_replica_lock(tgt, db)) break;
     if (attempt >= 100) {
       throw ConfigError("another my2pg replicate follows " + db +
                         " into this target already "

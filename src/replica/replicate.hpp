@@ -14,6 +14,9 @@
 namespace my2pg::monitor {
 class Registry;
 }
+namespace my2pg::pg {
+class Connection;
+}
 
 namespace my2pg::replica {
 
@@ -72,6 +75,11 @@ struct ReplicateReport {
   bool caught_up = false;  // --until reached
   bool detached = false;   // cutover detached the replica while it ran
 };
+
+// The lock one replicate per source database holds on the target (pg_try_advisory_lock on
+// hashtext('my2pg replicate ' || database)); resync takes it when no replicate runs. False when
+// another session holds it.
+bool try_replica_lock(pg::Connection& tgt, const std::string& database);
 
 // Throws ConfigError, SourceError, TargetError, MappingError, DecodeError or MismatchError (the
 // target no longer equals the source) naming what and where; the position stays after the last

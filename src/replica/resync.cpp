@@ -12,6 +12,7 @@
 #include "pg/connection.hpp"
 #include "replica/hold.hpp"
 #include "replica/monitor.hpp"
+#include "replica/replicate.hpp"
 #include "replica/status.hpp"
 #include "snapshot/source_model.hpp"
 #include "snapshot/source_snapshot.hpp"
@@ -88,9 +89,7 @@ ResyncReport run_resync(const ResyncOptions& options) {
   }
   if (!report.replica_running) {
     // No replicate may start until the copy and its positions are in: it takes this lock.
-    if (tgt.query("SELECT pg_try_advisory_lock(hashtext('my2pg replicate ' || $1))", {db})
-            .rows.at(0)
-            .at(0) != "t") {
+    if (!try_replica_lock(tgt, db)) {
       throw ConfigError("a my2pg replicate of " + db +
                         " is starting or running; run resync again once it follows");
     }

@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <cmath>
-#include <ctime>
 #include <map>
 
 #include "common/error.hpp"
@@ -39,16 +38,6 @@ std::optional<double> maybe_number(const std::optional<std::string>& v) {
 std::optional<uint64_t> maybe_count(const std::optional<std::string>& v) {
   if (!v) return std::nullopt;
   return std::stoull(*v);
-}
-
-std::string iso_time(double t) {
-  if (t <= 0) return "";
-  const auto secs = static_cast<std::time_t>(std::floor(t));
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  const int millis = static_cast<int>((t - std::floor(t)) * 1000);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
 }
 
 // Reads "db.t": {"inserted": n, ...} from the progress row's jsonb, flattened by the query.
@@ -286,7 +275,7 @@ std::string status_text(const std::vector<ReplicaStatus>& replicas) {
                        s.target_schema);
     out += fmt::format("  state       {}{}\n", s.state,
                        s.running ? fmt::format(" (running: {}, pid {} on {}, since {})", s.phase,
-                                               s.pid, s.host, iso_time(s.running_since))
+                                               s.pid, s.host, iso_utc(s.running_since))
                                  : " (no replicate process is running)");
     out += fmt::format("  lag         source {}, apply {}, position {} bytes / {} transactions",
                        seconds_text(s.lag.source_seconds), seconds_text(s.lag.apply_seconds),
@@ -296,15 +285,15 @@ std::string status_text(const std::vector<ReplicaStatus>& replicas) {
       out += fmt::format(", end-to-end {}", seconds_text(s.lag.end_to_end_seconds));
     out += s.lag_from == "none"
                ? " (never measured)\n"
-               : fmt::format(" (as of {}, from {})\n", iso_time(s.lag_as_of),
+               : fmt::format(" (as of {}, from {})\n", iso_utc(s.lag_as_of),
                              s.lag_from == "source" ? "the source now" : "the replicate process");
     out += fmt::format(
         "  applied     {}{}\n", position_text(s.applied),
-        s.applied_commit_time > 0 ? " (commit time " + iso_time(s.applied_commit_time) + ")" : "");
+        s.applied_commit_time > 0 ? " (commit time " + iso_utc(s.applied_commit_time) + ")" : "");
     out += fmt::format("  received    {}\n", position_text(s.received));
     out +=
         fmt::format("  server      {}{}\n", position_text(s.server),
-                    s.server_checked_at > 0 ? " (read " + iso_time(s.server_checked_at) + ")" : "");
+                    s.server_checked_at > 0 ? " (read " + iso_utc(s.server_checked_at) + ")" : "");
     out += fmt::format("  rates       {:.1f} transactions/s, {:.1f} row changes/s\n",
                        s.transactions_per_second, s.rows_per_second);
     out += fmt::format(
@@ -341,21 +330,21 @@ std::string status_json(const std::vector<ReplicaStatus>& replicas) {
                s.pid != 0 ? std::optional<uint64_t>(static_cast<uint64_t>(s.pid)) : std::nullopt,
                true);
     json_text(out, "host", s.host, true, true);
-    json_text(out, "running_since", iso_time(s.running_since), true, true);
+    json_text(out, "running_since", iso_utc(s.running_since), true, true);
     out += "\"lag\":{";
     json_number(out, "source_seconds", s.lag.source_seconds, true);
     json_number(out, "apply_seconds", s.lag.apply_seconds, true);
     json_count(out, "position_bytes", s.lag.bytes, true);
     json_count(out, "position_transactions", s.lag.transactions, true);
     json_number(out, "end_to_end_seconds", s.lag.end_to_end_seconds, true);
-    json_text(out, "as_of", iso_time(s.lag_as_of), true, true);
+    json_text(out, "as_of", iso_utc(s.lag_as_of), true, true);
     json_text(out, "measured_by", s.lag_from, false);
     out += "},\"positions\":{";
     json_position(out, "applied", s.applied, true);
     json_position(out, "received", s.received, true);
     json_position(out, "server", s.server, true);
-    json_text(out, "applied_commit_time", iso_time(s.applied_commit_time), true, true);
-    json_text(out, "server_checked_at", iso_time(s.server_checked_at), false, true);
+    json_text(out, "applied_commit_time", iso_utc(s.applied_commit_time), true, true);
+    json_text(out, "server_checked_at", iso_utc(s.server_checked_at), false, true);
     out += "},\"rates\":{";
     json_number(out, "transactions_per_second", s.transactions_per_second, true);
     json_number(out, "rows_per_second", s.rows_per_second, false);
