@@ -1,5 +1,6 @@
 #pragma once
-// Small helpers for SQL text shared by the catalog reader and the type mapper.
+// Small helpers for SQL text shared by the catalog reader, the schema statement tracker and the
+// type mapper.
 #include <string>
 #include <string_view>
 
@@ -7,6 +8,12 @@ namespace my2pg {
 
 // ASCII letters lower-cased; other bytes as they are.
 std::string ascii_lower(std::string text);
+
+// ASCII letters upper-cased; other bytes as they are.
+std::string ascii_upper(std::string text);
+
+// `a` equals `b` ignoring ASCII case, as MySQL compares column, index and constraint names.
+bool ascii_iequal(std::string_view a, std::string_view b);
 
 // A SQL numeric literal: optional sign, digits with at most one point, optional exponent.
 bool is_sql_number(std::string_view text);

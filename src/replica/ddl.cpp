@@ -3,88 +3,13 @@
 #include <cctype>
 #include <initializer_list>
 
+#include "schema/sql_tokens.hpp"
+
 namespace my2pg::replica {
 namespace {
 
-struct Token {
-  enum Type { word, quoted, string, symbol } type = symbol;
-  std::string text;  // as written; quoted identifiers and strings unquoted
-};
-
-bool ident_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '$' ||
-         static_cast<unsigned char>(c) >= 0x80;
-}
-
-// The statement's tokens, comments left out. A version comment /*!50001 CREATE ... */ (or
-// MariaDB's /*M!100100 ...*/) holds statement text: its body is read as if uncommented.
-std::vector<Token> tokenize(std::string_view s) {
-  std::vector<Token> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    const char c = s[i];
-    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
-      ++i;
-    } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
-      size_t j = i + 2;
-      const bool version =
-          j < s.size() && (s[j] == '!' || (s[j] == 'M' && j + 1 < s.size() && s[j + 1] == '!'));
-      if (version) {
-        j += s[j] == 'M' ? 2U : 1U;
-        while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j])) != 0) ++j;
-        i = j;  // the body is statement text; its closing */ is skipped below
-      } else {
-        const size_t end = s.find("*/", j);
-        i = end == std::string_view::npos ? s.size() : end + 2;
-      }
-    } else if (c == '*' && i + 1 < s.size() && s[i + 1] == '/') {
-      i += 2;  // the end of a version comment
-    } else if (c == '#' || (c == '-' && i + 2 < s.size() && s[i + 1] == '-' &&
-                            std::isspace(static_cast<unsigned char>(s[i + 2])) != 0)) {
-      const size_t end = s.find('\n', i);
-      i = end == std::string_view::npos ? s.size() : end + 1;
-    } else if (c == '`' || c == '"' || c == '\'') {
-      Token t;
-      t.type = c == '\'' ? Token::string : Token::quoted;
-      size_t j = i + 1;
-      while (j < s.size()) {
-        if (s[j] == '\\' && c != '`' && j + 1 < s.size()) {
-          t.text.push_back(s[j + 1]);
-          j += 2;
-        } else if (s[j] == c) {
-          if (j + 1 < s.size() && s[j + 1] == c) {
-            t.text.push_back(c);
-            j += 2;
-          } else {
-            ++j;
-            break;
-          }
-        } else {
-          t.text.push_back(s[j++]);
-        }
-      }
-      out.push_back(std::move(t));
-      i = j;
-    } else if (ident_char(c)) {
-      Token t;
-      t.type = Token::word;
-      while (i < s.size() && ident_char(s[i])) t.text.push_back(s[i++]);
-      out.push_back(std::move(t));
-    } else {
-      out.push_back(Token{Token::symbol, std::string(1, c)});
-      ++i;
-    }
-  }
-  return out;
-}
-
-bool same_word(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(a[i])) != b[i]) return false;
-  }
-  return true;
-}
+using Token = schema::SqlToken;
+using schema::same_word;
 
 class Parser {
  public:
@@ -92,7 +17,7 @@ class Parser {
 
   bool at_end() const { return m_i >= m_t.size(); }
   bool is(std::string_view word) const {
-    return !at_end() && m_t[m_i].type == Token::word && same_word(m_t[m_i].text, word);
+    return !at_end() && m_t[m_i].type == Token::Type::word && same_word(m_t[m_i].text, word);
   }
   bool accept(std::string_view word) {
     if (!is(word)) return false;
@@ -110,7 +35,7 @@ class Parser {
     return true;
   }
   bool accept_symbol(char c) {
-    if (at_end() || m_t[m_i].type != Token::symbol || m_t[m_i].text[0] != c) return false;
+    if (at_end() || m_t[m_i].type != Token::Type::symbol || m_t[m_i].text[0] != c) return false;
     ++m_i;
     return true;
   }
@@ -132,7 +57,9 @@ class Parser {
   bool name(std::string& out) {
     if (at_end()) return false;
     const Token& t = m_t[m_i];
-    if (t.type != Token::word && t.type != Token::quoted) return false;
+    if (t.type != Token::Type::word && t.type != Token::Type::quoted &&
+        t.type != Token::Type::dquoted)
+      return false;
     out = t.text;
     ++m_i;
     return true;
@@ -154,7 +81,7 @@ class Parser {
   }
   // The next word, upper-cased ("" at the end or before a non-word).
   std::string word() const {
-    if (at_end() || m_t[m_i].type != Token::word) return {};
+    if (at_end() || m_t[m_i].type != Token::Type::word) return {};
     std::string w = m_t[m_i].text;
     for (char& c : w) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return w;
@@ -290,7 +217,7 @@ Statement classify(Parser& p) {
 }  // namespace
 
 Statement classify_statement(std::string_view sql) {
-  Parser p(tokenize(sql));
+  Parser p(schema::tokenize_sql(sql));
   return classify(p);
 }
 
