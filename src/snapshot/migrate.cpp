@@ -24,6 +24,7 @@
 #include "pg/connection.hpp"
 #include "replica/source_settings.hpp"
 #include "schema/catalog.hpp"
+#include "schema/ddl_tracker.hpp"
 #include "snapshot/chunks.hpp"
 #include "snapshot/source_model.hpp"
 #include "snapshot/source_snapshot.hpp"
@@ -47,6 +48,13 @@ std::string server_of(const mysql::Endpoint& ep) {
 
 // An earlier copy of the same source database, or tables in the way, are only replaced when the
 // user asked for it: never overwrite a target silently.
+// The control rows of an earlier copy of `db`, before a new one. A replica of the old copy must
+// not resume on the new one (it follows from the new position, with the new definitions).
+void forget_copy(pg::Connection& tgt, const std::string& db) {
+  for (const char* table : {"snapshot", "rejects", "replica", "replica_progress", "source_table"})
+    tgt.query(std::string("DELETE FROM my2pg.") + table + " WHERE source_database = $1", {db});
+}
+
 void prepare_target(pg::Connection& tgt, const MigrateOptions& options, const std::string& db,
                     const std::string& schema, const std::vector<typemap::TargetTable>& tables,
                     const std::vector<std::string>& types) {
@@ -78,11 +86,7 @@ void prepare_target(pg::Connection& tgt, const MigrateOptions& options, const st
   for (const auto& t : tables)
     tgt.execute("DROP TABLE IF EXISTS " + qualified_name(t) + " CASCADE");
   for (const auto& type : types) tgt.execute("DROP TYPE IF EXISTS " + type + " CASCADE");
-  tgt.query("DELETE FROM my2pg.snapshot WHERE source_database = $1", {db});
-  tgt.query("DELETE FROM my2pg.rejects WHERE source_database = $1", {db});
-  // A replica of the old copy must not resume on the new one: it follows from the new position.
-  tgt.query("DELETE FROM my2pg.replica WHERE source_database = $1", {db});
-  tgt.query("DELETE FROM my2pg.replica_progress WHERE source_database = $1", {db});
+  forget_copy(tgt, db);
   tgt.execute("CREATE SCHEMA IF NOT EXISTS " + pg::quote_identifier(schema));
   tx.commit();
 }
@@ -194,29 +198,40 @@ bool table_selected(const std::string& qualified, const ModelOptions& options) {
   return (options.include.empty() || any(options.include)) && !any(options.exclude);
 }
 
-SourceModel load_model(mysql::Connection& src, const std::string& database,
-                       const ModelOptions& options, bool target_postgis) {
-  const std::string& target_schema = options.target_schema;
-  const std::string& mapping_file = options.mapping_file;
-  const std::string& identifier_case = options.identifier_case;
+const char* const kSaveDefinitionSql =
+    "INSERT INTO my2pg.source_table (source_database, source_table, definition, binlog_file, "
+    "binlog_pos) VALUES ($1, $2, $3, $4, $5::bigint) ON CONFLICT (source_database, source_table) "
+    "DO UPDATE SET definition = EXCLUDED.definition, binlog_file = EXCLUDED.binlog_file, "
+    "binlog_pos = EXCLUDED.binlog_pos, updated_at = now()";
+
+SourceModel map_model(schema::Catalog catalog, const ModelOptions& options, bool target_postgis) {
+  const std::string database = catalog.database;
   typemap::IdentifierOptions naming;
-  naming.case_policy = case_policy(identifier_case);
-  if (!target_schema.empty()) naming.schema_renames[database] = target_schema;
+  naming.case_policy = case_policy(options.identifier_case);
+  if (!options.target_schema.empty()) naming.schema_renames[database] = options.target_schema;
   SourceModel m{{}, {}, {}, typemap::IdentifierMap(naming)};
-  m.catalog = schema::build_catalog(database, mysql::read_catalog(src, database));
+  m.catalog = std::move(catalog);
   std::erase_if(m.catalog.tables, [&](const schema::Table& t) {
     return !table_selected(t.qualified_name(), options);
   });
+  std::sort(m.catalog.tables.begin(), m.catalog.tables.end(),
+            [](const schema::Table& a, const schema::Table& b) { return a.name < b.name; });
+  auto rules = load_rules(options.mapping_file);
+  rules.set_target_postgis(target_postgis);
+  for (const auto& t : m.catalog.tables) m.targets.push_back(typemap::map_table(rules, t, m.names));
+  m.plan = plan_schema(m.catalog, m.targets, m.names);
+  return m;
+}
+
+SourceModel load_model(mysql::Connection& src, const std::string& database,
+                       const ModelOptions& options, bool target_postgis) {
+  SourceModel m = map_model(schema::build_catalog(database, mysql::read_catalog(src, database)),
+                            options, target_postgis);
   if (m.catalog.tables.empty() && (!options.include.empty() || !options.exclude.empty())) {
     throw ConfigError("no table of " + database + " is selected by --include/--exclude");
   }
-  auto rules = load_rules(mapping_file);
-  rules.set_target_postgis(target_postgis);
-  for (const auto& t : m.catalog.tables) {
-    m.targets.push_back(typemap::map_table(rules, t, m.names));
-    check_misfits(src, t, m.targets.back());
-  }
-  m.plan = plan_schema(m.catalog, m.targets, m.names);
+  for (size_t i = 0; i < m.catalog.tables.size(); ++i)
+    check_misfits(src, m.catalog.tables[i], m.targets[i]);
   return m;
 }
 
@@ -685,11 +700,7 @@ void prepare_data_only(pg::Connection& tgt, const MigrateOptions& options, const
     for (const auto& t : tables) list.append(list.empty() ? "" : ", ").append(qualified_name(t));
     tgt.execute("TRUNCATE " + list);
   }
-  tgt.query("DELETE FROM my2pg.snapshot WHERE source_database = $1", {db});
-  tgt.query("DELETE FROM my2pg.rejects WHERE source_database = $1", {db});
-  // A replica of the old copy must not resume on the new one: it follows from the new position.
-  tgt.query("DELETE FROM my2pg.replica WHERE source_database = $1", {db});
-  tgt.query("DELETE FROM my2pg.replica_progress WHERE source_database = $1", {db});
+  forget_copy(tgt, db);
   tx.commit();
 }
 
@@ -1074,6 +1085,12 @@ MigrateReport run_migrate(const MigrateOptions& options) {
     apply_statements(tgt, plan.foreign_keys, plan.not_migrated);
     apply_statements(tgt, plan.checks, plan.not_migrated);
     apply_statements(tgt, plan.triggers, plan.not_migrated);
+    // The definitions the copy was made with: a replica decodes and applies from them, and
+    // follows the binary log's schema changes from there.
+    for (const schema::Table& t : tables) {
+      tgt.query(kSaveDefinitionSql, {endpoint.database, t.name, schema::create_table_statement(t),
+                                     std::nullopt, std::nullopt});
+    }
     tgt.query(
         "UPDATE my2pg.snapshot SET state = 'done', finished_at = now() WHERE source_database = $1",
         {endpoint.database});

@@ -27,6 +27,16 @@ struct SourceModel {
 SourceModel load_model(mysql::Connection& src, const std::string& database,
                        const ModelOptions& options, bool target_postgis);
 
+// The same for a given catalog (a replica's schema history rather than the source's): the
+// tables `options` selects, in name order, mapped and planned as load_model does. No source
+// reads.
+SourceModel map_model(schema::Catalog catalog, const ModelOptions& options, bool target_postgis);
+
+// Keeps a table's definition (schema::create_table_statement) in my2pg.source_table: $1 the
+// source database, $2 the table, $3 the definition, $4 and $5 the binlog position of the
+// statement it follows (NULL for a copy's).
+extern const char* const kSaveDefinitionSql;
+
 // Source names PostgreSQL got under another name, recorded in my2pg.identifier_map.
 void record_names(pg::Connection& tgt, const std::string& database,
                   const typemap::IdentifierMap& names);

@@ -166,7 +166,8 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
   }
   // ENUM columns mapped to PostgreSQL enum types: one type per column, created first.
   for (size_t i = 0; i < targets.size(); ++i) {
-    for (auto& c : targets[i].columns) {
+    for (size_t col = 0; col < targets[i].columns.size(); ++col) {
+      typemap::TargetColumn& c = targets[i].columns[col];
       if (c.type.kind != typemap::TargetKind::pg_enum) continue;
       const std::string type = take(targets[i].name + "_" + c.name);
       std::string labels;
@@ -174,7 +175,9 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
         labels.append(labels.empty() ? "" : ", ").append(quote_literal(l));
       c.type.sql = quote_identifier(schema) + "." + quote_identifier(type);
       plan.pre_data.push_back({"CREATE TYPE " + c.type.sql + " AS ENUM (" + labels + ")",
-                               "enum type " + schema + "." + type, false, c.type.sql});
+                               "enum type " + schema + "." + type, false, c.type.sql,
+                               catalog.tables[i].name,
+                               "type:" + catalog.tables[i].columns.at(col).name, type});
       plan.types.push_back(c.type.sql);
     }
   }
@@ -210,7 +213,8 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
       plan.columns.push_back(std::move(m));
     }
     if (const std::string pk = primary_key_sql(t); !pk.empty()) {
-      ddl.primary_key.push_back({pk, "primary key of " + label, false});
+      ddl.primary_key.push_back(
+          {pk, "primary key of " + label, false, {}, src.name, "primary key", t.primary_key_name});
     } else {
       plan.not_migrated.push_back(
           {"table " + label,
@@ -284,7 +288,12 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
       plan.indexes.push_back({std::string("CREATE ") + (index.unique ? "UNIQUE " : "") +
                                   "INDEX IF NOT EXISTS " + quote_identifier(name) + " ON " +
                                   qualified_name(t) + " (" + parts + ")",
-                              what, true});
+                              what,
+                              true,
+                              {},
+                              src.name,
+                              "index:" + index.name,
+                              name});
     }
 
     for (const schema::ForeignKey& fk : src.foreign_keys) {
@@ -299,12 +308,18 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
       for (const auto& c : fk.columns) cols.push_back(names.column(src.database, src.name, c));
       for (const auto& c : fk.ref_columns)
         ref_cols.push_back(names.column(src.database, fk.ref_table, c));
+      const std::string fk_name = take(fk.name);
       plan.foreign_keys.push_back({"ALTER TABLE " + qualified_name(t) + " ADD CONSTRAINT " +
-                                       quote_identifier(take(fk.name)) + " FOREIGN KEY (" +
+                                       quote_identifier(fk_name) + " FOREIGN KEY (" +
                                        column_list(cols) + ") REFERENCES " +
                                        qualified_name(*ref->second) + " (" + column_list(ref_cols) +
                                        ") ON UPDATE " + fk.on_update + " ON DELETE " + fk.on_delete,
-                                   what, true});
+                                   what,
+                                   true,
+                                   {},
+                                   src.name,
+                                   "foreign key:" + fk.name,
+                                   fk_name});
     }
 
     for (const schema::CheckConstraint& check : src.checks) {
@@ -314,14 +329,20 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
                                      "would enforce it"});
         continue;
       }
-      plan.checks.push_back(
-          {"ALTER TABLE " + qualified_name(t) + " ADD CONSTRAINT " +
-               quote_identifier(take(t.name + "_" + check.name)) + " CHECK (" +
-               translate_check(
-                   check.clause,
-                   [&](const std::string& c) { return names.column(src.database, src.name, c); }) +
-               ")",
-           "check " + label + "." + check.name + " (" + check.clause + ")", true});
+      const std::string check_name = take(t.name + "_" + check.name);
+      plan.checks.push_back({"ALTER TABLE " + qualified_name(t) + " ADD CONSTRAINT " +
+                                 quote_identifier(check_name) + " CHECK (" +
+                                 translate_check(check.clause,
+                                                 [&](const std::string& c) {
+                                                   return names.column(src.database, src.name, c);
+                                                 }) +
+                                 ")",
+                             "check " + label + "." + check.name + " (" + check.clause + ")",
+                             true,
+                             {},
+                             src.name,
+                             "check:" + check.name,
+                             check_name});
     }
 
     if (!on_update.empty()) {
@@ -329,11 +350,17 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
       std::string args;
       for (const auto& c : on_update)
         args.append(args.empty() ? "" : ", ").append(quote_literal(c));
-      plan.triggers.push_back({"CREATE TRIGGER " + quote_identifier(take(t.name + "_on_update")) +
+      const std::string trigger = take(t.name + "_on_update");
+      plan.triggers.push_back({"CREATE TRIGGER " + quote_identifier(trigger) +
                                    " BEFORE UPDATE ON " + qualified_name(t) +
                                    " FOR EACH ROW EXECUTE FUNCTION " + quote_identifier(schema) +
                                    "." + kOnUpdateFunction + "(" + args + ")",
-                               "ON UPDATE CURRENT_TIMESTAMP trigger on " + label, false});
+                               "ON UPDATE CURRENT_TIMESTAMP trigger on " + label,
+                               false,
+                               {},
+                               src.name,
+                               "trigger",
+                               trigger});
     }
   }
 

@@ -24,6 +24,12 @@ struct Statement {
   // key over non-unique columns) is reported as not migrated instead of failing the run.
   bool may_fail = false;
   std::string creates_type{};  // the qualified type a CREATE TYPE statement creates
+  // For replicated schema changes, which compare two plans: the source table the statement
+  // belongs to, what it creates ("index:idx_title", "foreign key:fk_a", "check:c", "trigger",
+  // "type:column", "primary key"), and the PostgreSQL name of that object (unquoted).
+  std::string owner{};
+  std::string key{};
+  std::string object{};
 };
 
 struct NotMigrated {

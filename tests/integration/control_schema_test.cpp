@@ -35,13 +35,13 @@ TEST_CASE("control schema migrations apply once and are recorded") {
 
   const auto first = my2pg::control::migrate_control_schema(conn);
   CHECK(first.from_version == 0);
-  CHECK(first.to_version == 8);
+  CHECK(first.to_version == 9);
   const auto second = my2pg::control::migrate_control_schema(conn);
-  CHECK(second.from_version == 8);
-  CHECK(second.to_version == 8);
+  CHECK(second.from_version == 9);
+  CHECK(second.to_version == 9);
   const auto versions =
       conn.query("SELECT version, name FROM my2pg.schema_version ORDER BY version");
-  REQUIRE(versions.rows.size() == 8);
+  REQUIRE(versions.rows.size() == 9);
   CHECK(versions.rows[0][1] == "0001_control_schema.sql");
   CHECK(versions.rows[1][1] == "0002_identifier_map.sql");
   CHECK(versions.rows[2][1] == "0003_rejects.sql");
@@ -56,6 +56,6 @@ TEST_CASE("control schema migrations apply once and are recorded") {
   SECTION("a control schema from a newer my2pg is refused") {
     conn.execute("INSERT INTO my2pg.schema_version (version, name) VALUES (999, 'future.sql')");
     REQUIRE_THROWS_WITH(my2pg::control::migrate_control_schema(conn),
-                        Catch::Contains("version 999, newer than this my2pg knows (8)"));
+                        Catch::Contains("version 999, newer than this my2pg knows (9)"));
   }
 }
