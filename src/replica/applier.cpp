@@ -171,8 +171,8 @@ void Applier::encode(size_t route, const binlog::RowImage& image,
   if (image.values.size() != n || columns.size() != n) {
     throw Error("the binlog's row of " + r.name + " at " + where + " has " +
                 std::to_string(image.values.size()) + " columns, the table " + std::to_string(n) +
-                ": the table was altered after this position; replication of ALTER TABLE is "
-                "not supported yet, so copy the table again (my2pg migrate --replace)");
+                ": the table was changed in a way the replica's schema history did not "
+                "follow; copy the table again (my2pg resync --table)");
   }
   line.clear();
   m_offsets.clear();
@@ -682,6 +682,43 @@ void Applier::truncate(size_t route, const std::string& where) {
   flush(where);
   begin();
   m_target.execute("TRUNCATE " + qualified(*m_routes[route].target));
+}
+
+std::vector<snapshot::NotMigrated> Applier::run_statements(
+    const std::vector<snapshot::Statement>& statements, const std::string& where) {
+  flush(where);
+  begin();
+  std::vector<snapshot::NotMigrated> refused;
+  for (const snapshot::Statement& s : statements) {
+    try {
+      snapshot::apply_statements(m_target, {s}, refused);
+    } catch (const TargetError& e) {
+      throw TargetError("the schema change at binlog " + where +
+                            " could not be made on "
+                            "PostgreSQL: " +
+                            e.what() + "\nThe statement was: " + s.sql,
+                        e.sqlstate());
+    }
+  }
+  return refused;
+}
+
+void Applier::routes_changed(const std::vector<size_t>& changed) {
+  for (size_t route : changed) {
+    if (route >= m_staging.size()) continue;
+    if (m_staging[route] || m_staging_rows[route]) {
+      begin();
+      m_target.execute("DROP TABLE IF EXISTS pg_temp." + staging_name(route) + ", pg_temp." +
+                       staging_name(route) + "_rows");
+    }
+    m_staging[route] = false;
+    m_staging_rows[route] = false;
+  }
+  m_staging.resize(m_routes.size(), false);
+  m_staging_rows.resize(m_routes.size(), false);
+  for (Batch* b : {&m_filling, &m_applying}) {
+    while (b->buffers.size() < m_routes.size()) b->buffers.push_back(std::make_unique<Buffer>());
+  }
 }
 
 void Applier::rollback() {

@@ -30,6 +30,7 @@
 #include "pg/connection.hpp"
 #include "replica/row_encoder.hpp"
 #include "schema/table.hpp"
+#include "snapshot/target_ddl.hpp"
 #include "typemap/target_table.hpp"
 
 namespace my2pg::replica {
@@ -81,6 +82,8 @@ struct Route {
   std::string name;  // "db.table", for messages
   // Set aside (--on-table-error pause): its changes are not applied until it is copied again.
   bool paused = false;
+  // The source dropped the table (or renamed it out of the replica): no changes come for it.
+  bool dropped = false;
   double paused_at = 0;  // when this run set it aside (wall_seconds())
 };
 
@@ -133,6 +136,14 @@ class Applier {
            const std::string& where);
   // TRUNCATE of a route's table, in order: what is buffered is applied first.
   void truncate(size_t route, const std::string& where);
+  // A replicated schema change: what is buffered is applied first, then `statements` run in the
+  // open transaction (a may_fail one that PostgreSQL refuses is rolled back to a savepoint and
+  // returned). Throws TargetError naming the statement and `where` when one fails.
+  std::vector<snapshot::NotMigrated> run_statements(
+      const std::vector<snapshot::Statement>& statements, const std::string& where);
+  // The routes changed (after run_statements, nothing buffered): `changed` were altered and
+  // their staging tables are made again; routes added at the end get buffers.
+  void routes_changed(const std::vector<size_t>& changed);
   // Waits for the commit in flight (ignoring its error), drops the buffers and rolls back the
   // open transaction, if any.
   void rollback();

@@ -179,7 +179,21 @@ struct LiveState::Metrics {
   monitor::Histogram* batch_rows = nullptr;
   monitor::Histogram* batch_seconds = nullptr;
   std::vector<std::array<monitor::Counter*, 3>> rows;  // per table and kind
+  monitor::Registry* registry = nullptr;
 };
+
+namespace {
+
+std::array<monitor::Counter*, 3> table_counters(monitor::Registry& registry,
+                                                const std::string& table) {
+  const auto rows =
+      registry.counter("my2pg_replica_rows_applied_total",
+                       "Row changes applied, by source table and kind", {"table", "kind"});
+  return {&rows.with({table, "insert"}), &rows.with({table, "update"}),
+          &rows.with({table, "delete"})};
+}
+
+}  // namespace
 
 LiveState::LiveState(std::vector<std::string> tables)
     : m_tables(std::move(tables)), m_table_rows(m_tables.size(), {0, 0, 0}) {}
@@ -215,15 +229,27 @@ void LiveState::set_metrics(monitor::Registry* registry) {
                        "Time to apply one batch in PostgreSQL, with its control row and COMMIT",
                        {0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}, {})
            .with();
-  const auto rows =
-      registry->counter("my2pg_replica_rows_applied_total",
-                        "Row changes applied, by source table and kind", {"table", "kind"});
-  for (const std::string& t : m_tables) {
-    m->rows.push_back(
-        {&rows.with({t, "insert"}), &rows.with({t, "update"}), &rows.with({t, "delete"})});
-  }
+  m->registry = registry;
   const std::lock_guard lock(m_mutex);
+  for (const std::string& t : m_tables) m->rows.push_back(table_counters(*registry, t));
   m_metrics = std::move(m);
+}
+
+void LiveState::name_table(size_t i, const std::string& name) {
+  const std::lock_guard lock(m_mutex);
+  if (i >= m_tables.size()) {
+    m_tables.resize(i + 1);
+    m_table_rows.resize(i + 1, {0, 0, 0});
+  }
+  m_tables[i] = name;
+  if (!m_metrics) return;
+  m_metrics->rows.resize(m_tables.size());
+  m_metrics->rows[i] = table_counters(*m_metrics->registry, name);
+}
+
+std::vector<std::string> LiveState::tables() const {
+  const std::lock_guard lock(m_mutex);
+  return m_tables;
 }
 
 void LiveState::received(const std::string& file, const uint8_t* header, size_t size,
@@ -629,10 +655,11 @@ void Monitor::tick() {
 
   std::string tables = "{";
   const auto counts = m.state.table_rows();
-  for (size_t i = 0; i < counts.size(); ++i) {
+  const auto names = m.state.tables();
+  for (size_t i = 0; i < counts.size() && i < names.size(); ++i) {
     if (counts[i][0] + counts[i][1] + counts[i][2] == 0) continue;
     if (tables.size() > 1) tables += ",";
-    append_json_string(m.state.tables()[i], tables);
+    append_json_string(names[i], tables);
     tables += fmt::format(R"(:{{"inserted":{},"updated":{},"deleted":{}}})", counts[i][0],
                           counts[i][1], counts[i][2]);
   }

@@ -154,7 +154,9 @@ class LiveState {
   // The monitor saw the stream (reader) or the target (applier) at the server's position.
   void caught_up(bool reader, bool applier, double at);
 
-  const std::vector<std::string>& tables() const { return m_tables; }
+  std::vector<std::string> tables() const;
+  // The replica's table `i` is now called `name` (renamed, or a new one when past the end).
+  void name_table(size_t i, const std::string& name);
   std::vector<std::array<uint64_t, 3>> table_rows() const;
   uint64_t events() const { return m_events.load(); }
   uint64_t transactions() const { return m_transactions.load(); }

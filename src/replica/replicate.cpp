@@ -25,7 +25,9 @@
 #include "replica/ddl.hpp"
 #include "replica/live_source.hpp"
 #include "replica/monitor.hpp"
+#include "replica/schema_change.hpp"
 #include "replica/source_settings.hpp"
+#include "schema/ddl_tracker.hpp"
 #include "snapshot/source_model.hpp"
 #include "snapshot/source_snapshot.hpp"
 
@@ -296,6 +298,67 @@ struct MappedTable {
   std::vector<binlog::ColumnInfo> columns;  // with what the catalog adds
 };
 
+// The replica's schema history: the tracked tables, and their mapping for the target.
+struct TrackedModel {
+  schema::TrackedSchema tracked;
+  std::unique_ptr<snapshot::SourceModel> mapped;
+  bool postgis = false;
+};
+
+schema::Catalog catalog_of(const schema::TrackedSchema& s) {
+  schema::Catalog c;
+  c.database = s.database;
+  for (const auto& [name, table] : s.tables) c.tables.push_back(table);
+  return c;
+}
+
+// The model replicate starts from: the definitions my2pg.source_table keeps (the copy's, moved
+// on by every schema change applied since), or, for a target that has none (loaded some other
+// way, or by an older my2pg), the source's catalog now, which is then kept.
+TrackedModel load_tracked_model(mysql::Connection& src, pg::Connection& tgt, const std::string& db,
+                                const snapshot::ModelOptions& options) {
+  TrackedModel m;
+  m.postgis = snapshot::has_postgis(tgt);
+  m.tracked.database = db;
+  m.tracked.mariadb = src.flavor() == mysql::Flavor::mariadb;
+  const RowSet defaults = src.query(
+      "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA "
+      "WHERE SCHEMA_NAME = " +
+      src.quote(db));
+  if (!defaults.rows.empty()) {
+    m.tracked.default_charset = defaults.rows[0][0].value_or(m.tracked.default_charset);
+    m.tracked.default_collation = defaults.rows[0][1].value_or("");
+  }
+  const RowSet saved = tgt.query(
+      "SELECT source_table, definition FROM my2pg.source_table WHERE source_database = $1 "
+      "ORDER BY source_table",
+      {db});
+  if (saved.rows.empty()) {
+    m.mapped =
+        std::make_unique<snapshot::SourceModel>(snapshot::load_model(src, db, options, m.postgis));
+    for (const schema::Table& t : m.mapped->catalog.tables) {
+      m.tracked.tables[t.name] = t;
+      tgt.query(snapshot::kSaveDefinitionSql,
+                {db, t.name, schema::create_table_statement(t), std::nullopt, std::nullopt});
+    }
+    return m;
+  }
+  for (const auto& row : saved.rows) {
+    const std::string table = row[0].value_or("");
+    try {
+      schema::apply_ddl(m.tracked, row[1].value_or(""), db,
+                        [](const std::string&) { return true; });
+    } catch (const schema::DdlError& e) {
+      throw Error("the definition of " + db + "." + table +
+                  " kept in my2pg.source_table cannot be read (" + e.what() +
+                  "); copy again (my2pg migrate --replace)");
+    }
+  }
+  m.mapped = std::make_unique<snapshot::SourceModel>(
+      snapshot::map_model(catalog_of(m.tracked), options, m.postgis));
+  return m;
+}
+
 // Does a statement run with default database `db` name the replicated database `ours`?
 bool concerns_text(const std::string& db, const std::string& query, const std::string& ours) {
   if (db == ours) return true;
@@ -312,7 +375,7 @@ class Follower {
  public:
   Follower(const ReplicateOptions& options, pg::Connection& tgt, const std::string& db,
            std::vector<Route>& routes, mysql::Flavor flavor, LiveState& live,
-           const Heartbeat* heartbeat)
+           const Heartbeat* heartbeat, TrackedModel model)
       : m_options(options),
         m_heartbeat(heartbeat),
         m_db(db),
@@ -320,8 +383,9 @@ class Follower {
         m_flavor(flavor),
         m_applier(tgt, routes),
         m_live(live),
-        m_batch_counts(routes.size(), {0, 0, 0}) {
-    for (size_t i = 0; i < routes.size(); ++i) m_route_by_name[routes[i].source->name] = i;
+        m_batch_counts(routes.size(), {0, 0, 0}),
+        m_model(std::move(model)) {
+    index_routes();
   }
 
   ReplicateReport& report() { return m_report; }
@@ -648,6 +712,9 @@ class Follower {
       }
     } else if (const auto* q = std::get_if<binlog::QueryEvent>(&e.body)) {
       statement(*q, file, e.position);
+      // Inside a transaction (CREATE TABLE ... SELECT logs the table, then its rows): the
+      // schema change comes before the rows that follow it.
+      if (m_has_ddl) apply_ddl(framer.current());
     }
   }
 
@@ -691,11 +758,13 @@ class Follower {
     const auto& cols = r.source->columns;
     if (map->columns.size() != cols.size()) {
       throw Error("the binlog's definition of " + r.name + " at " + where_of(file, position) +
-                      " has " + std::to_string(map->columns.size()) + " columns, the source's " +
-                      "catalog " + std::to_string(cols.size()) +
-                      ": the table was altered after this position, and replicating ALTER TABLE "
-                      "is not supported yet; copy the table again (my2pg migrate --replace, then "
-                      "replicate)",
+                      " has " + std::to_string(map->columns.size()) + " columns, the replica's " +
+                      "definition " + std::to_string(cols.size()) +
+                      ": the table was changed in a way the replica's schema history did not "
+                      "follow (a statement skipped with --on-ddl skip, or made before the "
+                      "replica's position but after its copy); copy the table again (my2pg "
+                      "resync --table " +
+                      map->table + ")",
                   ExitCode::decode);
     }
     t.columns = map->columns;
@@ -704,8 +773,9 @@ class Follower {
         throw Error("the binlog's definition of " + r.name + " at " + where_of(file, position) +
                         " names column " + std::to_string(i + 1) + " '" + map->columns[i].name +
                         "', the source's catalog '" + cols[i].name +
-                        "': the table was altered after this position; copy the table again "
-                        "(my2pg migrate --replace, then replicate)",
+                        "': the table was changed in a way the replica's schema history did "
+                        "not follow; copy the table again (my2pg resync --table " +
+                        map->table + ")",
                     ExitCode::decode);
       }
       const std::string& type = cols[i].data_type;
@@ -731,14 +801,165 @@ class Follower {
            compare_positions(tx.start_file, tx.start_pos, r.copied_file, r.copied_pos) < 0;
   }
 
-  void record_ddl(const std::string& gtid, const char* action, const std::string& reason) {
+  void record_ddl(const std::string& gtid, const char* action, const std::string& reason,
+                  const std::string& target_sql = {}) {
     m_applier.run(
         "INSERT INTO my2pg.schema_history (source_database, binlog_file, binlog_pos, gtid, "
-        "statement, action, reason) VALUES ($1, $2, $3, nullif($4, ''), $5, $6, nullif($7, ''))",
+        "statement, action, reason, target_sql) VALUES ($1, $2, $3, nullif($4, ''), $5, $6, "
+        "nullif($7, ''), nullif($8, ''))",
         {m_db, m_ddl_file, std::to_string(m_ddl_pos), gtid, m_ddl_query, std::string(action),
-         reason},
+         reason, target_sql},
         m_ddl_at);
     ++m_tx_changes;
+  }
+
+  // Tables of the database the replica takes (--include/--exclude), the heartbeat table aside.
+  bool selected(const std::string& table) const {
+    if (m_heartbeat != nullptr && m_heartbeat->database == m_db && m_heartbeat->table == table)
+      return false;
+    return snapshot::table_selected(m_db + "." + table, m_options.model);
+  }
+
+  void index_routes() {
+    m_route_by_name.clear();
+    for (size_t i = 0; i < m_routes.size(); ++i) {
+      if (!m_routes[i].dropped) m_route_by_name[m_routes[i].source->name] = i;
+    }
+  }
+
+  // A schema statement of the supported subset: the tracked model follows it, the target is
+  // changed to match in the batch's transaction (with the definitions kept in
+  // my2pg.source_table), and the routes are made again. False, with m_ddl_problem saying why,
+  // for a statement outside the subset.
+  bool track(const binlog::TxInfo& tx) {
+    schema::TrackedSchema next = m_model.tracked;
+    std::vector<schema::TableChange> changes;
+    try {
+      changes = schema::apply_ddl(next, m_ddl_query, m_ddl_db,
+                                  [this](const std::string& t) { return selected(t); });
+    } catch (const schema::DdlError& e) {
+      m_ddl_problem = e.what();
+      return false;
+    }
+    if (changes.empty()) return true;  // nothing of the replica's
+    auto after = std::make_unique<snapshot::SourceModel>(
+        snapshot::map_model(catalog_of(next), m_options.model, m_model.postgis));
+    const std::vector<snapshot::Statement> statements =
+        target_changes(*m_model.mapped, *after, changes);
+    const std::vector<snapshot::NotMigrated> refused =
+        m_applier.run_statements(statements, m_ddl_at);
+    std::string reason, target_sql;
+    for (const auto& r : refused) {
+      reason += (reason.empty() ? "" : "; ") + r.object + ": " + r.reason;
+      spdlog::warn("{} at binlog {}: {}: {}", m_ddl_query.substr(0, 100), m_ddl_at, r.object,
+                   r.reason);
+    }
+    for (const auto& st : statements) target_sql += st.sql + ";\n";
+    for (const schema::TableChange& c : changes) {
+      const bool gone = c.kind == schema::TableChange::Kind::dropped ||
+                        c.kind == schema::TableChange::Kind::renamed;
+      if (gone) {
+        m_applier.run(
+            "DELETE FROM my2pg.source_table WHERE source_database = $1 AND source_table = $2",
+            {m_db, c.kind == schema::TableChange::Kind::renamed ? c.old_name : c.table}, m_ddl_at);
+      }
+      const auto t = next.tables.find(c.table);
+      if (c.kind != schema::TableChange::Kind::dropped && t != next.tables.end()) {
+        const auto collation = next.table_collations.find(c.table);
+        m_applier.run(snapshot::kSaveDefinitionSql,
+                      {m_db, c.table,
+                       schema::create_table_statement(
+                           t->second, collation == next.table_collations.end() ? std::string()
+                                                                               : collation->second),
+                       m_ddl_file, std::to_string(m_ddl_pos)},
+                      m_ddl_at);
+      }
+    }
+    record_ddl(tx.gtid, "applied", reason, target_sql);
+    spdlog::info("applied {} at binlog {} ({} statement(s) on the target)", m_ddl.verb, m_ddl_at,
+                 statements.size());
+    install(std::move(after), changes);
+    m_model.tracked = std::move(next);
+    return true;
+  }
+
+  // The routes for a new mapped model: a route keeps its index (and its pause and copy
+  // position) through renames; new tables get new routes; dropped ones stay, marked dropped.
+  void install(std::unique_ptr<snapshot::SourceModel> after,
+               const std::vector<schema::TableChange>& changes) {
+    std::vector<size_t> changed;
+    for (const schema::TableChange& c : changes) {
+      const auto it =
+          m_route_by_name.find(c.kind == schema::TableChange::Kind::renamed ? c.old_name : c.table);
+      switch (c.kind) {
+        case schema::TableChange::Kind::created:
+          if (it == m_route_by_name.end()) {
+            m_route_by_name[c.table] = m_routes.size();
+            changed.push_back(m_routes.size());
+            m_routes.emplace_back();
+            m_batch_counts.push_back({0, 0, 0});
+          }
+          break;
+        case schema::TableChange::Kind::renamed:
+          if (it != m_route_by_name.end()) {
+            const size_t route = it->second;
+            m_route_by_name.erase(it);
+            m_route_by_name[c.table] = route;
+            changed.push_back(route);
+          }
+          break;
+        case schema::TableChange::Kind::dropped:
+          if (it != m_route_by_name.end()) {
+            retire(it->second);
+            m_route_by_name.erase(it);
+          }
+          break;
+        case schema::TableChange::Kind::altered:
+          if (it != m_route_by_name.end()) changed.push_back(it->second);
+          break;
+      }
+    }
+    std::vector<Route> fresh = make_routes(after->catalog.tables, after->targets);
+    std::vector<size_t> slot(fresh.size());
+    for (size_t k = 0; k < fresh.size(); ++k) {
+      const auto it = m_route_by_name.find(after->catalog.tables[k].name);
+      if (it == m_route_by_name.end())
+        throw Error("internal: no route for " + fresh[k].name + " after a schema change");
+      slot[k] = it->second;
+    }
+    for (const auto& [name, route] : m_route_by_name) {
+      if (std::find(slot.begin(), slot.end(), route) == slot.end()) {
+        retire(route);  // renamed out of the replica's selection
+      }
+    }
+    for (size_t k = 0; k < fresh.size(); ++k) {
+      Route& old = m_routes[slot[k]];
+      Route r = std::move(fresh[k]);
+      for (Cascade& c : r.cascades) c.child = slot[c.child];
+      r.paused = old.paused;
+      r.paused_at = old.paused_at;
+      r.copied_file = old.copied_file;
+      r.copied_pos = old.copied_pos;
+      old = std::move(r);
+      m_live.name_table(slot[k], m_routes[slot[k]].name);
+    }
+    m_model.mapped = std::move(after);
+    index_routes();
+    m_tables.clear();  // table ids map again, to the new routes
+    m_applier.routes_changed(changed);
+  }
+
+  // A route whose table left the replica: it keeps a copy of its definition (nothing points
+  // into the model it came from any more) and gets no changes.
+  void retire(size_t route) {
+    Route& r = m_routes[route];
+    if (r.dropped || r.source == nullptr) return;
+    m_gone_sources.push_back(*r.source);
+    m_gone_targets.push_back(*r.target);
+    r.source = &m_gone_sources.back();
+    r.target = &m_gone_targets.back();
+    r.cascades.clear();
+    r.dropped = true;
   }
 
   // A schema change of the source, in order with the row changes around it.
@@ -757,14 +978,24 @@ class Follower {
           }
         }
         return;
-      case StatementKind::table:
+      case StatementKind::table: {
+        bool copied = false;
         for (const TableName& t : st.tables) {
           const int route = route_of(t);
-          if (route >= 0 && in_copy(m_routes[static_cast<size_t>(route)], tx)) continue;
-          relevant = relevant || route >= 0 ||
-                     (ours(t) && snapshot::table_selected(m_db + "." + t.table, m_options.model));
+          if (route >= 0 && in_copy(m_routes[static_cast<size_t>(route)], tx)) {
+            copied = true;
+            continue;
+          }
+          relevant = relevant || route >= 0 || (ours(t) && selected(t.table));
         }
+        if (!relevant && copied) {
+          // The table was copied after this statement: its copy and definition hold it.
+          record_ddl(tx.gtid, "skipped", "the table's copy was made after this statement");
+          return;
+        }
+        if (relevant && track(tx)) return;
         break;
+      }
       case StatementKind::database:
         if (st.database != m_db) return;
         if (st.verb != "DROP DATABASE") {
@@ -772,6 +1003,7 @@ class Follower {
           return;
         }
         relevant = true;
+        if (track(tx)) return;
         break;
       case StatementKind::object:
         if (!concerns_text(m_ddl_db, m_ddl_query, m_db)) return;
@@ -786,21 +1018,25 @@ class Follower {
         break;
     }
     if (!relevant) return;
+    const std::string why =
+        m_ddl_problem.empty() ? "my2pg does not replicate " + st.verb : m_ddl_problem;
+    m_ddl_problem.clear();
     if (m_options.skip_unsupported_ddl) {
       spdlog::warn(
-          "{} at binlog {} is not replicated; skipped and recorded in "
+          "{} at binlog {} is not replicated ({}); skipped and recorded in "
           "my2pg.schema_history (--on-ddl skip): {}",
-          st.verb, m_ddl_at, m_ddl_query.substr(0, 300));
-      record_ddl(tx.gtid, "skipped", "--on-ddl skip: " + st.verb + " is not replicated yet");
+          st.verb, m_ddl_at, why, m_ddl_query.substr(0, 300));
+      record_ddl(tx.gtid, "skipped", "--on-ddl skip: " + why);
       return;
     }
     commit(true);  // everything before the statement is applied
     settle();
     throw Error("the source changed the schema of " + m_db + " at binlog " + m_ddl_at + ": " +
-                    m_ddl_query.substr(0, 300) + "\nmy2pg does not replicate " + st.verb +
-                    " yet, so it stops here (the position stays before this statement). Apply "
-                    "the change to the target yourself and go on with --on-ddl skip, or copy "
-                    "the affected tables again (my2pg migrate --replace, then replicate)",
+                    m_ddl_query.substr(0, 300) + "\n" + why +
+                    ", so replication stops here (the position stays before this statement). "
+                    "Apply the change to the target yourself and go on with --on-ddl skip (the "
+                    "affected tables then need my2pg resync --table), or copy again (my2pg "
+                    "migrate --replace, then replicate)",
                 ExitCode::source);
   }
 
@@ -924,6 +1160,10 @@ class Follower {
   uint64_t m_batch_tx = 0;
   Statement m_ddl;  // the schema change of the transaction being read
   bool m_has_ddl = false;
+  std::string m_ddl_problem;  // why the statement is not replicated (outside the subset)
+  TrackedModel m_model;
+  std::deque<schema::Table> m_gone_sources;  // definitions of dropped routes
+  std::deque<typemap::TargetTable> m_gone_targets;
   std::string m_ddl_query, m_ddl_db, m_ddl_at, m_ddl_file;
   uint64_t m_ddl_pos = 0;
   Clock::time_point m_batch_started = Clock::now();
@@ -1088,7 +1328,8 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
 
   snapshot::ModelOptions model = options.model;
   model.target_schema = target_schema;
-  snapshot::SourceModel source = snapshot::load_model(src, db, model, snapshot::has_postgis(tgt));
+  TrackedModel tracked = load_tracked_model(src, tgt, db, model);
+  const snapshot::SourceModel& source = *tracked.mapped;
   std::vector<Route> routes = make_routes(source.catalog.tables, source.targets);
   for (Route& r : routes) {
     if (auto it = copied.find(r.source->name); it != copied.end()) {
@@ -1155,8 +1396,8 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
     heartbeat = prepare_heartbeat(src, options.heartbeat_table, db,
                                   pg::describe_conninfo(options.target_uri));
   }
-  Follower follower(options, tgt, db, routes, src.flavor(), live,
-                    heartbeat ? &*heartbeat : nullptr);
+  Follower follower(options, tgt, db, routes, src.flavor(), live, heartbeat ? &*heartbeat : nullptr,
+                    std::move(tracked));
   {
     // Tables set aside by an earlier run stay aside until resync copies them again.
     const RowSet p = tgt.query(

@@ -205,11 +205,12 @@ std::vector<ReplicaStatus> read_status(const std::string& target_uri, const std:
                        "source_database = $1 ORDER BY key",
                        {s.source_database}));
     }
-    s.ddl_skipped = count(tgt.query("SELECT count(*) FROM my2pg.schema_history WHERE "
-                                    "source_database = $1 AND action = 'skipped'",
-                                    {s.source_database})
-                              .rows.at(0)
-                              .at(0));
+    const RowSet ddl = tgt.query(
+        "SELECT count(*) FILTER (WHERE action = 'applied'), count(*) FILTER (WHERE action = "
+        "'skipped') FROM my2pg.schema_history WHERE source_database = $1",
+        {s.source_database});
+    s.ddl_applied = count(ddl.rows.at(0).at(0));
+    s.ddl_skipped = count(ddl.rows.at(0).at(1));
     s.rows_rejected =
         count(tgt.query("SELECT count(*) FROM my2pg.rejects WHERE source_database = $1",
                         {s.source_database})
@@ -306,6 +307,8 @@ std::string status_text(const std::vector<ReplicaStatus>& replicas) {
       if (!t.error.empty()) out += "        " + t.error + "\n";
     }
     if (!s.last_error.empty()) out += "  last error  " + s.last_error + "\n";
+    if (s.ddl_applied != 0)
+      out += fmt::format("  {} schema change(s) applied (my2pg.schema_history)\n", s.ddl_applied);
     if (s.ddl_skipped != 0)
       out += fmt::format("  {} schema change(s) skipped (my2pg.schema_history)\n", s.ddl_skipped);
     if (s.rows_rejected != 0)
@@ -352,7 +355,8 @@ std::string status_json(const std::vector<ReplicaStatus>& replicas) {
     json_count(out, "transactions_applied", s.transactions_applied, true);
     json_count(out, "rows_applied", s.rows_applied, true);
     json_count(out, "events_received", s.events_received, true);
-    json_count(out, "reconnects", s.reconnects, false);
+    json_count(out, "reconnects", s.reconnects, true);
+    json_count(out, "schema_changes_applied", s.ddl_applied, false);
     out += "},\"tables\":[";
     for (size_t k = 0; k < s.tables.size(); ++k) {
       const TableStatus& t = s.tables[k];

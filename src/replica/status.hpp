@@ -41,7 +41,7 @@ struct ReplicaStatus {
   uint64_t events_received = 0, reconnects = 0;         // this run
   std::vector<TableStatus> tables;
   std::string last_error;
-  uint64_t ddl_skipped = 0, rows_rejected = 0;
+  uint64_t ddl_applied = 0, ddl_skipped = 0, rows_rejected = 0;
 };
 
 // Every replica in the target (or only `database`). `source_uri` (optional): read the source's

@@ -1,0 +1,540 @@
+#include "replica/schema_change.hpp"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "common/error.hpp"
+#include "pg/connection.hpp"
+
+namespace my2pg::replica {
+namespace {
+
+using pg::quote_identifier;
+using pg::quote_literal;
+using snapshot::SourceModel;
+using snapshot::Statement;
+
+std::optional<size_t> find_table(const SourceModel& m, const std::string& name) {
+  for (size_t i = 0; i < m.catalog.tables.size(); ++i) {
+    if (m.catalog.tables[i].name == name) return i;
+  }
+  return std::nullopt;
+}
+
+// The plan's named objects (primary keys, indexes, foreign keys, checks, triggers, enum types)
+// by source table and key.
+using ObjectKey = std::pair<std::string, std::string>;
+std::map<ObjectKey, const Statement*> objects_of(const SourceModel& m) {
+  std::map<ObjectKey, const Statement*> out;
+  auto add = [&](const std::vector<Statement>& list) {
+    for (const Statement& s : list) {
+      if (!s.key.empty()) out[{s.owner, s.key}] = &s;
+    }
+  };
+  add(m.plan.pre_data);
+  for (const auto& t : m.plan.tables) add(t.primary_key);
+  add(m.plan.indexes);
+  add(m.plan.foreign_keys);
+  add(m.plan.checks);
+  add(m.plan.triggers);
+  return out;
+}
+
+bool starts_with(const std::string& s, const char* prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
+
+bool is_type(const std::string& key) {
+  return starts_with(key, "type:");
+}
+
+std::string drop_object(const std::string& key, const std::string& schema, const std::string& table,
+                        const std::string& name) {
+  if (starts_with(key, "index:"))
+    return "DROP INDEX IF EXISTS " + quote_identifier(schema) + "." + quote_identifier(name);
+  if (key == "trigger") return "DROP TRIGGER IF EXISTS " + quote_identifier(name) + " ON " + table;
+  if (is_type(key))
+    return "DROP TYPE IF EXISTS " + quote_identifier(schema) + "." + quote_identifier(name);
+  return "ALTER TABLE " + table + " DROP CONSTRAINT IF EXISTS " + quote_identifier(name);
+}
+
+std::string rename_object(const std::string& key, const std::string& schema,
+                          const std::string& table, const std::string& from,
+                          const std::string& to) {
+  const std::string qualified_from = quote_identifier(schema) + "." + quote_identifier(from);
+  if (starts_with(key, "index:"))
+    return "ALTER INDEX IF EXISTS " + qualified_from + " RENAME TO " + quote_identifier(to);
+  if (key == "trigger")
+    return "ALTER TRIGGER " + quote_identifier(from) + " ON " + table + " RENAME TO " +
+           quote_identifier(to);
+  if (is_type(key)) return "ALTER TYPE " + qualified_from + " RENAME TO " + quote_identifier(to);
+  return "ALTER TABLE " + table + " RENAME CONSTRAINT " + quote_identifier(from) + " TO " +
+         quote_identifier(to);
+}
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+  if (from.empty() || from == to) return;
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
+}
+
+// A statement that stops the apply with `message` when `table` has rows: for changes whose
+// effect on existing rows the source computed in a way PostgreSQL cannot repeat.
+std::string fail_if_rows(const std::string& table, const std::string& message) {
+  return "DO $my2pg$ BEGIN IF EXISTS (SELECT 1 FROM " + table + ") THEN RAISE EXCEPTION '%', " +
+         quote_literal(message) + "; END IF; END $my2pg$";
+}
+
+// The value MySQL gives existing rows for a NOT NULL column added without a default (the
+// type's implicit default), as a PostgreSQL literal; empty when there is none to give.
+std::string implicit_value(const schema::Column& c, const typemap::TargetColumn& t) {
+  static const std::set<std::string> numbers = {"tinyint", "smallint", "mediumint", "int", "bigint",
+                                                "decimal", "float",    "double",    "year"};
+  static const std::set<std::string> texts = {"char",       "varchar",  "tinytext", "text",
+                                              "mediumtext", "longtext", "set"};
+  static const std::set<std::string> bytes = {"binary", "varbinary",  "tinyblob",
+                                              "blob",   "mediumblob", "longblob"};
+  if (c.is_json) return {};
+  if (numbers.count(c.data_type) != 0)
+    return t.type.kind == typemap::TargetKind::boolean ? "false" : "0";
+  if (texts.count(c.data_type) != 0) return "''";
+  if (bytes.count(c.data_type) != 0) return "''::bytea";
+  if (c.data_type == "time") return "'0'";
+  if (c.data_type == "enum") {
+    const size_t open = c.column_type.find('\'');
+    if (open == std::string::npos) return {};
+    std::string label;
+    size_t i = open + 1;
+    for (; i < c.column_type.size(); ++i) {
+      if (c.column_type[i] == '\'' && i + 1 < c.column_type.size() &&
+          c.column_type[i + 1] == '\'') {
+        label.push_back('\'');
+        ++i;
+      } else if (c.column_type[i] == '\'') {
+        break;
+      } else {
+        label.push_back(c.column_type[i]);
+      }
+    }
+    return quote_literal(label);
+  }
+  return {};
+}
+
+class Planner {
+ public:
+  Planner(const SourceModel& before, const SourceModel& after) : m_before(before), m_after(after) {
+    m_schema = !after.targets.empty()    ? after.targets.front().schema
+               : !before.targets.empty() ? before.targets.front().schema
+                                         : std::string();
+  }
+
+  std::vector<Statement> plan(const std::vector<schema::TableChange>& changes) {
+    follow(changes);
+    drop_tables();
+    rename_tables();
+    rename_objects();
+    const auto before_objects = objects_of(m_before);
+    const auto after_objects = objects_of(m_after);
+    drop_objects(before_objects, after_objects);
+    create_types(before_objects, after_objects);
+    for (const auto& [table, kept] : m_altered) alter_columns(table, kept);
+    create_tables();
+    create_objects(before_objects, after_objects);
+    drop_types(before_objects, after_objects);
+    return std::move(m_out);
+  }
+
+ private:
+  void add(std::string sql, std::string what, bool may_fail = false) {
+    m_out.push_back({std::move(sql), std::move(what), may_fail});
+  }
+
+  // Which table of `before` each table of `after` was, through the statement's changes.
+  void follow(const std::vector<schema::TableChange>& changes) {
+    for (const auto& t : m_before.catalog.tables) m_was[t.name] = t.name;
+    for (const schema::TableChange& c : changes) {
+      switch (c.kind) {
+        case schema::TableChange::Kind::created:
+          m_was.erase(c.table);
+          m_created.insert(c.table);
+          break;
+        case schema::TableChange::Kind::dropped:
+          if (auto it = m_was.find(c.table); it != m_was.end()) {
+            m_dropped.insert(it->second);
+            m_was.erase(it);
+          }
+          m_created.erase(c.table);
+          break;
+        case schema::TableChange::Kind::renamed:
+          if (auto it = m_was.find(c.old_name); it != m_was.end()) {
+            const std::string was = it->second;
+            m_was.erase(it);
+            m_was[c.table] = was;
+          } else if (m_created.erase(c.old_name) != 0) {
+            m_created.insert(c.table);
+          }
+          break;
+        case schema::TableChange::Kind::altered:
+          m_altered[c.table] = c.kept_columns;
+          break;
+      }
+    }
+    // Tables outside the replica's selection are not in the mapped models: nothing to do.
+    std::erase_if(m_was, [&](const auto& e) {
+      return !find_table(m_after, e.first) || !find_table(m_before, e.second);
+    });
+    std::erase_if(m_created, [&](const std::string& t) { return !find_table(m_after, t); });
+    std::erase_if(m_dropped, [&](const std::string& t) { return !find_table(m_before, t); });
+    std::erase_if(m_altered, [&](const auto& e) { return m_was.count(e.first) == 0; });
+    for (const auto& [now, was] : m_was) m_became[was] = now;
+  }
+
+  const typemap::TargetTable& before_target(const std::string& table) const {
+    return m_before.targets[*find_table(m_before, table)];
+  }
+  const typemap::TargetTable& after_target(const std::string& table) const {
+    return m_after.targets[*find_table(m_after, table)];
+  }
+
+  void drop_tables() {
+    for (const std::string& t : m_dropped) {
+      add("DROP TABLE IF EXISTS " + snapshot::qualified_name(before_target(t)) + " CASCADE",
+          "drop table " + m_before.catalog.database + "." + t);
+    }
+  }
+
+  // Renames go through temporary names, so that swaps (a to b, b to a) never collide.
+  void rename_tables() {
+    std::vector<std::pair<std::string, std::string>> moves;  // temporary name, final name
+    for (const auto& [now, was] : m_was) {
+      const std::string& from = before_target(was).name;
+      const std::string& to = after_target(now).name;
+      if (from == to) continue;
+      const std::string temporary = "my2pg_rename_" + std::to_string(moves.size());
+      add("ALTER TABLE " + snapshot::qualified_name(before_target(was)) + " RENAME TO " +
+              quote_identifier(temporary),
+          "rename table " + was);
+      moves.emplace_back(temporary, to);
+    }
+    for (const auto& [temporary, to] : moves) {
+      add("ALTER TABLE " + quote_identifier(m_schema) + "." + quote_identifier(temporary) +
+              " RENAME TO " + quote_identifier(to),
+          "rename table to " + to);
+    }
+  }
+
+  // Objects of renamed tables whose planned names follow the table's name (primary keys,
+  // indexes, checks, triggers, enum types): renamed as well, through temporary names.
+  void rename_objects() {
+    const auto before_objects = objects_of(m_before);
+    const auto after_objects = objects_of(m_after);
+    struct Move {
+      std::string key, table, temporary, to;
+    };
+    std::vector<Move> moves;
+    for (const auto& [key, after] : after_objects) {
+      const auto was = m_was.find(key.first);
+      if (was == m_was.end() || was->second == key.first) continue;
+      const auto before = before_objects.find({was->second, key.second});
+      if (before == before_objects.end() || before->second->object == after->object) continue;
+      const std::string table = snapshot::qualified_name(after_target(key.first));
+      const std::string temporary = "my2pg_rename_object_" + std::to_string(moves.size());
+      add(rename_object(key.second, m_schema, table, before->second->object, temporary),
+          "rename " + key.second + " of " + key.first);
+      moves.push_back({key.second, table, temporary, after->object});
+    }
+    for (const Move& m : moves) {
+      add(rename_object(m.key, m_schema, m.table, m.temporary, m.to), "rename " + m.key);
+      m_renamed_objects.insert(m.to);
+    }
+  }
+
+  // The before statement of an object as the after plan would write it if nothing but names
+  // had changed (renamed tables and objects): equal to the after statement when the object
+  // itself is unchanged.
+  std::string as_after(const Statement& before, const Statement& after) const {
+    std::string sql = before.sql;
+    replace_all(sql, quote_identifier(before.object), quote_identifier(after.object));
+    for (const auto& [now, was] : m_was) {
+      replace_all(sql, snapshot::qualified_name(before_target(was)),
+                  snapshot::qualified_name(after_target(now)));
+    }
+    return sql;
+  }
+
+  // The object's name on the target now (renamed with its table, or as it was).
+  std::string current_name(const Statement& before, const Statement* after) const {
+    if (after != nullptr && m_renamed_objects.count(after->object) != 0) return after->object;
+    return before.object;
+  }
+
+  void drop_objects(const std::map<ObjectKey, const Statement*>& before_objects,
+                    const std::map<ObjectKey, const Statement*>& after_objects) {
+    for (const auto& [key, before] : before_objects) {
+      if (is_type(key.second) || m_dropped.count(key.first) != 0) continue;
+      const auto now = m_became.find(key.first);
+      if (now == m_became.end()) continue;
+      const auto after = after_objects.find({now->second, key.second});
+      if (after != after_objects.end() && as_after(*before, *after->second) == after->second->sql)
+        continue;
+      const Statement* a = after == after_objects.end() ? nullptr : after->second;
+      add(drop_object(key.second, m_schema, snapshot::qualified_name(after_target(now->second)),
+                      current_name(*before, a)),
+          "drop " + key.second + " of " + key.first);
+    }
+  }
+
+  // Enum types (opt-in mapping of ENUM columns) of added columns, before the columns.
+  void create_types(const std::map<ObjectKey, const Statement*>& before_objects,
+                    const std::map<ObjectKey, const Statement*>& after_objects) {
+    for (const auto& [key, after] : after_objects) {
+      if (!is_type(key.second) || m_created.count(key.first) != 0) continue;
+      const auto was = m_was.find(key.first);
+      if (was == m_was.end()) continue;
+      const auto before = before_objects.find({was->second, key.second});
+      if (before == before_objects.end()) {
+        add(after->sql, after->what);
+      } else if (as_after(*before->second, *after) != after->sql) {
+        throw Error("the source changed the labels of ENUM column " + m_after.catalog.database +
+                    "." + key.first + "." + key.second.substr(5) +
+                    ", which the mapping made a PostgreSQL enum type; my2pg does not change enum "
+                    "types while replicating. Map it to text (the default), or copy the table "
+                    "again after changing the type yourself");
+      }
+    }
+  }
+
+  void drop_types(const std::map<ObjectKey, const Statement*>& before_objects,
+                  const std::map<ObjectKey, const Statement*>& after_objects) {
+    for (const auto& [key, before] : before_objects) {
+      if (!is_type(key.second)) continue;
+      const auto now = m_became.find(key.first);
+      const bool kept = now != m_became.end() &&
+                        after_objects.count({now->second, key.second}) != 0 &&
+                        m_dropped.count(key.first) == 0;
+      if (!kept) add(drop_object(key.second, m_schema, {}, before->object), before->what);
+    }
+  }
+
+  void alter_columns(const std::string& table,
+                     const std::vector<std::pair<std::string, std::string>>& kept) {
+    const schema::Table& bs = m_before.catalog.tables[*find_table(m_before, m_was.at(table))];
+    const schema::Table& as = m_after.catalog.tables[*find_table(m_after, table)];
+    const typemap::TargetTable& bt = before_target(m_was.at(table));
+    const typemap::TargetTable& at = after_target(table);
+    const std::string q = snapshot::qualified_name(at);
+    const std::string label = as.qualified_name();
+    auto index_of = [](const schema::Table& t, const std::string& name) {
+      for (size_t i = 0; i < t.columns.size(); ++i) {
+        if (t.columns[i].name == name) return i;
+      }
+      throw Error("internal: " + t.qualified_name() + " has no column " + name);
+    };
+    std::set<std::string> kept_before, kept_after;
+    for (const auto& [from, to] : kept) {
+      kept_before.insert(from);
+      kept_after.insert(to);
+    }
+    for (size_t i = 0; i < bs.columns.size(); ++i) {
+      if (kept_before.count(bs.columns[i].name) != 0) continue;
+      add("ALTER TABLE " + q + " DROP COLUMN IF EXISTS " + quote_identifier(bt.columns[i].name) +
+              " CASCADE",
+          "drop column " + label + "." + bs.columns[i].name);
+    }
+    // Renames through temporary names (a to b, b to a).
+    std::vector<std::pair<std::string, std::string>> moves;
+    for (const auto& [from, to] : kept) {
+      const std::string& old_name = bt.columns[index_of(bs, from)].name;
+      const std::string& new_name = at.columns[index_of(as, to)].name;
+      if (old_name == new_name) continue;
+      const std::string temporary = "my2pg_rename_column_" + std::to_string(moves.size());
+      add("ALTER TABLE " + q + " RENAME COLUMN " + quote_identifier(old_name) + " TO " +
+              quote_identifier(temporary),
+          "rename column " + label + "." + from);
+      moves.emplace_back(temporary, new_name);
+    }
+    for (const auto& [temporary, to] : moves) {
+      add("ALTER TABLE " + q + " RENAME COLUMN " + quote_identifier(temporary) + " TO " +
+              quote_identifier(to),
+          "rename column to " + to);
+    }
+    for (const auto& [from, to] : kept)
+      change_column(q, label, bs.columns[index_of(bs, from)], bt.columns[index_of(bs, from)],
+                    as.columns[index_of(as, to)], at.columns[index_of(as, to)], at);
+    for (size_t i = 0; i < as.columns.size(); ++i) {
+      if (kept_after.count(as.columns[i].name) != 0) continue;
+      add_column(q, label, as.columns[i], at.columns[i], at);
+    }
+    if (bs.comment != as.comment) {
+      add("COMMENT ON TABLE " + q + " IS " +
+              (as.comment.empty() ? std::string("NULL") : quote_literal(as.comment)),
+          "comment on " + label);
+    }
+  }
+
+  static std::string sequence_of(const typemap::TargetTable& t, const typemap::TargetColumn& c) {
+    return quote_identifier(t.schema) + "." +
+           quote_identifier(c.sequence.empty() ? t.name + "_" + c.name + "_seq" : c.sequence);
+  }
+
+  void add_serial(const std::string& q, const typemap::TargetTable& t,
+                  const typemap::TargetColumn& c, const std::string& what) {
+    const std::string col = quote_identifier(c.name);
+    if (c.serial == typemap::Serial::identity) {
+      add("ALTER TABLE " + q + " ALTER COLUMN " + col + " ADD GENERATED BY DEFAULT AS IDENTITY",
+          what);
+    } else if (c.serial == typemap::Serial::sequence) {
+      const std::string seq = sequence_of(t, c);
+      add("CREATE SEQUENCE IF NOT EXISTS " + seq + " AS bigint OWNED BY " + q + "." + col, what);
+      add("ALTER TABLE " + q + " ALTER COLUMN " + col + " SET DEFAULT nextval(" +
+              quote_literal(seq) + "::regclass)",
+          what);
+    }
+  }
+
+  void change_column(const std::string& q, const std::string& label, const schema::Column& bs,
+                     const typemap::TargetColumn& bc, const schema::Column& as,
+                     const typemap::TargetColumn& ac, const typemap::TargetTable& at) {
+    const std::string col = quote_identifier(ac.name);
+    const std::string what = "column " + label + "." + as.name;
+    const std::string alter = "ALTER TABLE " + q + " ALTER COLUMN " + col;
+    const bool retyped = bc.type.sql != ac.type.sql;
+    const bool serial_changed = bc.serial != ac.serial;
+    if (serial_changed && bc.serial == typemap::Serial::identity)
+      add(alter + " DROP IDENTITY IF EXISTS", what);
+    const bool default_changed = bc.default_sql != ac.default_sql || serial_changed || retyped;
+    if (default_changed && (!bc.default_sql.empty() || bc.serial == typemap::Serial::sequence))
+      add(alter + " DROP DEFAULT", what);
+    if (retyped) {
+      add(alter + " TYPE " + ac.type.sql + " USING " + col + "::" + ac.type.sql, what);
+    }
+    if (default_changed && !ac.default_sql.empty() && ac.serial == typemap::Serial::none)
+      add(alter + " SET DEFAULT " + ac.default_sql, what);
+    if (bc.not_null != ac.not_null)
+      add(alter + (ac.not_null ? " SET" : " DROP") + " NOT NULL", what);
+    if (serial_changed) add_serial(q, at, ac, what);
+    if (bs.comment != as.comment) {
+      add("COMMENT ON COLUMN " + q + "." + col + " IS " +
+              (as.comment.empty() ? std::string("NULL") : quote_literal(as.comment)),
+          "comment on " + what);
+    }
+  }
+
+  void add_column(const std::string& q, const std::string& label, const schema::Column& s,
+                  const typemap::TargetColumn& c, const typemap::TargetTable& t) {
+    const std::string what = "column " + label + "." + s.name;
+    const std::string col = quote_identifier(c.name);
+    if (c.serial != typemap::Serial::none) {
+      add(fail_if_rows(q, "the source added AUTO_INCREMENT column " + label + "." + s.name +
+                              " to a table with rows, numbering them in its own row order, "
+                              "which PostgreSQL cannot repeat; copy the table again "
+                              "(my2pg resync --table " +
+                              label + ")"),
+          what);
+    } else if (s.generated != schema::Generated::no) {
+      add(fail_if_rows(q, "the source added generated column " + label + "." + s.name +
+                              " to a table with rows, computing its values with MySQL's "
+                              "expression; copy the table again (my2pg resync --table " +
+                              label + ")"),
+          what);
+    }
+    std::string sql = "ALTER TABLE " + q + " ADD COLUMN " + col + " " + c.type.sql;
+    std::string fill;  // the value existing rows get, for NOT NULL columns without a default
+    if (c.serial == typemap::Serial::none && !c.default_sql.empty()) {
+      const bool volatile_default =
+          s.default_value.kind == schema::DefaultKind::current_timestamp ||
+          s.default_value.kind == schema::DefaultKind::expression;
+      if (volatile_default) {
+        add(fail_if_rows(q, "the source added column " + label + "." + s.name + " with DEFAULT " +
+                                s.default_value.value +
+                                " to a table with rows: the values it gave them are not in "
+                                "the binary log; copy the table again (my2pg resync --table " +
+                                label + ")"),
+            what);
+      }
+      sql += " DEFAULT " + c.default_sql;
+    } else if (c.serial == typemap::Serial::none && c.not_null) {
+      fill = implicit_value(s, c);
+      if (fill.empty()) {
+        add(fail_if_rows(q, "the source added NOT NULL column " + label + "." + s.name +
+                                " without a default to a table with rows, giving them the "
+                                "type's zero value, which PostgreSQL cannot store; copy the "
+                                "table again (my2pg resync --table " +
+                                label + ")"),
+            what);
+      } else {
+        sql += " DEFAULT " + fill;
+      }
+    }
+    if (c.not_null) sql += " NOT NULL";
+    add(sql, what);
+    if (!fill.empty()) add("ALTER TABLE " + q + " ALTER COLUMN " + col + " DROP DEFAULT", what);
+    add_serial(q, t, c, what);
+    if (!s.comment.empty()) {
+      add("COMMENT ON COLUMN " + q + "." + col + " IS " + quote_literal(s.comment),
+          "comment on " + what);
+    }
+  }
+
+  void create_tables() {
+    for (const std::string& t : m_created) {
+      const size_t i = *find_table(m_after, t);
+      for (const Statement& s : m_after.plan.pre_data) {
+        const bool mine = s.owner == t && is_type(s.key);
+        const bool shared = starts_with(s.what, "function ") || starts_with(s.what, "schema ");
+        if (mine || shared) m_out.push_back(s);
+      }
+      for (const Statement& s : m_after.plan.tables[i].create) m_out.push_back(s);
+    }
+  }
+
+  void create_objects(const std::map<ObjectKey, const Statement*>& before_objects,
+                      const std::map<ObjectKey, const Statement*>& after_objects) {
+    bool on_update_function = false;
+    for (const auto& [key, after] : after_objects) {
+      if (is_type(key.second)) continue;
+      if (m_created.count(key.first) == 0) {
+        const auto was = m_was.find(key.first);
+        if (was == m_was.end()) continue;
+        const auto before = before_objects.find({was->second, key.second});
+        if (before != before_objects.end() && as_after(*before->second, *after) == after->sql)
+          continue;
+        if (key.second == "trigger" && !on_update_function) {
+          on_update_function = true;
+          for (const Statement& s : m_after.plan.pre_data) {
+            if (starts_with(s.what, "function ")) m_out.push_back(s);
+          }
+        }
+      }
+      Statement s = *after;
+      // Checked when the replica is cut over (cutover validates NOT VALID constraints): the
+      // source's rows satisfied it, and a scan of the child here would hold up the stream.
+      if (starts_with(key.second, "foreign key:")) s.sql += " NOT VALID";
+      m_out.push_back(std::move(s));
+    }
+  }
+
+  const SourceModel& m_before;
+  const SourceModel& m_after;
+  std::string m_schema;
+  std::map<std::string, std::string> m_was;     // after table -> before table (kept ones)
+  std::map<std::string, std::string> m_became;  // before table -> after table
+  std::set<std::string> m_created;              // after names
+  std::set<std::string> m_dropped;              // before names
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> m_altered;
+  std::set<std::string> m_renamed_objects;  // their new names
+  std::vector<Statement> m_out;
+};
+
+}  // namespace
+
+std::vector<snapshot::Statement> target_changes(const snapshot::SourceModel& before,
+                                                const snapshot::SourceModel& after,
+                                                const std::vector<schema::TableChange>& changes) {
+  return Planner(before, after).plan(changes);
+}
+
+}  // namespace my2pg::replica
