@@ -89,7 +89,7 @@ TypeDecl parse_type(Parser& p) {
              w == "TIMESTAMP" || w == "YEAR" || w == "JSON" || w == "UUID" || w == "INET4" ||
              w == "INET6" || w == "GEOMETRY" || w == "POINT" || w == "LINESTRING" ||
              w == "POLYGON" || w == "MULTIPOINT" || w == "MULTILINESTRING" || w == "MULTIPOLYGON" ||
-             w == "GEOMETRYCOLLECTION" || w == "GEOMCOLLECTION")
+             w == "GEOMETRYCOLLECTION" || w == "GEOMCOLLECTION" || w == "VECTOR")
     t.base = w == "GEOMCOLLECTION" ? "geometrycollection" : ascii_lower(w);
   else if (w == "ENUM" || w == "SET") {
     t.base = ascii_lower(w);

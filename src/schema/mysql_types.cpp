@@ -96,6 +96,7 @@ constexpr TypeInfo kTypes[] = {
     {"multilinestring", Family::other},
     {"multipolygon", Family::other},
     {"geometrycollection", Family::other},
+    {"vector", Family::other},  // MySQL 9.0 and MariaDB 11.7: VECTOR(dimensions)
 };
 
 // --- literal defaults ---

@@ -190,6 +190,7 @@ void TableEdit::finish_type(Column& c, const TypeDecl& ty) {
       break;
     case Family::other:
       c.column_type = ty.base;
+      if (ty.base == "vector" && ty.length) c.column_type += "(" + std::to_string(*ty.length) + ")";
       if (!mariadb() && ty.base == "geometrycollection")
         c.data_type = c.column_type = "geomcollection";
       break;
