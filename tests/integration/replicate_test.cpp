@@ -860,6 +860,8 @@ TEST_CASE("replicate applies every supported schema change while rows flow", "[r
       "TRUNCATE TABLE c3",
       "INSERT INTO c3 (name, qty) VALUES ('after truncate', 1)",
       "CREATE TABLE f AS SELECT id, name FROM c3",
+      "ALTER TABLE c3 CONVERT TO CHARACTER SET latin1",
+      "INSERT INTO c3 (name, qty) VALUES ('caf\xc3\xa9', 2)",
   };
   const pid_t pid = spawn_my2pg(replicate_args(db));
   REQUIRE(pid > 0);
@@ -908,16 +910,18 @@ TEST_CASE("replicate applies every supported schema change while rows flow", "[r
   // Every statement recorded as applied, but the row changes and the other database's two.
   CHECK(db.target_value("SELECT count(*) FROM my2pg.schema_history WHERE action = 'applied' "
                         "AND source_database = '" +
-                        db.name() + "'") == std::to_string(live.size() + stopped.size() - 15));
+                        db.name() + "'") == std::to_string(live.size() + stopped.size() - 16));
   CHECK(db.target_value("SELECT string_agg(source_table, ',' ORDER BY source_table) FROM "
                         "my2pg.source_table WHERE source_database = '" +
                         db.name() + "'") == "a,b,c3,e,f");
   CHECK(db.target_value("SELECT string_agg(name, ',') FROM " + s + "f") == "after truncate");
+  // Decoded as latin1 after CONVERT TO CHARACTER SET: the tracked definition says so.
+  CHECK(db.target_value("SELECT count(*) FROM " + s + "c3 WHERE name = 'caf\xc3\xa9'") == "1");
   const CommandResult shown =
       run_my2pg({"status", "--target", db.target_uri(), "--source", db.source_uri(), "--json"});
   INFO(shown.out << shown.err);
   CHECK(shown.out.find("\"schema_changes_applied\":" +
-                       std::to_string(live.size() + stopped.size() - 15)) != std::string::npos);
+                       std::to_string(live.size() + stopped.size() - 16)) != std::string::npos);
 }
 
 // Schema changes are applied exactly once through crashes: each one commits with the rows
@@ -974,4 +978,30 @@ TEST_CASE("replicate killed at random moments while the schema changes ends equa
                         db.name() +
                         "' GROUP BY binlog_file, binlog_pos, statement HAVING count(*) "
                         "> 1) twice") == "0");
+}
+
+// DROP DATABASE of the replicated database drops its tables on the target; a database made again
+// under the same name is followed from its first table on.
+TEST_CASE("replicate follows the replicated database being dropped and made again",
+          "[replicate_ddl]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  src.execute("INSERT INTO t VALUES (1, 1)");
+  catch_up(db);
+  const std::string q = "`" + db.name() + "`";
+  src.execute("INSERT INTO t VALUES (2, 2)");
+  src.execute("DROP DATABASE " + q);
+  src.execute("CREATE DATABASE " + q);
+  src.execute("CREATE TABLE " + q + ".t2 (id INT PRIMARY KEY, w VARCHAR(10))");
+  src.execute("INSERT INTO " + q + ".t2 VALUES (1, 'again')");
+  catch_up(db);
+  const std::string s = "\"" + db.name() + "\".";
+  CHECK(db.target_value("SELECT to_regclass('" + s + "t') IS NULL") == "t");
+  CHECK(db.target_value("SELECT w FROM " + s + "t2") == "again");
+  CHECK(db.target_value("SELECT string_agg(source_table, ',') FROM my2pg.source_table WHERE "
+                        "source_database = '" +
+                        db.name() + "'") == "t2");
+  src.execute("USE " + q);
+  check_equal(db);
 }
