@@ -37,6 +37,12 @@ std::vector<size_t> all_columns(const typemap::TargetTable& t) {
   return all;
 }
 
+// Creating a staging table: made again rather than reused, because one that a rolled-back
+// schema change had dropped is back, with the columns of the definition before it.
+std::string fresh_staging(const std::string& name) {
+  return "DROP TABLE IF EXISTS pg_temp." + name + "; CREATE TEMP TABLE " + name;
+}
+
 // The staging table of a route: its key columns (or, without a key, all columns), typed as the
 // target's, private to this session.
 std::string staging_name(size_t route) {
@@ -336,8 +342,8 @@ void Applier::flush_keyed(size_t route, Buffer& b, const std::string& where) {
   if (removed != 0) {
     const std::string staging = staging_name(route);
     if (!m_staging[route]) {
-      m_target.execute("CREATE TEMP TABLE IF NOT EXISTS " + staging + " AS SELECT " +
-                       column_list(*r.target, r.key) + " FROM " + table + " WITH NO DATA");
+      m_target.execute(fresh_staging(staging) + " AS SELECT " + column_list(*r.target, r.key) +
+                       " FROM " + table + " WITH NO DATA");
       m_staging[route] = true;
     }
     pg::CopyWriter keys = m_target.copy_in("COPY " + staging + " FROM STDIN");
@@ -357,7 +363,7 @@ void Applier::flush_keyed(size_t route, Buffer& b, const std::string& where) {
   if (changed != 0 && !others.empty()) {
     const std::string staging = staging_name(route) + "_rows";
     if (!m_staging_rows[route]) {
-      m_target.execute("CREATE TEMP TABLE IF NOT EXISTS " + staging + " AS SELECT " +
+      m_target.execute(fresh_staging(staging) + " AS SELECT " +
                        column_list(*r.target, all_columns(*r.target)) + " FROM " + table +
                        " WITH NO DATA");
       m_staging_rows[route] = true;
@@ -403,8 +409,8 @@ void Applier::flush_keyless(size_t route, Buffer& b, const std::string& where) {
   for (const auto& [line, n] : b.counts) removed += n < 0 ? static_cast<uint64_t>(-n) : 0;
   if (removed != 0) {
     if (!m_staging[route]) {
-      m_target.execute("CREATE TEMP TABLE IF NOT EXISTS " + staging + " AS SELECT " +
-                       column_list(*r.target, all) + " FROM " + table + " WITH NO DATA");
+      m_target.execute(fresh_staging(staging) + " AS SELECT " + column_list(*r.target, all) +
+                       " FROM " + table + " WITH NO DATA");
       m_staging[route] = true;
     }
     pg::CopyWriter rows = m_target.copy_in("COPY " + staging + " FROM STDIN");
@@ -487,9 +493,8 @@ void Applier::stage_keys(size_t route, const std::vector<std::string>& keys) {
   const Route& r = m_routes[route];
   const std::string staging = staging_name(route);
   if (!m_staging[route]) {
-    m_target.execute("CREATE TEMP TABLE IF NOT EXISTS " + staging + " AS SELECT " +
-                     column_list(*r.target, r.key) + " FROM " + qualified(*r.target) +
-                     " WITH NO DATA");
+    m_target.execute(fresh_staging(staging) + " AS SELECT " + column_list(*r.target, r.key) +
+                     " FROM " + qualified(*r.target) + " WITH NO DATA");
     m_staging[route] = true;
   }
   pg::CopyWriter copy = m_target.copy_in("COPY " + staging + " FROM STDIN");
@@ -688,18 +693,23 @@ std::vector<snapshot::NotMigrated> Applier::run_statements(
     const std::vector<snapshot::Statement>& statements, const std::string& where) {
   flush(where);
   begin();
+  // All or nothing: a refused statement leaves the transaction as it was before the first.
+  m_target.execute("SAVEPOINT my2pg_schema_change");
   std::vector<snapshot::NotMigrated> refused;
   for (const snapshot::Statement& s : statements) {
     try {
       snapshot::apply_statements(m_target, {s}, refused);
     } catch (const TargetError& e) {
-      throw TargetError("the schema change at binlog " + where +
-                            " could not be made on "
-                            "PostgreSQL: " +
-                            e.what() + "\nThe statement was: " + s.sql,
+      m_target.execute("ROLLBACK TO SAVEPOINT my2pg_schema_change");
+      throw TargetError("the schema change at binlog " + where + " could not be made on " +
+                            "PostgreSQL: " + e.what() + "\nThe statement was: " + s.sql +
+                            "\nChange the target so that it can run and start again, or go on "
+                            "with --on-ddl skip (the statement is recorded as skipped; copy the "
+                            "tables it changes again with my2pg resync --table)",
                         e.sqlstate());
     }
   }
+  m_target.execute("RELEASE SAVEPOINT my2pg_schema_change");
   return refused;
 }
 

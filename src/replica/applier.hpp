@@ -84,6 +84,8 @@ struct Route {
   bool paused = false;
   // The source dropped the table (or renamed it out of the replica): no changes come for it.
   bool dropped = false;
+  // Its name before a rename this run applied (my2pg.paused_table may still show that one).
+  std::string renamed_from;
   double paused_at = 0;  // when this run set it aside (wall_seconds())
 };
 

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -301,7 +302,8 @@ struct MappedTable {
 // The replica's schema history: the tracked tables, and their mapping for the target.
 struct TrackedModel {
   schema::TrackedSchema tracked;
-  std::unique_ptr<snapshot::SourceModel> mapped;
+  // Never changed once made: routes point into it, and a model kept for a rollback keeps it.
+  std::shared_ptr<const snapshot::SourceModel> mapped;
   bool postgis = false;
 };
 
@@ -335,7 +337,7 @@ TrackedModel load_tracked_model(mysql::Connection& src, pg::Connection& tgt, con
       {db});
   if (saved.rows.empty()) {
     m.mapped =
-        std::make_unique<snapshot::SourceModel>(snapshot::load_model(src, db, options, m.postgis));
+        std::make_shared<snapshot::SourceModel>(snapshot::load_model(src, db, options, m.postgis));
     for (const schema::Table& t : m.mapped->catalog.tables) {
       m.tracked.tables[t.name] = t;
       tgt.query(snapshot::kSaveDefinitionSql,
@@ -354,7 +356,7 @@ TrackedModel load_tracked_model(mysql::Connection& src, pg::Connection& tgt, con
                   "); copy again (my2pg migrate --replace)");
     }
   }
-  m.mapped = std::make_unique<snapshot::SourceModel>(
+  m.mapped = std::make_shared<snapshot::SourceModel>(
       snapshot::map_model(catalog_of(m.tracked), options, m.postgis));
   return m;
 }
@@ -518,7 +520,12 @@ class Follower {
     m_tx_changes = 0;
     m_position_dirty = false;
     m_has_ddl = false;
+    if (m_before_ddl) restore_model();
   }
+
+  // --on-table-error pause set `table` aside: a route made for it later (a schema change applied
+  // again after a rollback) starts paused.
+  void pause_name(const std::string& table) { m_paused_names.insert(table); }
   // Commit every source transaction on its own (to apply all that precede a failing one).
   void set_single(bool on) { m_single = on; }
 
@@ -588,7 +595,9 @@ class Follower {
     m_paused_version = m_live.paused_version();
     const auto [paused, read_at] = m_live.paused_tables();
     for (Route& r : m_routes) {
-      bool now = std::find(paused.begin(), paused.end(), r.source->name) != paused.end();
+      bool now = std::find(paused.begin(), paused.end(), r.source->name) != paused.end() ||
+                 (!r.renamed_from.empty() &&
+                  std::find(paused.begin(), paused.end(), r.renamed_from) != paused.end());
       // Read before this run paused it: the list does not know yet.
       if (r.paused && !now && read_at < r.paused_at) now = true;
       if (r.paused && !now) {
@@ -832,6 +841,7 @@ class Follower {
   // my2pg.source_table), and the routes are made again. False, with m_ddl_problem saying why,
   // for a statement outside the subset.
   bool track(const binlog::TxInfo& tx) {
+    settle();  // a batch that committed meanwhile takes its schema changes with it
     schema::TrackedSchema next = m_model.tracked;
     std::vector<schema::TableChange> changes;
     try {
@@ -842,12 +852,22 @@ class Follower {
       return false;
     }
     if (changes.empty()) return true;  // nothing of the replica's
-    auto after = std::make_unique<snapshot::SourceModel>(
+    auto after = std::make_shared<const snapshot::SourceModel>(
         snapshot::map_model(catalog_of(next), m_options.model, m_model.postgis));
     const std::vector<snapshot::Statement> statements =
         target_changes(*m_model.mapped, *after, changes);
-    const std::vector<snapshot::NotMigrated> refused =
-        m_applier.run_statements(statements, m_ddl_at);
+    std::vector<snapshot::NotMigrated> refused;
+    try {
+      refused = m_applier.run_statements(statements, m_ddl_at);
+    } catch (const TargetError& e) {
+      if (!m_options.skip_unsupported_ddl)
+        throw TargetError("the source's " + m_ddl_query.substr(0, 300) + "\n" + e.what(),
+                          e.sqlstate());
+      // --on-ddl skip: PostgreSQL refused it (rolled back to before it); recorded, skipped.
+      m_ddl_problem = e.what();
+      return false;
+    }
+    if (!m_before_ddl) m_before_ddl = Committed{m_model, m_routes, m_route_by_name, 0};
     std::string reason, target_sql;
     for (const auto& r : refused) {
       reason += (reason.empty() ? "" : "; ") + r.object + ": " + r.reason;
@@ -858,10 +878,25 @@ class Follower {
     for (const schema::TableChange& c : changes) {
       const bool gone = c.kind == schema::TableChange::Kind::dropped ||
                         c.kind == schema::TableChange::Kind::renamed;
+      const std::string old_name =
+          c.kind == schema::TableChange::Kind::renamed ? c.old_name : c.table;
       if (gone) {
         m_applier.run(
             "DELETE FROM my2pg.source_table WHERE source_database = $1 AND source_table = $2",
-            {m_db, c.kind == schema::TableChange::Kind::renamed ? c.old_name : c.table}, m_ddl_at);
+            {m_db, old_name}, m_ddl_at);
+      }
+      // A paused table stays paused, and its copy state goes, under its new name.
+      for (const char* table : {"paused_table", "table_state"}) {
+        if (c.kind == schema::TableChange::Kind::renamed) {
+          m_applier.run(std::string("UPDATE my2pg.") + table +
+                            " SET source_table = $3 WHERE source_database = $1 AND "
+                            "source_table = $2",
+                        {m_db, old_name, c.table}, m_ddl_at);
+        } else if (c.kind == schema::TableChange::Kind::dropped) {
+          m_applier.run(std::string("DELETE FROM my2pg.") + table +
+                            " WHERE source_database = $1 AND source_table = $2",
+                        {m_db, old_name}, m_ddl_at);
+        }
       }
       const auto t = next.tables.find(c.table);
       if (c.kind != schema::TableChange::Kind::dropped && t != next.tables.end()) {
@@ -885,8 +920,9 @@ class Follower {
 
   // The routes for a new mapped model: a route keeps its index (and its pause and copy
   // position) through renames; new tables get new routes; dropped ones stay, marked dropped.
-  void install(std::unique_ptr<snapshot::SourceModel> after,
+  void install(std::shared_ptr<const snapshot::SourceModel> after,
                const std::vector<schema::TableChange>& changes) {
+    m_applier.wait();  // the applier's thread reads the routes while it commits
     std::vector<size_t> changed;
     for (const schema::TableChange& c : changes) {
       const auto it =
@@ -906,6 +942,8 @@ class Follower {
             m_route_by_name.erase(it);
             m_route_by_name[c.table] = route;
             changed.push_back(route);
+            // my2pg.paused_table names it so until this commits.
+            m_routes[route].renamed_from = c.old_name;
           }
           break;
         case schema::TableChange::Kind::dropped:
@@ -936,10 +974,11 @@ class Follower {
       Route& old = m_routes[slot[k]];
       Route r = std::move(fresh[k]);
       for (Cascade& c : r.cascades) c.child = slot[c.child];
-      r.paused = old.paused;
-      r.paused_at = old.paused_at;
+      r.paused = old.paused || (old.source == nullptr && m_paused_names.count(r.source->name) != 0);
+      r.paused_at = old.source == nullptr && r.paused ? wall_seconds() : old.paused_at;
       r.copied_file = old.copied_file;
       r.copied_pos = old.copied_pos;
+      r.renamed_from = old.renamed_from;
       old = std::move(r);
       m_live.name_table(slot[k], m_routes[slot[k]].name);
     }
@@ -947,6 +986,32 @@ class Follower {
     index_routes();
     m_tables.clear();  // table ids map again, to the new routes
     m_applier.routes_changed(changed);
+  }
+
+  // The schema changes since the last commit rolled back with their batch: the model and the
+  // routes as of that commit again (the stream is read again from there).
+  void restore_model() {
+    Committed c = std::move(*m_before_ddl);
+    m_before_ddl.reset();
+    m_model = std::move(c.model);
+    m_routes = std::move(c.routes);
+    m_route_by_name = std::move(c.route_by_name);
+    m_tables.clear();
+    m_batch_counts.assign(m_routes.size(), {0, 0, 0});
+    std::vector<size_t> all;
+    for (size_t i = 0; i < m_routes.size(); ++i) {
+      if (m_paused_names.count(m_routes[i].source->name) != 0 && !m_routes[i].paused) {
+        m_routes[i].paused = true;
+        m_routes[i].paused_at = wall_seconds();
+      }
+      m_live.name_table(i, m_routes[i].name);
+      all.push_back(i);
+    }
+    m_applier.routes_changed(all);
+    spdlog::info(
+        "schema changes after {} rolled back with their batch: the definitions as of "
+        "then are back",
+        m_committed.display());
   }
 
   // A route whose table left the replica: it keeps a copy of its definition (nothing points
@@ -1091,6 +1156,8 @@ class Follower {
          std::to_string(m_last_commit), std::to_string(m_batch_tx),
          std::to_string(m_batch_changes)},
         where);
+    if (m_before_ddl && m_before_ddl->commit_number == 0)
+      m_before_ddl->commit_number = m_inflight_number;
     m_inflight = m_pending;
     m_inflight_tx = m_batch_tx;
     m_inflight_changes = m_batch_changes;
@@ -1118,6 +1185,9 @@ class Follower {
     if (!m_has_inflight) return;
     m_has_inflight = false;
     if (m_applier.commits_done() < m_inflight_number) return;
+    if (m_before_ddl && m_before_ddl->commit_number != 0 &&
+        m_applier.commits_done() >= m_before_ddl->commit_number)
+      m_before_ddl.reset();  // the schema changes are committed
     m_committed = m_inflight;
     m_report.transactions += m_inflight_tx;
     m_report.row_changes += m_inflight_changes;
@@ -1164,6 +1234,16 @@ class Follower {
   TrackedModel m_model;
   std::deque<schema::Table> m_gone_sources;  // definitions of dropped routes
   std::deque<typemap::TargetTable> m_gone_targets;
+  // The model and routes as of the last commit, while schema changes after it are applied but
+  // not committed (restore_model).
+  struct Committed {
+    TrackedModel model;
+    std::vector<Route> routes;
+    std::unordered_map<std::string, size_t> route_by_name;
+    uint64_t commit_number = 0;  // the commit that carries the changes; 0: not handed over yet
+  };
+  std::optional<Committed> m_before_ddl;
+  std::set<std::string> m_paused_names;  // paused by this run (--on-table-error pause)
   std::string m_ddl_query, m_ddl_db, m_ddl_at, m_ddl_file;
   uint64_t m_ddl_pos = 0;
   Clock::time_point m_batch_started = Clock::now();
@@ -1474,42 +1554,52 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
         spdlog::warn("the source is not back yet ({})", again.what());
       }
     } catch (const std::exception& e) {
+      // Named before abandon(): a route made by a schema change that rolls back goes with it.
+      const auto* te = dynamic_cast<const TableError*>(&e);
+      const std::string failing =
+          te != nullptr && te->route() < routes.size() ? routes[te->route()].source->name : "";
       follower.abandon();
-      if (const auto* te = dynamic_cast<const TableError*>(&e);
-          te != nullptr && options.pause_failing_tables) {
+      if (te != nullptr && options.pause_failing_tables) {
         // --on-table-error pause: this table is set aside, the others go on from the last
         // commit (the table's changes since then are not applied either: resync copies it).
         // The tables its foreign-key actions reach go aside with it: the source does not log
         // what those actions do, and they are applied with the parent's changes.
         const BinlogPosition at = follower.committed();
         pg::Connection control(options.target_uri);
-        std::vector<size_t> todo = {te->route()};
+        std::vector<std::string> todo = {failing};
         std::string names;
         while (!todo.empty()) {
-          Route& r = routes.at(todo.back());
+          const std::string table = todo.back();
           todo.pop_back();
-          if (r.paused) continue;
+          // Its route, unless a schema change that rolled back made it (paused when made again).
+          Route* r = nullptr;
+          for (Route& candidate : routes) {
+            if (!candidate.dropped && candidate.source->name == table) r = &candidate;
+          }
+          if (r != nullptr && r->paused) continue;
           const bool first = names.empty();
           const std::string why =
               first ? std::string(e.what())
                     : "the source's foreign-key actions onto it come from a table paused at the "
                       "same time (" +
-                          routes.at(te->route()).name + ")";
+                          db + "." + failing + ")";
           control.query(
               "INSERT INTO my2pg.paused_table (source_database, source_table, binlog_file, "
               "binlog_pos, error) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source_database, "
               "source_table) DO UPDATE SET paused_at = now(), binlog_file = "
               "EXCLUDED.binlog_file, binlog_pos = EXCLUDED.binlog_pos, error = EXCLUDED.error",
-              {db, r.source->name, at.file, std::to_string(at.pos), why});
-          r.paused = true;
-          r.paused_at = wall_seconds();
-          names += (first ? "" : ",") + r.source->name;
-          for (const Cascade& c : r.cascades) todo.push_back(c.child);
+              {db, table, at.file, std::to_string(at.pos), why});
+          follower.pause_name(table);
+          names += (first ? "" : ",") + table;
+          if (r == nullptr) continue;
+          r->paused = true;
+          r->paused_at = wall_seconds();
+          for (const Cascade& c : r->cascades) todo.push_back(routes.at(c.child).source->name);
         }
         spdlog::error(
-            "{} is paused (--on-table-error pause): {}\nChanges of {} from {} on are not "
+            "{}.{} is paused (--on-table-error pause): {}\nChanges of {} from {} on are not "
             "applied; the other tables go on. Copy again with my2pg resync --table {}",
-            routes.at(te->route()).name, e.what(), names, where_of(at.file, at.pos), names);
+            db, failing, e.what(), names, where_of(at.file, at.pos), names);
         continue;
       }
       if (!single) {

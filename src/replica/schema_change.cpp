@@ -123,6 +123,61 @@ std::string implicit_value(const schema::Column& c, const typemap::TargetColumn&
   return {};
 }
 
+bool is_text_sql(const std::string& sql) {
+  return sql == "text" || starts_with(sql, "varchar") || starts_with(sql, "char") ||
+         starts_with(sql, "character");
+}
+
+// PostgreSQL's name of the encoding of a MySQL character set, or empty when it has none.
+std::string pg_encoding(const std::string& charset) {
+  if (charset == "utf8mb4" || charset == "utf8mb3" || charset == "utf8") return "UTF8";
+  if (charset == "latin1") return "WIN1252";  // MySQL's latin1 is Windows-1252
+  if (charset == "ascii") return "SQL_ASCII";
+  if (charset == "latin2") return "LATIN2";
+  if (charset == "cp1251") return "WIN1251";
+  if (charset == "koi8r") return "KOI8R";
+  if (charset == "greek") return "ISO_8859_7";
+  if (charset == "hebrew") return "ISO_8859_8";
+  if (charset == "sjis") return "SJIS";
+  if (charset == "gbk") return "GBK";
+  if (charset == "big5") return "BIG5";
+  if (charset == "euckr") return "EUC_KR";
+  return {};
+}
+
+// The USING expression that converts column `col` as MySQL did for a change of type. Between
+// bytes and text MySQL keeps the bytes (read in, or written out of, the text column's character
+// set), where PostgreSQL's casts would give or read the bytea's escaped form. `problem` says why
+// existing values would differ from the source's.
+std::string converted(const std::string& col, const schema::Column& bs,
+                      const typemap::TargetColumn& bc, const schema::Column& as,
+                      const typemap::TargetColumn& ac, std::string& problem) {
+  const bool from_bytes = bc.type.sql == "bytea", to_bytes = ac.type.sql == "bytea";
+  if (from_bytes && is_text_sql(ac.type.sql)) {
+    const std::string encoding = pg_encoding(as.charset);
+    if (encoding.empty()) {
+      problem = "bytes read as " + as.charset + ", which PostgreSQL has no encoding for";
+      return col + "::" + ac.type.sql;
+    }
+    return "convert_from(" + col + ", " + quote_literal(encoding) + ")::" + ac.type.sql;
+  }
+  if (is_text_sql(bc.type.sql) && to_bytes) {
+    const std::string encoding = pg_encoding(bs.charset);
+    if (encoding.empty() || as.data_type == "binary") {
+      problem = encoding.empty()
+                    ? "text written as " + bs.charset + ", which PostgreSQL has no encoding for"
+                    : "BINARY pads the bytes with zeros to its length";
+      return col + "::bytea";
+    }
+    return "convert_to(" + col + ", " + quote_literal(encoding) + ")";
+  }
+  if (from_bytes != to_bytes) {
+    problem = "MySQL reinterprets the bytes, PostgreSQL's cast would not";
+    return col + "::" + ac.type.sql;
+  }
+  return col + "::" + ac.type.sql;
+}
+
 class Planner {
  public:
   Planner(const SourceModel& before, const SourceModel& after) : m_before(before), m_after(after) {
@@ -138,6 +193,7 @@ class Planner {
     rename_objects();
     const auto before_objects = objects_of(m_before);
     const auto after_objects = objects_of(m_after);
+    find_column_renames();
     drop_objects(before_objects, after_objects);
     create_types(before_objects, after_objects);
     for (const auto& [table, kept] : m_altered) alter_columns(table, kept);
@@ -262,7 +318,50 @@ class Planner {
       replace_all(sql, snapshot::qualified_name(before_target(was)),
                   snapshot::qualified_name(after_target(now)));
     }
-    return sql;
+    // Renamed columns: PostgreSQL renamed them in the object too. The owner's own columns come
+    // before REFERENCES, the referenced table's after it.
+    const size_t references = sql.find(" REFERENCES ");
+    std::string head = sql.substr(0, references);
+    std::string tail = references == std::string::npos ? std::string() : sql.substr(references);
+    if (const auto it = m_column_renames.find(after.owner); it != m_column_renames.end())
+      rename_columns(head, it->second);
+    for (const auto& [table, renames] : m_column_renames) {
+      if (tail.rfind(" REFERENCES " + snapshot::qualified_name(after_target(table)) + " (", 0) == 0)
+        rename_columns(tail, renames);
+    }
+    return head + tail;
+  }
+
+  // Each quoted old name to its new one, through placeholders (a to b and b to a at once).
+  static void rename_columns(std::string& sql,
+                             const std::vector<std::pair<std::string, std::string>>& renames) {
+    for (size_t i = 0; i < renames.size(); ++i)
+      replace_all(sql, quote_identifier(renames[i].first), "\x01" + std::to_string(i) + "\x01");
+    for (size_t i = 0; i < renames.size(); ++i)
+      replace_all(sql, "\x01" + std::to_string(i) + "\x01", quote_identifier(renames[i].second));
+  }
+
+  // The target names of the columns each altered table renamed (by its name after).
+  void find_column_renames() {
+    for (const auto& [table, kept] : m_altered) {
+      const schema::Table& bs = m_before.catalog.tables[*find_table(m_before, m_was.at(table))];
+      const schema::Table& as = m_after.catalog.tables[*find_table(m_after, table)];
+      const typemap::TargetTable& bt = before_target(m_was.at(table));
+      const typemap::TargetTable& at = after_target(table);
+      for (const auto& [from, to] : kept) {
+        const auto b = column_index(bs, from);
+        const auto a = column_index(as, to);
+        if (bt.columns[b].name != at.columns[a].name)
+          m_column_renames[table].emplace_back(bt.columns[b].name, at.columns[a].name);
+      }
+    }
+  }
+
+  static size_t column_index(const schema::Table& t, const std::string& name) {
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+      if (t.columns[i].name == name) return i;
+    }
+    throw Error("internal: " + t.qualified_name() + " has no column " + name);
   }
 
   // The object's name on the target now (renamed with its table, or as it was).
@@ -271,19 +370,47 @@ class Planner {
     return before.object;
   }
 
+  // Objects that changed or went, foreign keys first (a key they depend on cannot go before
+  // them). A foreign key onto a primary key or unique index that goes is dropped as well, and
+  // made again (create_objects) if it stays.
   void drop_objects(const std::map<ObjectKey, const Statement*>& before_objects,
                     const std::map<ObjectKey, const Statement*>& after_objects) {
+    std::set<ObjectKey> drops;  // before keys
     for (const auto& [key, before] : before_objects) {
       if (is_type(key.second) || m_dropped.count(key.first) != 0) continue;
       const auto now = m_became.find(key.first);
       if (now == m_became.end()) continue;
       const auto after = after_objects.find({now->second, key.second});
-      if (after != after_objects.end() && as_after(*before, *after->second) == after->second->sql)
-        continue;
-      const Statement* a = after == after_objects.end() ? nullptr : after->second;
-      add(drop_object(key.second, m_schema, snapshot::qualified_name(after_target(now->second)),
-                      current_name(*before, a)),
-          "drop " + key.second + " of " + key.first);
+      if (after == after_objects.end() || as_after(*before, *after->second) != after->second->sql)
+        drops.insert(key);
+    }
+    for (const ObjectKey& key : std::set<ObjectKey>(drops)) {
+      const Statement& s = *before_objects.at(key);
+      const bool unique =
+          key.second == "primary key" ||
+          (starts_with(key.second, "index:") && starts_with(s.sql, "CREATE UNIQUE INDEX"));
+      if (!unique) continue;
+      const std::string onto =
+          " REFERENCES " + snapshot::qualified_name(before_target(key.first)) + " (";
+      for (const auto& [fk, statement] : before_objects) {
+        if (!starts_with(fk.second, "foreign key:") || m_dropped.count(fk.first) != 0 ||
+            statement->sql.find(onto) == std::string::npos)
+          continue;
+        drops.insert(fk);
+        if (const auto now = m_became.find(fk.first); now != m_became.end())
+          m_recreate.insert({now->second, fk.second});
+      }
+    }
+    for (const bool foreign : {true, false}) {
+      for (const ObjectKey& key : drops) {
+        if (starts_with(key.second, "foreign key:") != foreign) continue;
+        const std::string& now = m_became.at(key.first);
+        const auto after = after_objects.find({now, key.second});
+        const Statement* a = after == after_objects.end() ? nullptr : after->second;
+        add(drop_object(key.second, m_schema, snapshot::qualified_name(after_target(now)),
+                        current_name(*before_objects.at(key), a)),
+            "drop " + key.second + " of " + key.first);
+      }
     }
   }
 
@@ -327,12 +454,7 @@ class Planner {
     const typemap::TargetTable& at = after_target(table);
     const std::string q = snapshot::qualified_name(at);
     const std::string label = as.qualified_name();
-    auto index_of = [](const schema::Table& t, const std::string& name) {
-      for (size_t i = 0; i < t.columns.size(); ++i) {
-        if (t.columns[i].name == name) return i;
-      }
-      throw Error("internal: " + t.qualified_name() + " has no column " + name);
-    };
+    const auto index_of = column_index;
     std::set<std::string> kept_before, kept_after;
     for (const auto& [from, to] : kept) {
       kept_before.insert(from);
@@ -409,10 +531,32 @@ class Planner {
     if (default_changed && (!bc.default_sql.empty() || bc.serial == typemap::Serial::sequence))
       add(alter + " DROP DEFAULT", what);
     if (retyped) {
-      add(alter + " TYPE " + ac.type.sql + " USING " + col + "::" + ac.type.sql, what);
+      std::string problem;
+      const std::string expression = converted(col, bs, bc, as, ac, problem);
+      if (!problem.empty())
+        add(fail_if_rows(q, "the source changed column " + what.substr(7) + " from " +
+                                bs.column_type + " to " + as.column_type + ": " + problem +
+                                "; copy the table again (my2pg resync --table " + label + ")"),
+            what);
+      add(alter + " TYPE " + ac.type.sql + " USING " + expression, what);
     }
     if (default_changed && !ac.default_sql.empty() && ac.serial == typemap::Serial::none)
       add(alter + " SET DEFAULT " + ac.default_sql, what);
+    if (!bc.not_null && ac.not_null) {
+      // MySQL gave the NULLs the type's zero value (or refused, and the statement is not here).
+      const std::string zero = implicit_value(as, ac);
+      if (zero.empty()) {
+        add(fail_if_rows(q + " WHERE " + col + " IS NULL",
+                         "the source made " + what.substr(7) +
+                             " NOT NULL, giving its NULLs the type's zero value, which "
+                             "PostgreSQL cannot store; copy the table again (my2pg resync "
+                             "--table " +
+                             label + ")"),
+            what);
+      } else {
+        add("UPDATE " + q + " SET " + col + " = " + zero + " WHERE " + col + " IS NULL", what);
+      }
+    }
     if (bc.not_null != ac.not_null)
       add(alter + (ac.not_null ? " SET" : " DROP") + " NOT NULL", what);
     if (serial_changed) add_serial(q, at, ac, what);
@@ -500,7 +644,8 @@ class Planner {
         const auto was = m_was.find(key.first);
         if (was == m_was.end()) continue;
         const auto before = before_objects.find({was->second, key.second});
-        if (before != before_objects.end() && as_after(*before->second, *after) == after->sql)
+        if (before != before_objects.end() && as_after(*before->second, *after) == after->sql &&
+            m_recreate.count(key) == 0)
           continue;
         if (key.second == "trigger" && !on_update_function) {
           on_update_function = true;
@@ -526,6 +671,9 @@ class Planner {
   std::set<std::string> m_dropped;              // before names
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> m_altered;
   std::set<std::string> m_renamed_objects;  // their new names
+  // Target column names (before, after) by altered table (its name after).
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> m_column_renames;
+  std::set<ObjectKey> m_recreate;  // foreign keys (after keys) dropped with the key they use
   std::vector<Statement> m_out;
 };
 

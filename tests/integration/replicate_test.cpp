@@ -1005,3 +1005,97 @@ TEST_CASE("replicate follows the replicated database being dropped and made agai
   src.execute("USE " + q);
   check_equal(db);
 }
+
+// Type changes convert existing values as MySQL did (bytes kept between binary and text),
+// NULLs made NOT NULL get MySQL's zero value, and a renamed key column keeps the foreign keys
+// onto it.
+TEST_CASE("replicate converts retyped columns and fills NULLs as the source did",
+          "[replicate_ddl]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE r (id INT PRIMARY KEY, b VARBINARY(20), s VARCHAR(20), n VARCHAR(20))");
+  src.execute("INSERT INTO r VALUES (1, 'abc', 'x\\\\y', NULL), (2, NULL, 'plain', 'n')");
+  src.execute("CREATE TABLE p (id INT PRIMARY KEY)");
+  src.execute(
+      "CREATE TABLE c (id INT PRIMARY KEY, p_id INT, FOREIGN KEY (p_id) REFERENCES p (id))");
+  src.execute("INSERT INTO p VALUES (1)");
+  src.execute("INSERT INTO c VALUES (1, 1)");
+  catch_up(db);
+  src.execute("SET SESSION sql_mode = ''");
+  src.execute("ALTER TABLE r MODIFY b VARCHAR(20), MODIFY s VARBINARY(20)");
+  src.execute("ALTER TABLE r CHANGE n title VARCHAR(40) NOT NULL DEFAULT ''");
+  src.execute("ALTER TABLE p CHANGE id pid INT NOT NULL");
+  src.execute("INSERT INTO p VALUES (2)");
+  src.execute("INSERT INTO c VALUES (2, 2)");
+  catch_up(db);
+  check_equal(db);
+  const std::string s = "\"" + db.name() + "\".";
+  CHECK(db.target_value("SELECT b || '|' || encode(s, 'escape') || '|' || title FROM " + s +
+                        "r WHERE id = 1") == "abc|x\\\\y|");
+  CHECK(db.target_value("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = '" +
+                        s + "c'::regclass") == "1");
+}
+
+// --on-table-error pause through schema changes: a paused table renamed stays paused under its
+// new name; a table created by a statement whose rows fail (CREATE TABLE ... SELECT) is paused
+// when the statement is applied again after its batch rolled back.
+TEST_CASE("replicate keeps paused tables paused through renames and rolled-back schema changes",
+          "[replicate_ddl]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE d (id INT PRIMARY KEY, at DATETIME)");
+  src.execute("CREATE TABLE ok (id INT PRIMARY KEY)");
+  src.execute("INSERT INTO d VALUES (1, '2024-01-01 00:00:00')");
+  catch_up(db);
+  src.execute("SET SESSION sql_mode = ''");
+  src.execute("INSERT INTO d VALUES (7, '0000-00-00 00:00:00')");
+  catch_up(db, {"--on-table-error", "pause"});
+  src.execute("RENAME TABLE d TO d2");
+  src.execute("INSERT INTO d2 VALUES (8, '2024-01-02 00:00:00')");
+  src.execute("INSERT INTO ok VALUES (1)");
+  src.execute("CREATE TABLE z (id INT PRIMARY KEY, at DATETIME) SELECT id, at FROM d2");
+  src.execute("INSERT INTO ok VALUES (2)");
+  src.execute("INSERT INTO z VALUES (9, '2024-01-03 00:00:00')");
+  const CommandResult r = catch_up(db, {"--on-table-error", "pause"});
+  CHECK_THAT(r.err, Catch::Contains(db.name() + ".z is paused (--on-table-error pause)"));
+  const std::string s = "\"" + db.name() + "\".";
+  CHECK(db.target_value("SELECT string_agg(source_table, ',' ORDER BY source_table) FROM "
+                        "my2pg.paused_table WHERE source_database = '" +
+                        db.name() + "'") == "d2,z");
+  CHECK(db.target_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + s + "d2") == "1");
+  CHECK(db.target_value("SELECT count(*) FROM " + s + "z") == "0");  // made, and set aside
+  CHECK(db.target_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + s + "ok") == "1,2");
+  // A later run keeps both aside.
+  src.execute("INSERT INTO d2 VALUES (10, '2024-01-04 00:00:00')");
+  src.execute("INSERT INTO ok VALUES (3)");
+  catch_up(db, {"--on-table-error", "pause"});
+  CHECK(db.target_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM " + s + "d2") == "1");
+  CHECK(db.target_value("SELECT count(*) FROM " + s + "ok") == "3");
+}
+
+// A supported statement PostgreSQL refuses stops replication with the statement and what to do;
+// --on-ddl skip records it as skipped and goes on.
+TEST_CASE("replicate stops at a schema change PostgreSQL refuses unless --on-ddl skip",
+          "[replicate_ddl]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE v (id INT PRIMARY KEY, x VARCHAR(10))");
+  src.execute("INSERT INTO v VALUES (1, '12abc')");
+  catch_up(db);
+  src.execute("SET SESSION sql_mode = ''");
+  src.execute("ALTER TABLE v MODIFY x INT");  // MySQL keeps 12; PostgreSQL refuses '12abc'
+  src.execute("INSERT INTO v VALUES (2, 5)");
+  const CommandResult stopped = run_my2pg(replicate_args(db, {"--until", "caught-up"}));
+  INFO(stopped.err);
+  CHECK(stopped.exit_code != 0);
+  CHECK_THAT(stopped.err, Catch::Contains("could not be made on PostgreSQL") &&
+                              Catch::Contains("ALTER TABLE v MODIFY x INT") &&
+                              Catch::Contains("--on-ddl skip"));
+  catch_up(db, {"--on-ddl", "skip"});
+  CHECK(db.target_value("SELECT action || ': ' || left(reason, 40) FROM my2pg.schema_history "
+                        "WHERE source_database = '" +
+                        db.name() + "' ORDER BY id DESC LIMIT 1")
+            .rfind("skipped: --on-ddl skip: the schema change", 0) == 0);
+  CHECK(db.target_value("SELECT string_agg(x, ',' ORDER BY id) FROM \"" + db.name() + "\".v") ==
+        "12abc,5");
+}

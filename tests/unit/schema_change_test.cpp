@@ -90,6 +90,7 @@ TEST_CASE("a changed index is dropped and made again and a retyped column is cas
         "DROP INDEX IF EXISTS \"shop\".\"t_k\"\n"
         "ALTER TABLE \"shop\".\"t\" ALTER COLUMN \"b\" TYPE varchar(40) USING "
         "\"b\"::varchar(40)\n"
+        "UPDATE \"shop\".\"t\" SET \"b\" = '' WHERE \"b\" IS NULL\n"
         "ALTER TABLE \"shop\".\"t\" ALTER COLUMN \"b\" SET NOT NULL\n"
         "CREATE INDEX IF NOT EXISTS \"t_k\" ON \"shop\".\"t\" (\"a\", \"b\")\n");
 }
@@ -128,4 +129,54 @@ TEST_CASE("dropped tables and tables outside the model", "[schema_change]") {
   CHECK(sql ==
         "DROP TABLE IF EXISTS \"shop\".\"a\" CASCADE\n"
         "DROP TABLE IF EXISTS \"shop\".\"b\" CASCADE\n");
+}
+
+TEST_CASE("bytes and text change type as MySQL does: the bytes kept", "[schema_change]") {
+  const std::string sql =
+      statements({"CREATE TABLE t (id INT PRIMARY KEY, b VARBINARY(20), s VARCHAR(20) CHARACTER "
+                  "SET latin1, p VARCHAR(20))"},
+                 "ALTER TABLE t MODIFY b VARCHAR(20), MODIFY s VARBINARY(20), MODIFY p BINARY(20)");
+  CHECK(sql.find("ALTER COLUMN \"b\" TYPE varchar(20) USING convert_from(\"b\", 'UTF8')::"
+                 "varchar(20)") != std::string::npos);
+  CHECK(sql.find("ALTER COLUMN \"s\" TYPE bytea USING convert_to(\"s\", 'WIN1252')") !=
+        std::string::npos);
+  // BINARY pads with zero bytes: applied only to an empty table.
+  CHECK(sql.find("from varchar(20) to binary(20): BINARY pads the bytes with zeros") !=
+        std::string::npos);
+}
+
+TEST_CASE("a renamed key column keeps the keys and foreign keys that use it", "[schema_change]") {
+  const std::string sql =
+      statements({"CREATE TABLE a (id INT PRIMARY KEY, v INT, KEY k (v, id))",
+                  "CREATE TABLE b (id INT PRIMARY KEY, a_id INT, CONSTRAINT fk FOREIGN KEY (a_id) "
+                  "REFERENCES a (id))"},
+                 "ALTER TABLE a CHANGE id aid INT NOT NULL");
+  CHECK(sql ==
+        "ALTER TABLE \"shop\".\"a\" RENAME COLUMN \"id\" TO \"my2pg_rename_column_0\"\n"
+        "ALTER TABLE \"shop\".\"a\" RENAME COLUMN \"my2pg_rename_column_0\" TO \"aid\"\n");
+}
+
+TEST_CASE("a changed primary key takes the foreign keys onto it along, dropped first",
+          "[schema_change]") {
+  const std::string sql =
+      statements({"CREATE TABLE a (id INT, v INT NOT NULL, PRIMARY KEY (id))",
+                  "CREATE TABLE b (id INT PRIMARY KEY, a_id INT, CONSTRAINT fk FOREIGN KEY (a_id) "
+                  "REFERENCES a (id))"},
+                 "ALTER TABLE a DROP PRIMARY KEY, ADD PRIMARY KEY (id, v)");
+  CHECK(sql ==
+        "ALTER TABLE \"shop\".\"b\" DROP CONSTRAINT IF EXISTS \"fk\"\n"
+        "ALTER TABLE \"shop\".\"a\" DROP CONSTRAINT IF EXISTS \"a_pkey\"\n"
+        "ALTER TABLE \"shop\".\"a\" ADD CONSTRAINT \"a_pkey\" PRIMARY KEY (\"id\", \"v\")\n"
+        "ALTER TABLE \"shop\".\"b\" ADD CONSTRAINT \"fk\" FOREIGN KEY (\"a_id\") REFERENCES "
+        "\"shop\".\"a\" (\"id\") ON UPDATE RESTRICT ON DELETE RESTRICT NOT VALID\n");
+}
+
+TEST_CASE("NULLs of a column made NOT NULL get the type's zero value or stop the apply",
+          "[schema_change]") {
+  const std::string sql =
+      statements({"CREATE TABLE t (id INT PRIMARY KEY, n INT, d DATETIME)"},
+                 "ALTER TABLE t MODIFY n INT NOT NULL, MODIFY d DATETIME NOT NULL");
+  CHECK(sql.find("UPDATE \"shop\".\"t\" SET \"n\" = 0 WHERE \"n\" IS NULL") != std::string::npos);
+  CHECK(sql.find("SELECT 1 FROM \"shop\".\"t\" WHERE \"d\" IS NULL) THEN RAISE EXCEPTION") !=
+        std::string::npos);
 }
