@@ -40,7 +40,7 @@ CatalogRows read_catalog(Connection& conn, const std::string& database) {
       db + " AND TABLE_TYPE = 'BASE TABLE'");
   rows.tables = conn.query(
       "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COMMENT, CREATE_OPTIONS, DATA_LENGTH, "
-      "TABLE_ROWS "
+      "TABLE_ROWS, TABLE_COLLATION "
       "FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
       db + " ORDER BY TABLE_NAME");
   // Functional key parts (MySQL 8.0.13+) are in STATISTICS.EXPRESSION, which others lack.

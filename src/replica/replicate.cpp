@@ -340,8 +340,10 @@ TrackedModel load_tracked_model(mysql::Connection& src, pg::Connection& tgt, con
         std::make_shared<snapshot::SourceModel>(snapshot::load_model(src, db, options, m.postgis));
     for (const schema::Table& t : m.mapped->catalog.tables) {
       m.tracked.tables[t.name] = t;
-      tgt.query(snapshot::kSaveDefinitionSql,
-                {db, t.name, schema::create_table_statement(t), std::nullopt, std::nullopt});
+      if (!t.collation.empty()) m.tracked.table_collations[t.name] = t.collation;
+      tgt.query(
+          snapshot::kSaveDefinitionSql,
+          {db, t.name, schema::create_table_statement(t, t.collation), std::nullopt, std::nullopt});
     }
     return m;
   }
@@ -684,7 +686,7 @@ class Follower {
   void change(const binlog::Event& e, const binlog::TransactionFramer& framer,
               const std::string& file) {
     if (const auto* map = std::get_if<binlog::TableMapRef>(&e.body)) {
-      map_table(*map, file, e.position);
+      map_table(*map, framer.current(), file, e.position);
     } else if (const auto* rows = std::get_if<binlog::RowsEvent>(&e.body)) {
       const auto found = m_tables.find(rows->table_id);
       if (found == m_tables.end()) {
@@ -751,7 +753,8 @@ class Follower {
   }
 
   // A TABLE_MAP: which route its rows go to, checked against the catalog once per map.
-  void map_table(const binlog::TableMapRef& map, const std::string& file, uint64_t position) {
+  void map_table(const binlog::TableMapRef& map, const binlog::TxInfo& tx, const std::string& file,
+                 uint64_t position) {
     MappedTable& t = m_tables[map->table_id];
     if (t.map == map) return;
     t = MappedTable{};
@@ -764,6 +767,14 @@ class Follower {
     const auto it = m_route_by_name.find(map->table);
     if (it == m_route_by_name.end()) return;
     const Route& r = m_routes[it->second];
+    if (in_copy(r, tx)) {
+      // Rows the table's copy holds (they are skipped): its definition is the copy's, which can
+      // be later than this map. Checked again for the next transaction.
+      t.map = nullptr;
+      t.columns = map->columns;
+      t.route = static_cast<int>(it->second);
+      return;
+    }
     const auto& cols = r.source->columns;
     if (map->columns.size() != cols.size()) {
       throw Error("the binlog's definition of " + r.name + " at " + where_of(file, position) +

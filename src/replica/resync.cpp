@@ -14,6 +14,7 @@
 #include "replica/monitor.hpp"
 #include "replica/replicate.hpp"
 #include "replica/status.hpp"
+#include "schema/ddl_tracker.hpp"
 #include "snapshot/source_model.hpp"
 #include "snapshot/source_snapshot.hpp"
 #include "snapshot/table_copy.hpp"
@@ -169,6 +170,11 @@ void copy_tables(ResyncReport& report, mysql::Connection& src, pg::Connection& t
     }
     snapshot::sync_generators(tgt, table, t);
     const auto& p = report.position;
+    // The definition the copy was made with: a replica decodes and applies the table's later
+    // changes with it (it may differ from the one the replica tracked, after --on-ddl skip).
+    tgt.query(snapshot::kSaveDefinitionSql,
+              {db, table.name, schema::create_table_statement(table, table.collation), p.file,
+               std::to_string(p.pos)});
     if (recorded) {
       tgt.query(
           "INSERT INTO my2pg.table_state (source_database, source_table, target_table, "

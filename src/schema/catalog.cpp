@@ -185,6 +185,7 @@ Catalog build_catalog(const std::string& database, const CatalogRows& rows) {
                  t_options = ts.column_index("CREATE_OPTIONS");
     const size_t t_length = optional_index(ts, "DATA_LENGTH");
     const size_t t_rows = optional_index(ts, "TABLE_ROWS");
+    const size_t t_collation = optional_index(ts, "TABLE_COLLATION");
     for (const auto& r : ts.rows) {
       const std::string& type = text(r, t_type);
       if (type == "BASE TABLE") {
@@ -193,6 +194,7 @@ Catalog build_catalog(const std::string& database, const CatalogRows& rows) {
         it->second.engine = text(r, t_engine);
         it->second.comment = text(r, t_comment);
         it->second.partitioned = contains(text(r, t_options), "partitioned");
+        if (const auto& v = cell(r, t_collation)) it->second.collation = *v;
         if (t_length != std::string::npos) it->second.data_length = to_int<uint64_t>(r[t_length]);
         if (t_rows != std::string::npos) it->second.estimated_rows = to_int<uint64_t>(r[t_rows]);
       } else if (type == "VIEW" || type == "SYSTEM VIEW") {

@@ -82,6 +82,7 @@ struct Table {
   std::vector<CheckConstraint> checks;
   std::string comment;
   std::string engine;
+  std::string collation;  // the table's default, for columns added later without one
   bool partitioned = false;
   std::optional<uint64_t> data_length;     // the server's estimate of its size, in bytes
   std::optional<uint64_t> estimated_rows;  // the server's estimate of its rows

@@ -1088,8 +1088,9 @@ MigrateReport run_migrate(const MigrateOptions& options) {
     // The definitions the copy was made with: a replica decodes and applies from them, and
     // follows the binary log's schema changes from there.
     for (const schema::Table& t : tables) {
-      tgt.query(kSaveDefinitionSql, {endpoint.database, t.name, schema::create_table_statement(t),
-                                     std::nullopt, std::nullopt});
+      tgt.query(kSaveDefinitionSql,
+                {endpoint.database, t.name, schema::create_table_statement(t, t.collation),
+                 std::nullopt, std::nullopt});
     }
     tgt.query(
         "UPDATE my2pg.snapshot SET state = 'done', finished_at = now() WHERE source_database = $1",

@@ -1099,3 +1099,35 @@ TEST_CASE("replicate stops at a schema change PostgreSQL refuses unless --on-ddl
   CHECK(db.target_value("SELECT string_agg(x, ',' ORDER BY id) FROM \"" + db.name() + "\".v") ==
         "12abc,5");
 }
+
+// After --on-ddl skip, the target is changed by hand and the table copied again: the copy's
+// definition is the one replication goes on with (rows before the copy, with the old table
+// map, are the copy's).
+TEST_CASE("replicate goes on with the definition a resync copied after a skipped schema change",
+          "[replicate_ddl]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  src.execute("INSERT INTO t VALUES (1, 1)");
+  catch_up(db);
+  src.execute("ALTER TABLE t ADD COLUMN w INT PARTITION BY HASH (id) PARTITIONS 2");
+  src.execute("INSERT INTO t VALUES (2, 2, 20)");
+  const CommandResult skipped =
+      run_my2pg(replicate_args(db, {"--until", "caught-up", "--on-ddl", "skip"}));
+  INFO(skipped.err);
+  CHECK(skipped.exit_code != 0);
+  CHECK_THAT(skipped.err,
+             Catch::Contains("has 3 columns") && Catch::Contains("my2pg resync --table t"));
+  db.target().execute("ALTER TABLE \"" + db.name() + "\".t ADD COLUMN w integer");
+  const CommandResult resync = run_my2pg(
+      {"resync", "--source", db.source_uri(), "--target", db.target_uri(), "--table", "t"});
+  INFO(resync.err);
+  REQUIRE(resync.exit_code == 0);
+  src.execute("INSERT INTO t VALUES (3, 3, 30)");
+  src.execute("UPDATE t SET w = 21 WHERE id = 2");
+  catch_up(db);
+  check_equal(db);
+  CHECK(db.target_value("SELECT string_agg(id || ':' || coalesce(w::text, '-'), ',' ORDER BY id) "
+                        "FROM \"" +
+                        db.name() + "\".t") == "1:-,2:21,3:30");
+}
