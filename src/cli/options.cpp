@@ -83,8 +83,9 @@ constexpr OptionSpec kReplicateOwn[] = {
      "write this table on the source every second (created if missing, in a database of its "
      "own) and report the end-to-end lag from a write there to its position being applied"},
     {"on-ddl", "POLICY",
-     "a schema change my2pg does not replicate yet: stop before it (default), or skip it and "
-     "record it in my2pg.schema_history (after changing the target yourself)"},
+     "a schema change outside the replicated subset, or one PostgreSQL refuses: stop before it "
+     "(default), or skip it and record it in my2pg.schema_history (after changing the target "
+     "yourself)"},
 };
 
 // The options of `replicate`: migrate's (for the copy it makes first), then its own.

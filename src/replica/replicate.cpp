@@ -921,6 +921,13 @@ class Follower {
                       m_ddl_at);
       }
     }
+    if (!after->names.changed().empty() || !m_model.mapped->names.changed().empty()) {
+      snapshot::record_names(
+          [&](const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+            m_applier.run(sql, params, m_ddl_at);
+          },
+          m_db, after->names);
+    }
     record_ddl(tx.gtid, "applied", reason, target_sql);
     spdlog::info("applied {} at binlog {} ({} statement(s) on the target)", m_ddl.verb, m_ddl_at,
                  statements.size());

@@ -264,6 +264,9 @@ void create_table(Parser& p, Session& s, bool or_replace) {
   p.accept("IGNORE");
   p.accept("REPLACE");
   p.accept("AS");
+  // MySQL 8.0.21+ logs CREATE TABLE ... SELECT as one transaction: the table's definition
+  // followed by START TRANSACTION, then its rows.
+  p.accept_all({"START", "TRANSACTION"});
   if (!p.at_end() && !p.is("SELECT") && !p.is_symbol('(') && !p.is_symbol(';'))
     p.fail(p.where() + " is not understood");
   apply_definition(e, def);

@@ -236,16 +236,24 @@ SourceModel load_model(mysql::Connection& src, const std::string& database,
 }
 
 // Source names PostgreSQL got under another name, for the replica, verify and people.
-void record_names(pg::Connection& tgt, const std::string& database,
+void record_names(const SqlRunner& run, const std::string& database,
                   const typemap::IdentifierMap& names) {
-  tgt.query("DELETE FROM my2pg.identifier_map WHERE source_database = $1", {database});
+  run("DELETE FROM my2pg.identifier_map WHERE source_database = $1", {database});
   for (const auto& e : names.changed()) {
     if (e.kind != "schema" && e.kind != "table" && e.kind != "column") continue;
-    tgt.query(
-        "INSERT INTO my2pg.identifier_map (source_database, kind, source_table, source_name, "
+    run("INSERT INTO my2pg.identifier_map (source_database, kind, source_table, source_name, "
         "target_name) VALUES ($1, $2, $3, $4, $5)",
         {database, e.kind, e.kind == "column" ? e.table : std::string(), e.source, e.target});
   }
+}
+
+void record_names(pg::Connection& tgt, const std::string& database,
+                  const typemap::IdentifierMap& names) {
+  record_names(
+      [&](const std::string& sql, const std::vector<std::optional<std::string>>& params) {
+        tgt.query(sql, params);
+      },
+      database, names);
 }
 
 bool has_postgis(pg::Connection& tgt) {

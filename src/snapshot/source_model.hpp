@@ -1,6 +1,8 @@
 #pragma once
 // The source database as the jobs see it (migrate, schema, verify): its catalog, each table
 // mapped for PostgreSQL by the type rules and identifier options, and the DDL plan.
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,7 +39,13 @@ SourceModel map_model(schema::Catalog catalog, const ModelOptions& options, bool
 // statement it follows (NULL for a copy's).
 extern const char* const kSaveDefinitionSql;
 
-// Source names PostgreSQL got under another name, recorded in my2pg.identifier_map.
+// Source names PostgreSQL got under another name, recorded in my2pg.identifier_map: through
+// `run` (a statement with its parameters; a replica runs them in its apply transaction), or on
+// `tgt`.
+using SqlRunner = std::function<void(const std::string& sql,
+                                     const std::vector<std::optional<std::string>>& params)>;
+void record_names(const SqlRunner& run, const std::string& database,
+                  const typemap::IdentifierMap& names);
 void record_names(pg::Connection& tgt, const std::string& database,
                   const typemap::IdentifierMap& names);
 

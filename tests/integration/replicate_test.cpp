@@ -1131,3 +1131,22 @@ TEST_CASE("replicate goes on with the definition a resync copied after a skipped
                         "FROM \"" +
                         db.name() + "\".t") == "1:-,2:21,3:30");
 }
+
+// The copy's identifier options hold for tables the source creates later, and the names that
+// changed are recorded.
+TEST_CASE("replicate names tables created later by the copy's identifier options",
+          "[replicate_ddl]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE Keep (Id INT PRIMARY KEY)");
+  catch_up(db, {"--identifier-case", "lower"});
+  src.execute("CREATE TABLE MixedCase (Id INT PRIMARY KEY, Val VARCHAR(10))");
+  src.execute("INSERT INTO MixedCase VALUES (1, 'x')");
+  catch_up(db, {"--identifier-case", "lower"});
+  CHECK(db.target_value("SELECT val FROM \"" + db.name() + "\".mixedcase WHERE id = 1") == "x");
+  CHECK(db.target_value("SELECT string_agg(kind || ':' || source_name || '>' || target_name, ',' "
+                        "ORDER BY kind, source_name) FROM my2pg.identifier_map WHERE "
+                        "source_database = '" +
+                        db.name() + "'") ==
+        "column:Id>id,column:Id>id,column:Val>val,table:Keep>keep,table:MixedCase>mixedcase");
+}

@@ -401,3 +401,15 @@ TEST_CASE("ddl tracker: create_table_statement reads back into an equal table", 
     CHECK(other.table_collations.at("odd`name") == "latin1_swedish_ci");
   }
 }
+
+TEST_CASE("ddl tracker: MySQL 8.0.21+ logs CREATE TABLE ... SELECT with START TRANSACTION",
+          "[ddl_tracker]") {
+  TrackedSchema s = shop(false);
+  const auto changes =
+      run(s,
+          "CREATE TABLE `t2` (\n  `id` int NOT NULL,\n  `v` varchar(10) DEFAULT NULL\n) "
+          "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci START TRANSACTION");
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].kind == TableChange::Kind::created);
+  CHECK(column_names(s.tables.at("t2")) == "id v");
+}
