@@ -1,8 +1,8 @@
 #include "replica/ddl.hpp"
 
-#include <cctype>
 #include <initializer_list>
 
+#include "common/sql_text.hpp"
 #include "schema/sql_tokens.hpp"
 
 namespace my2pg::replica {
@@ -82,9 +82,7 @@ class Parser {
   // The next word, upper-cased ("" at the end or before a non-word).
   std::string word() const {
     if (at_end() || m_t[m_i].type != Token::Type::word) return {};
-    std::string w = m_t[m_i].text;
-    for (char& c : w) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return w;
+    return ascii_upper(m_t[m_i].text);
   }
   void skip_until(std::string_view word) {
     while (!at_end() && !is(word)) ++m_i;
