@@ -605,6 +605,7 @@ class Follower {
       if (r.paused && !now) {
         r.copied_file = m_pending.file;
         r.copied_pos = m_pending.pos;
+        m_paused_names.erase(r.source->name);
         spdlog::info("{} was copied again (resync): applied from {} on", r.name,
                      where_of(m_pending.file, m_pending.pos));
       }
@@ -782,9 +783,9 @@ class Follower {
                       "definition " + std::to_string(cols.size()) +
                       ": the table was changed in a way the replica's schema history did not "
                       "follow (a statement skipped with --on-ddl skip, or made before the "
-                      "replica's position but after its copy); copy the table again (my2pg "
-                      "resync --table " +
-                      map->table + ")",
+                      "replica's position but after its copy); with replicate stopped, copy "
+                      "the table again (my2pg resync --table " +
+                      map->table + "), then start it",
                   ExitCode::decode);
     }
     t.columns = map->columns;
@@ -792,10 +793,11 @@ class Follower {
       if (map->has_column_names && map->columns[i].name != cols[i].name) {
         throw Error("the binlog's definition of " + r.name + " at " + where_of(file, position) +
                         " names column " + std::to_string(i + 1) + " '" + map->columns[i].name +
-                        "', the source's catalog '" + cols[i].name +
+                        "', the replica's definition '" + cols[i].name +
                         "': the table was changed in a way the replica's schema history did "
-                        "not follow; copy the table again (my2pg resync --table " +
-                        map->table + ")",
+                        "not follow; with replicate stopped, copy the table again (my2pg "
+                        "resync --table " +
+                        map->table + "), then start it",
                     ExitCode::decode);
       }
       const std::string& type = cols[i].data_type;
@@ -871,7 +873,12 @@ class Follower {
     try {
       refused = m_applier.run_statements(statements, m_ddl_at);
     } catch (const TargetError& e) {
-      if (!m_options.skip_unsupported_ddl)
+      // PostgreSQL refused it (syntax, data, constraint, unsupported): a deadlock or a timeout
+      // is retried instead.
+      const std::string cls = e.sqlstate().substr(0, 2);
+      const bool refused_here =
+          cls == "42" || cls == "22" || cls == "23" || cls == "0A" || cls == "P0";
+      if (!m_options.skip_unsupported_ddl || !refused_here)
         throw TargetError("the source's " + m_ddl_query.substr(0, 300) + "\n" + e.what(),
                           e.sqlstate());
       // --on-ddl skip: PostgreSQL refused it (rolled back to before it); recorded, skipped.
@@ -962,6 +969,7 @@ class Follower {
             changed.push_back(route);
             // my2pg.paused_table names it so until this commits.
             m_routes[route].renamed_from = c.old_name;
+            if (m_paused_names.erase(c.old_name) != 0) m_paused_names.insert(c.table);
           }
           break;
         case schema::TableChange::Kind::dropped:
@@ -969,6 +977,7 @@ class Follower {
             retire(it->second);
             m_route_by_name.erase(it);
           }
+          m_paused_names.erase(c.table);  // its pause goes with it (my2pg.paused_table too)
           break;
         case schema::TableChange::Kind::altered:
           if (it != m_route_by_name.end()) changed.push_back(it->second);
@@ -1011,6 +1020,11 @@ class Follower {
   void restore_model() {
     Committed c = std::move(*m_before_ddl);
     m_before_ddl.reset();
+    // Pauses and resyncs since then are not the schema changes': they stay as they are now.
+    std::map<std::string, Route> now;
+    for (const Route& r : m_routes) {
+      if (!r.dropped && r.source != nullptr) now.emplace(r.source->name, r);
+    }
     m_model = std::move(c.model);
     m_routes = std::move(c.routes);
     m_route_by_name = std::move(c.route_by_name);
@@ -1018,11 +1032,19 @@ class Follower {
     m_batch_counts.assign(m_routes.size(), {0, 0, 0});
     std::vector<size_t> all;
     for (size_t i = 0; i < m_routes.size(); ++i) {
-      if (m_paused_names.count(m_routes[i].source->name) != 0 && !m_routes[i].paused) {
-        m_routes[i].paused = true;
-        m_routes[i].paused_at = wall_seconds();
+      Route& r = m_routes[i];
+      r.renamed_from.clear();
+      if (const auto it = now.find(r.source->name); it != now.end()) {
+        r.paused = it->second.paused;
+        r.paused_at = it->second.paused_at;
+        r.copied_file = it->second.copied_file;
+        r.copied_pos = it->second.copied_pos;
       }
-      m_live.name_table(i, m_routes[i].name);
+      if (m_paused_names.count(r.source->name) != 0 && !r.paused) {
+        r.paused = true;
+        r.paused_at = wall_seconds();
+      }
+      m_live.name_table(i, r.name);
       all.push_back(i);
     }
     m_applier.routes_changed(all);
@@ -1204,8 +1226,15 @@ class Follower {
     m_has_inflight = false;
     if (m_applier.commits_done() < m_inflight_number) return;
     if (m_before_ddl && m_before_ddl->commit_number != 0 &&
-        m_applier.commits_done() >= m_before_ddl->commit_number)
+        m_applier.commits_done() >= m_before_ddl->commit_number) {
       m_before_ddl.reset();  // the schema changes are committed
+      for (Route& r : m_routes) {
+        if (r.renamed_from.empty()) continue;
+        // my2pg.paused_table has the new name now; a list read before this is not looked at.
+        r.renamed_from.clear();
+        if (r.paused) r.paused_at = wall_seconds();
+      }
+    }
     m_committed = m_inflight;
     m_report.transactions += m_inflight_tx;
     m_report.row_changes += m_inflight_changes;

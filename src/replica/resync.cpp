@@ -170,12 +170,13 @@ void copy_tables(ResyncReport& report, mysql::Connection& src, pg::Connection& t
     }
     snapshot::sync_generators(tgt, table, t);
     const auto& p = report.position;
-    // The definition the copy was made with: a replica decodes and applies the table's later
-    // changes with it (it may differ from the one the replica tracked, after --on-ddl skip).
-    tgt.query(snapshot::kSaveDefinitionSql,
-              {db, table.name, schema::create_table_statement(table, table.collation), p.file,
-               std::to_string(p.pos)});
     if (recorded) {
+      // The definition the copy was made with: the next replicate decodes and applies the
+      // table's later changes with it (it may differ from the one the replica tracked, after
+      // --on-ddl skip). A running replica keeps its own, which its schema changes write.
+      tgt.query(snapshot::kSaveDefinitionSql,
+                {db, table.name, schema::create_table_statement(table, table.collation), p.file,
+                 std::to_string(p.pos)});
       tgt.query(
           "INSERT INTO my2pg.table_state (source_database, source_table, target_table, "
           "rows_copied, bytes_copied, state, binlog_file, binlog_pos, gtid_set) VALUES ($1, $2, "

@@ -101,7 +101,7 @@ std::string implicit_value(const schema::Column& c, const typemap::TargetColumn&
     return t.type.kind == typemap::TargetKind::boolean ? "false" : "0";
   if (texts.count(c.data_type) != 0) return "''";
   if (bytes.count(c.data_type) != 0) return "''::bytea";
-  if (c.data_type == "time") return "'0'";
+  if (c.data_type == "time") return "'00:00:00'";
   if (c.data_type == "enum") {
     const size_t open = c.column_type.find('\'');
     if (open == std::string::npos) return {};
@@ -324,12 +324,34 @@ class Planner {
     std::string head = sql.substr(0, references);
     std::string tail = references == std::string::npos ? std::string() : sql.substr(references);
     if (const auto it = m_column_renames.find(after.owner); it != m_column_renames.end())
-      rename_columns(head, it->second);
+      rename_in_parentheses(head, it->second);
     for (const auto& [table, renames] : m_column_renames) {
-      if (tail.rfind(" REFERENCES " + snapshot::qualified_name(after_target(table)) + " (", 0) == 0)
-        rename_columns(tail, renames);
+      if (tail.rfind(" REFERENCES " + snapshot::qualified_name(after_target(table)) + " (", 0) ==
+          0)
+        rename_in_parentheses(tail, renames);
     }
     return head + tail;
+  }
+
+  // Column names are inside parentheses (key and index columns, expressions); the table's and
+  // the object's names, which a column may share, are not.
+  static void rename_in_parentheses(std::string& sql,
+                                    const std::vector<std::pair<std::string, std::string>>& renames) {
+    std::string out;
+    size_t depth = 0, start = 0;
+    for (size_t i = 0; i < sql.size(); ++i) {
+      if (sql[i] == '(' && depth++ == 0) {
+        out += sql.substr(start, i + 1 - start);
+        start = i + 1;
+      } else if (sql[i] == ')' && depth > 0 && --depth == 0) {
+        std::string inside = sql.substr(start, i - start);
+        rename_columns(inside, renames);
+        out += inside;
+        start = i;
+      }
+    }
+    out += sql.substr(start);
+    sql = std::move(out);
   }
 
   // Each quoted old name to its new one, through placeholders (a to b and b to a at once).
@@ -404,7 +426,9 @@ class Planner {
     for (const bool foreign : {true, false}) {
       for (const ObjectKey& key : drops) {
         if (starts_with(key.second, "foreign key:") != foreign) continue;
-        const std::string& now = m_became.at(key.first);
+        const auto became = m_became.find(key.first);
+        if (became == m_became.end()) continue;  // its table left the replica
+        const std::string& now = became->second;
         const auto after = after_objects.find({now, key.second});
         const Statement* a = after == after_objects.end() ? nullptr : after->second;
         add(drop_object(key.second, m_schema, snapshot::qualified_name(after_target(now)),
@@ -538,13 +562,19 @@ class Planner {
                                 bs.column_type + " to " + as.column_type + ": " + problem +
                                 "; copy the table again (my2pg resync --table " + label + ")"),
             what);
-      add(alter + " TYPE " + ac.type.sql + " USING " + expression, what);
+      // With a problem the table is empty: any expression of the type will do.
+      add(alter + " TYPE " + ac.type.sql + " USING " +
+              (problem.empty() ? expression : "NULL::" + ac.type.sql),
+          what);
     }
     if (default_changed && !ac.default_sql.empty() && ac.serial == typemap::Serial::none)
       add(alter + " SET DEFAULT " + ac.default_sql, what);
     if (!bc.not_null && ac.not_null) {
-      // MySQL gave the NULLs the type's zero value (or refused, and the statement is not here).
-      const std::string zero = implicit_value(as, ac);
+      // MySQL gave the NULLs the type's zero value (or refused, and the statement is not here);
+      // for an ENUM that is '', its error value, not the first label.
+      const std::string zero = as.data_type != "enum"                      ? implicit_value(as, ac)
+                               : ac.type.kind == typemap::TargetKind::pg_enum ? std::string()
+                                                                              : "''";
       if (zero.empty()) {
         add(fail_if_rows(q + " WHERE " + col + " IS NULL",
                          "the source made " + what.substr(7) +
@@ -638,8 +668,10 @@ class Planner {
   void create_objects(const std::map<ObjectKey, const Statement*>& before_objects,
                       const std::map<ObjectKey, const Statement*>& after_objects) {
     bool on_update_function = false;
+    // Foreign keys after the keys and indexes they refer to (a table's own, or its parent's).
+    for (const bool foreign : {false, true})
     for (const auto& [key, after] : after_objects) {
-      if (is_type(key.second)) continue;
+      if (is_type(key.second) || starts_with(key.second, "foreign key:") != foreign) continue;
       if (m_created.count(key.first) == 0) {
         const auto was = m_was.find(key.first);
         if (was == m_was.end()) continue;

@@ -1013,8 +1013,15 @@ TEST_CASE("replicate converts retyped columns and fills NULLs as the source did"
           "[replicate_ddl]") {
   TestDatabases db;
   auto& src = db.source();
-  src.execute("CREATE TABLE r (id INT PRIMARY KEY, b VARBINARY(20), s VARCHAR(20), n VARCHAR(20))");
-  src.execute("INSERT INTO r VALUES (1, 'abc', 'x\\\\y', NULL), (2, NULL, 'plain', 'n')");
+  src.execute(
+      "CREATE TABLE r (id INT PRIMARY KEY, b VARBINARY(20), s VARCHAR(20), n VARCHAR(20), e "
+      "ENUM('x', 'y'))");
+  src.execute(
+      "INSERT INTO r VALUES (1, 'abc', 'x\\\\y', NULL, NULL), (2, NULL, 'plain', 'n', 'y')");
+  src.execute("CREATE TABLE parent (id INT PRIMARY KEY, code INT, UNIQUE KEY uk (code))");
+  src.execute(
+      "CREATE TABLE child (id INT PRIMARY KEY, code INT, CONSTRAINT fk_code FOREIGN KEY "
+      "(code) REFERENCES parent (code))");
   src.execute("CREATE TABLE p (id INT PRIMARY KEY)");
   src.execute(
       "CREATE TABLE c (id INT PRIMARY KEY, p_id INT, FOREIGN KEY (p_id) REFERENCES p (id))");
@@ -1025,6 +1032,11 @@ TEST_CASE("replicate converts retyped columns and fills NULLs as the source did"
   src.execute("ALTER TABLE r MODIFY b VARCHAR(20), MODIFY s VARBINARY(20)");
   src.execute("ALTER TABLE r CHANGE n title VARCHAR(40) NOT NULL DEFAULT ''");
   src.execute("ALTER TABLE p CHANGE id pid INT NOT NULL");
+  src.execute("ALTER TABLE r MODIFY e ENUM('x', 'y') NOT NULL");  // NULL becomes ''
+  src.execute("ALTER TABLE parent RENAME INDEX uk TO uk2");
+  src.execute(
+      "CREATE TABLE tree (id INT PRIMARY KEY, up INT, FOREIGN KEY (up) REFERENCES tree (id))");
+  src.execute("INSERT INTO tree VALUES (1, NULL), (2, 1)");
   src.execute("INSERT INTO p VALUES (2)");
   src.execute("INSERT INTO c VALUES (2, 2)");
   catch_up(db);
@@ -1032,8 +1044,40 @@ TEST_CASE("replicate converts retyped columns and fills NULLs as the source did"
   const std::string s = "\"" + db.name() + "\".";
   CHECK(db.target_value("SELECT b || '|' || encode(s, 'escape') || '|' || title FROM " + s +
                         "r WHERE id = 1") == "abc|x\\\\y|");
-  CHECK(db.target_value("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = '" +
-                        s + "c'::regclass") == "1");
+  for (const char* table : {"c", "child", "tree"}) {
+    INFO(table);
+    CHECK(
+        db.target_value("SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid = '" +
+                        s + table + "'::regclass") == "1");
+  }
+  CHECK(db.target_value("SELECT string_agg(e, ',' ORDER BY id) FROM " + s + "r") == ",y");
+}
+
+// A paused table dropped and made again is a new table, not paused; a table renamed away from
+// a name a new, paused table takes is not paused with it.
+TEST_CASE("replicate pauses tables by what they are, not by the names they had",
+          "[replicate_ddl]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE pt (id INT PRIMARY KEY, at DATETIME)");
+  src.execute("CREATE TABLE ra (id INT PRIMARY KEY, at DATETIME)");
+  catch_up(db);
+  src.execute("SET SESSION sql_mode = ''");
+  src.execute("INSERT INTO pt VALUES (1, '0000-00-00 00:00:00')");
+  src.execute("DROP TABLE pt");
+  src.execute("CREATE TABLE pt (id INT PRIMARY KEY, at DATETIME)");
+  src.execute("INSERT INTO pt VALUES (5, '2024-01-05 00:00:00')");
+  src.execute("RENAME TABLE ra TO ra_old");
+  src.execute("CREATE TABLE ra (id INT PRIMARY KEY, at DATETIME)");
+  src.execute("INSERT INTO ra VALUES (1, '0000-00-00 00:00:00')");
+  src.execute("INSERT INTO ra_old VALUES (7, '2024-01-07 00:00:00')");
+  catch_up(db, {"--on-table-error", "pause"});
+  const std::string s = "\"" + db.name() + "\".";
+  CHECK(db.target_value("SELECT string_agg(id::text, ',') FROM " + s + "pt") == "5");
+  CHECK(db.target_value("SELECT string_agg(id::text, ',') FROM " + s + "ra_old") == "7");
+  CHECK(db.target_value("SELECT string_agg(source_table, ',') FROM my2pg.paused_table WHERE "
+                        "source_database = '" +
+                        db.name() + "'") == "ra");
 }
 
 // --on-table-error pause through schema changes: a paused table renamed stays paused under its

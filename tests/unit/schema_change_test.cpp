@@ -180,3 +180,32 @@ TEST_CASE("NULLs of a column made NOT NULL get the type's zero value or stop the
   CHECK(sql.find("SELECT 1 FROM \"shop\".\"t\" WHERE \"d\" IS NULL) THEN RAISE EXCEPTION") !=
         std::string::npos);
 }
+
+TEST_CASE("foreign keys come after the keys they refer to", "[schema_change]") {
+  const std::string created = statements(
+      {}, "CREATE TABLE tree (id INT PRIMARY KEY, up INT, FOREIGN KEY (up) REFERENCES tree (id))");
+  CHECK(created.find("PRIMARY KEY") < created.find("FOREIGN KEY"));
+  const std::string renamed =
+      statements({"CREATE TABLE p (id INT PRIMARY KEY, code INT, UNIQUE KEY uk (code))",
+                  "CREATE TABLE c (id INT PRIMARY KEY, code INT, CONSTRAINT fk FOREIGN KEY (code) "
+                  "REFERENCES p (code))"},
+                 "ALTER TABLE p RENAME INDEX uk TO uk2");
+  CHECK(renamed.find("DROP CONSTRAINT IF EXISTS \"fk\"") < renamed.find("DROP INDEX"));
+  CHECK(renamed.find("CREATE UNIQUE INDEX IF NOT EXISTS \"p_uk2\"") <
+        renamed.find("ADD CONSTRAINT \"fk\""));
+}
+
+TEST_CASE("a renamed column named like its table leaves the table's other keys alone",
+          "[schema_change]") {
+  const std::string sql =
+      statements({"CREATE TABLE status (id INT PRIMARY KEY, status INT, KEY k (id))"},
+                 "ALTER TABLE status RENAME COLUMN status TO state");
+  CHECK(sql.find("DROP") == std::string::npos);
+  CHECK(sql.find("CREATE") == std::string::npos);
+}
+
+TEST_CASE("an ENUM made NOT NULL gets '' for its NULLs as MySQL gives", "[schema_change]") {
+  const std::string sql = statements({"CREATE TABLE t (id INT PRIMARY KEY, e ENUM('x', 'y'))"},
+                                     "ALTER TABLE t MODIFY e ENUM('x', 'y') NOT NULL");
+  CHECK(sql.find("SET \"e\" = '' WHERE \"e\" IS NULL") != std::string::npos);
+}
