@@ -326,8 +326,7 @@ class Planner {
     if (const auto it = m_column_renames.find(after.owner); it != m_column_renames.end())
       rename_in_parentheses(head, it->second);
     for (const auto& [table, renames] : m_column_renames) {
-      if (tail.rfind(" REFERENCES " + snapshot::qualified_name(after_target(table)) + " (", 0) ==
-          0)
+      if (tail.rfind(" REFERENCES " + snapshot::qualified_name(after_target(table)) + " (", 0) == 0)
         rename_in_parentheses(tail, renames);
     }
     return head + tail;
@@ -335,8 +334,8 @@ class Planner {
 
   // Column names are inside parentheses (key and index columns, expressions); the table's and
   // the object's names, which a column may share, are not.
-  static void rename_in_parentheses(std::string& sql,
-                                    const std::vector<std::pair<std::string, std::string>>& renames) {
+  static void rename_in_parentheses(
+      std::string& sql, const std::vector<std::pair<std::string, std::string>>& renames) {
     std::string out;
     size_t depth = 0, start = 0;
     for (size_t i = 0; i < sql.size(); ++i) {
@@ -572,7 +571,7 @@ class Planner {
     if (!bc.not_null && ac.not_null) {
       // MySQL gave the NULLs the type's zero value (or refused, and the statement is not here);
       // for an ENUM that is '', its error value, not the first label.
-      const std::string zero = as.data_type != "enum"                      ? implicit_value(as, ac)
+      const std::string zero = as.data_type != "enum" ? implicit_value(as, ac)
                                : ac.type.kind == typemap::TargetKind::pg_enum ? std::string()
                                                                               : "''";
       if (zero.empty()) {
@@ -669,28 +668,29 @@ class Planner {
                       const std::map<ObjectKey, const Statement*>& after_objects) {
     bool on_update_function = false;
     // Foreign keys after the keys and indexes they refer to (a table's own, or its parent's).
-    for (const bool foreign : {false, true})
-    for (const auto& [key, after] : after_objects) {
-      if (is_type(key.second) || starts_with(key.second, "foreign key:") != foreign) continue;
-      if (m_created.count(key.first) == 0) {
-        const auto was = m_was.find(key.first);
-        if (was == m_was.end()) continue;
-        const auto before = before_objects.find({was->second, key.second});
-        if (before != before_objects.end() && as_after(*before->second, *after) == after->sql &&
-            m_recreate.count(key) == 0)
-          continue;
-        if (key.second == "trigger" && !on_update_function) {
-          on_update_function = true;
-          for (const Statement& s : m_after.plan.pre_data) {
-            if (starts_with(s.what, "function ")) m_out.push_back(s);
+    for (const bool foreign : {false, true}) {
+      for (const auto& [key, after] : after_objects) {
+        if (is_type(key.second) || starts_with(key.second, "foreign key:") != foreign) continue;
+        if (m_created.count(key.first) == 0) {
+          const auto was = m_was.find(key.first);
+          if (was == m_was.end()) continue;
+          const auto before = before_objects.find({was->second, key.second});
+          if (before != before_objects.end() && as_after(*before->second, *after) == after->sql &&
+              m_recreate.count(key) == 0)
+            continue;
+          if (key.second == "trigger" && !on_update_function) {
+            on_update_function = true;
+            for (const Statement& s : m_after.plan.pre_data) {
+              if (starts_with(s.what, "function ")) m_out.push_back(s);
+            }
           }
         }
+        Statement s = *after;
+        // Checked when the replica is cut over (cutover validates NOT VALID constraints): the
+        // source's rows satisfied it, and a scan of the child here would hold up the stream.
+        if (starts_with(key.second, "foreign key:")) s.sql += " NOT VALID";
+        m_out.push_back(std::move(s));
       }
-      Statement s = *after;
-      // Checked when the replica is cut over (cutover validates NOT VALID constraints): the
-      // source's rows satisfied it, and a scan of the child here would hold up the stream.
-      if (starts_with(key.second, "foreign key:")) s.sql += " NOT VALID";
-      m_out.push_back(std::move(s));
     }
   }
 
