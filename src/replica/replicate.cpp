@@ -893,6 +893,21 @@ class Follower {
                    r.reason);
     }
     for (const auto& st : statements) target_sql += st.sql + ";\n";
+    keep_definitions(next, changes, *after);
+    record_ddl(tx.gtid, "applied", reason, target_sql);
+    spdlog::info("applied {} at binlog {} ({} statement(s) on the target)", m_ddl.verb, m_ddl_at,
+                 statements.size());
+    install(std::move(after), changes);
+    m_model.tracked = std::move(next);
+    return true;
+  }
+
+  // In the batch's transaction: the changed tables' definitions in my2pg.source_table, their
+  // pauses and copy states under their new names (gone with dropped tables), and the changed
+  // identifiers.
+  void keep_definitions(const schema::TrackedSchema& next,
+                        const std::vector<schema::TableChange>& changes,
+                        const snapshot::SourceModel& after) {
     for (const schema::TableChange& c : changes) {
       const bool gone = c.kind == schema::TableChange::Kind::dropped ||
                         c.kind == schema::TableChange::Kind::renamed;
@@ -928,19 +943,13 @@ class Follower {
                       m_ddl_at);
       }
     }
-    if (!after->names.changed().empty() || !m_model.mapped->names.changed().empty()) {
+    if (!after.names.changed().empty() || !m_model.mapped->names.changed().empty()) {
       snapshot::record_names(
           [&](const std::string& sql, const std::vector<std::optional<std::string>>& params) {
             m_applier.run(sql, params, m_ddl_at);
           },
-          m_db, after->names);
+          m_db, after.names);
     }
-    record_ddl(tx.gtid, "applied", reason, target_sql);
-    spdlog::info("applied {} at binlog {} ({} statement(s) on the target)", m_ddl.verb, m_ddl_at,
-                 statements.size());
-    install(std::move(after), changes);
-    m_model.tracked = std::move(next);
-    return true;
   }
 
   // The routes for a new mapped model: a route keeps its index (and its pause and copy
