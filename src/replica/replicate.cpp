@@ -307,13 +307,6 @@ struct TrackedModel {
   bool postgis = false;
 };
 
-schema::Catalog catalog_of(const schema::TrackedSchema& s) {
-  schema::Catalog c;
-  c.database = s.database;
-  for (const auto& [name, table] : s.tables) c.tables.push_back(table);
-  return c;
-}
-
 // The model replicate starts from: the definitions my2pg.source_table keeps (the copy's, moved
 // on by every schema change applied since), or, for a target that has none (loaded some other
 // way, or by an older my2pg), the source's catalog now, which is then kept.
@@ -359,7 +352,7 @@ TrackedModel load_tracked_model(mysql::Connection& src, pg::Connection& tgt, con
     }
   }
   m.mapped = std::make_shared<snapshot::SourceModel>(
-      snapshot::map_model(catalog_of(m.tracked), options, m.postgis));
+      snapshot::map_model(schema::catalog_of(m.tracked), options, m.postgis));
   return m;
 }
 
@@ -866,7 +859,7 @@ class Follower {
     }
     if (changes.empty()) return true;  // nothing of the replica's
     auto after = std::make_shared<const snapshot::SourceModel>(
-        snapshot::map_model(catalog_of(next), m_options.model, m_model.postgis));
+        snapshot::map_model(schema::catalog_of(next), m_options.model, m_model.postgis));
     const std::vector<snapshot::Statement> statements =
         target_changes(*m_model.mapped, *after, changes);
     std::vector<snapshot::NotMigrated> refused;

@@ -7,6 +7,8 @@
 
 #include "common/error.hpp"
 #include "pg/connection.hpp"
+#include "typemap/pg_type.hpp"
+#include "typemap/type_rules.hpp"
 
 namespace my2pg::replica {
 namespace {
@@ -103,29 +105,10 @@ std::string implicit_value(const schema::Column& c, const typemap::TargetColumn&
   if (bytes.count(c.data_type) != 0) return "''::bytea";
   if (c.data_type == "time") return "'00:00:00'";
   if (c.data_type == "enum") {
-    const size_t open = c.column_type.find('\'');
-    if (open == std::string::npos) return {};
-    std::string label;
-    size_t i = open + 1;
-    for (; i < c.column_type.size(); ++i) {
-      if (c.column_type[i] == '\'' && i + 1 < c.column_type.size() &&
-          c.column_type[i + 1] == '\'') {
-        label.push_back('\'');
-        ++i;
-      } else if (c.column_type[i] == '\'') {
-        break;
-      } else {
-        label.push_back(c.column_type[i]);
-      }
-    }
-    return quote_literal(label);
+    const auto labels = typemap::enum_labels(c.column_type);
+    return labels && !labels->empty() ? quote_literal(labels->front()) : std::string();
   }
   return {};
-}
-
-bool is_text_sql(const std::string& sql) {
-  return sql == "text" || starts_with(sql, "varchar") || starts_with(sql, "char") ||
-         starts_with(sql, "character");
 }
 
 // PostgreSQL's name of the encoding of a MySQL character set, or empty when it has none.
@@ -153,7 +136,7 @@ std::string converted(const std::string& col, const schema::Column& bs,
                       const typemap::TargetColumn& bc, const schema::Column& as,
                       const typemap::TargetColumn& ac, std::string& problem) {
   const bool from_bytes = bc.type.sql == "bytea", to_bytes = ac.type.sql == "bytea";
-  if (from_bytes && is_text_sql(ac.type.sql)) {
+  if (from_bytes && typemap::is_text_type(ac.type.sql)) {
     const std::string encoding = pg_encoding(as.charset);
     if (encoding.empty()) {
       problem = "bytes read as " + as.charset + ", which PostgreSQL has no encoding for";
@@ -161,7 +144,7 @@ std::string converted(const std::string& col, const schema::Column& bs,
     }
     return "convert_from(" + col + ", " + quote_literal(encoding) + ")::" + ac.type.sql;
   }
-  if (is_text_sql(bc.type.sql) && to_bytes) {
+  if (typemap::is_text_type(bc.type.sql) && to_bytes) {
     const std::string encoding = pg_encoding(bs.charset);
     if (encoding.empty() || as.data_type == "binary") {
       problem = encoding.empty()
@@ -544,7 +527,8 @@ class Planner {
                      const typemap::TargetColumn& bc, const schema::Column& as,
                      const typemap::TargetColumn& ac, const typemap::TargetTable& at) {
     const std::string col = quote_identifier(ac.name);
-    const std::string what = "column " + label + "." + as.name;
+    const std::string column = label + "." + as.name;
+    const std::string what = "column " + column;
     const std::string alter = "ALTER TABLE " + q + " ALTER COLUMN " + col;
     const bool retyped = bc.type.sql != ac.type.sql;
     const bool serial_changed = bc.serial != ac.serial;
@@ -557,8 +541,8 @@ class Planner {
       std::string problem;
       const std::string expression = converted(col, bs, bc, as, ac, problem);
       if (!problem.empty())
-        add(fail_if_rows(q, "the source changed column " + what.substr(7) + " from " +
-                                bs.column_type + " to " + as.column_type + ": " + problem +
+        add(fail_if_rows(q, "the source changed column " + column + " from " + bs.column_type +
+                                " to " + as.column_type + ": " + problem +
                                 "; copy the table again (my2pg resync --table " + label + ")"),
             what);
       // With a problem the table is empty: any expression of the type will do.
@@ -576,7 +560,7 @@ class Planner {
                                                                               : "''";
       if (zero.empty()) {
         add(fail_if_rows(q + " WHERE " + col + " IS NULL",
-                         "the source made " + what.substr(7) +
+                         "the source made " + column +
                              " NOT NULL, giving its NULLs the type's zero value, which "
                              "PostgreSQL cannot store; copy the table again (my2pg resync "
                              "--table " +

@@ -902,4 +902,11 @@ std::string create_table_statement(const Table& table, const std::string& defaul
   return out;
 }
 
+Catalog catalog_of(const TrackedSchema& schema) {
+  Catalog c;
+  c.database = schema.database;
+  for (const auto& [name, table] : schema.tables) c.tables.push_back(table);
+  return c;
+}
+
 }  // namespace my2pg::schema

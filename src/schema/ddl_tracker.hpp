@@ -57,6 +57,9 @@ std::vector<TableChange> apply_ddl(TrackedSchema& schema, std::string_view sql,
                                    const std::string& current_db,
                                    const std::function<bool(const std::string&)>& selected);
 
+// The tracked tables as a catalog (in name order), for mapping them as a copied catalog is.
+Catalog catalog_of(const TrackedSchema& schema);
+
 // A CREATE TABLE statement that apply_ddl reads back into `table` exactly (every field but
 // auto_increment_next, data_length and estimated_rows), whatever the schema's defaults: each
 // column names its type, character set and collation in full. For the control schema, which

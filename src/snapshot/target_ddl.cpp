@@ -6,6 +6,7 @@
 #include "common/error.hpp"
 #include "common/sql_text.hpp"
 #include "pg/connection.hpp"
+#include "typemap/pg_type.hpp"
 
 namespace my2pg::snapshot {
 namespace {
@@ -23,10 +24,6 @@ std::string column_list(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out.append(out.empty() ? "" : ", ").append(quote_identifier(n));
   return out;
-}
-
-bool is_text_type(const std::string& t) {
-  return t == "text" || t.rfind("varchar", 0) == 0 || t.rfind("char", 0) == 0;
 }
 
 // MySQL identifiers in backquotes become PostgreSQL's double-quoted ones, each name through
@@ -269,7 +266,7 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
           const std::string n = std::to_string(*p.prefix);
           if (tc.type.sql == "bytea") {
             part = "substring(" + part + " from 1 for " + n + ")";
-          } else if (is_text_type(tc.type.sql)) {
+          } else if (typemap::is_text_type(tc.type.sql)) {
             part = "left(" + part + ", " + n + ")";
           } else {
             problem = "prefix part on " + p.column + " of type " + tc.type.sql;

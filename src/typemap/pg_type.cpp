@@ -33,4 +33,10 @@ std::string pg_base_type(std::string_view sql, std::string_view* typmod) {
   return out;
 }
 
+bool is_text_type(std::string_view sql) {
+  const std::string base = pg_base_type(sql);
+  return base == "text" || base == "varchar" || base == "character varying" || base == "char" ||
+         base == "character" || base == "bpchar";
+}
+
 }  // namespace my2pg::typemap

@@ -11,4 +11,7 @@ namespace my2pg::typemap {
 // first typmod ("6"; empty when there is none).
 std::string pg_base_type(std::string_view sql, std::string_view* typmod = nullptr);
 
+// text, varchar(n), char(n) and their long spellings: the types left() and convert_from() give.
+bool is_text_type(std::string_view sql);
+
 }  // namespace my2pg::typemap

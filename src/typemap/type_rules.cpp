@@ -182,7 +182,8 @@ E choice(const YAML::Node& value, std::string_view file, size_t number, const st
   fail(file, value, number, cat("unknown ", key, " value '", text, "'; use ", valid));
 }
 
-// The labels of "enum('a','it''s')" as MySQL spells COLUMN_TYPE: quotes doubled, backslash escapes.
+}  // namespace
+
 std::optional<std::vector<std::string>> enum_labels(std::string_view type) {
   if (!type.starts_with("enum(") || !type.ends_with(")")) return std::nullopt;
   const std::string_view body = type.substr(5, type.size() - 6);
@@ -199,6 +200,8 @@ std::optional<std::vector<std::string>> enum_labels(std::string_view type) {
   }
   return labels;
 }
+
+namespace {
 
 std::string column_name(const schema::Table& table, const schema::Column& c) {
   std::string out = table.qualified_name();

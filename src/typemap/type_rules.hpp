@@ -99,4 +99,8 @@ class TypeRules {
   bool m_target_postgis = false;
 };
 
+// The labels of "enum('a','it''s')" as MySQL spells COLUMN_TYPE (quotes doubled, backslash
+// escapes), in MySQL's order; nullopt for any other type.
+std::optional<std::vector<std::string>> enum_labels(std::string_view type);
+
 }  // namespace my2pg::typemap

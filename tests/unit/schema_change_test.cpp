@@ -15,13 +15,6 @@ using my2pg::schema::TrackedSchema;
 
 namespace {
 
-my2pg::schema::Catalog catalog_of(const TrackedSchema& s) {
-  my2pg::schema::Catalog c;
-  c.database = s.database;
-  for (const auto& [name, table] : s.tables) c.tables.push_back(table);
-  return c;
-}
-
 // The tracked schema after `setup`, then the target statements for `change`, one per line.
 std::string statements(const std::vector<std::string>& setup, const std::string& change) {
   TrackedSchema schema;
@@ -29,9 +22,9 @@ std::string statements(const std::vector<std::string>& setup, const std::string&
   const auto all = [](const std::string&) { return true; };
   for (const std::string& sql : setup) my2pg::schema::apply_ddl(schema, sql, "shop", all);
   const my2pg::snapshot::ModelOptions options;
-  const auto before = my2pg::snapshot::map_model(catalog_of(schema), options, false);
+  const auto before = my2pg::snapshot::map_model(my2pg::schema::catalog_of(schema), options, false);
   const auto changes = my2pg::schema::apply_ddl(schema, change, "shop", all);
-  const auto after = my2pg::snapshot::map_model(catalog_of(schema), options, false);
+  const auto after = my2pg::snapshot::map_model(my2pg::schema::catalog_of(schema), options, false);
   std::string out;
   for (const auto& s : my2pg::replica::target_changes(before, after, changes)) out += s.sql + "\n";
   return out;
