@@ -508,13 +508,16 @@ int run_replicate_command(const Options& options) {
   sigaction(SIGINT, &follow, nullptr);
   r.stop = &g_stop;
   const replica::ReplicateReport report = replica::run_replicate(r);
+  std::string reconnects;
+  if (report.reconnects != 0)
+    reconnects += ", " + std::to_string(report.reconnects) + " reconnect(s)";
+  if (report.target_reconnects != 0)
+    reconnects += ", " + std::to_string(report.target_reconnects) + " reconnect(s) to the target";
   std::printf("replicated %llu transaction(s), %llu row change(s) in %.1f s; position %s%s%s\n",
               static_cast<unsigned long long>(report.transactions),
               static_cast<unsigned long long>(report.row_changes), report.seconds,
               report.position.display().c_str(), report.caught_up ? " (caught up)" : "",
-              report.reconnects != 0
-                  ? (", " + std::to_string(report.reconnects) + " reconnect(s)").c_str()
-                  : "");
+              reconnects.c_str());
   if (report.detached) std::printf("the replica was detached by cutover; it will not resume\n");
   return 0;
 }

@@ -51,8 +51,15 @@ class TargetError : public Error {
  public:
   explicit TargetError(const std::string& what, std::string sqlstate = {})
       : Error(what, ExitCode::target), m_sqlstate(std::move(sqlstate)) {}
-  // Five-character SQLSTATE when the server reported one, else empty.
+  // Five-character SQLSTATE: the server's; 08006 when the link broke without a word from it,
+  // 08001 when no connection could be made; else empty.
   const std::string& sqlstate() const { return m_sqlstate; }
+  // The link to the server broke, or it is shutting down or starting up (SQLSTATE class 08,
+  // 57P01-57P03): the statement's fate is unknown, and a new connection may succeed later.
+  bool connection_lost() const {
+    return m_sqlstate.rfind("08", 0) == 0 || m_sqlstate == "57P01" || m_sqlstate == "57P02" ||
+           m_sqlstate == "57P03";
+  }
 
  private:
   std::string m_sqlstate;

@@ -33,13 +33,20 @@ void log_notice(void*, const char* message) {
 
 using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
+// The SQLSTATE of a failure: the server's, or 08006 (connection_failure) when the connection
+// broke without the server saying why, so that callers can tell a lost link from a refusal.
+std::string state_of(const PGresult* res, pg_conn* conn) {
+  const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+  if (state != nullptr && *state != '\0') return state;
+  return PQstatus(conn) == CONNECTION_BAD ? "08006" : "";
+}
+
 [[noreturn]] void fail_result(const PGresult* res, pg_conn* conn, std::string_view what,
                               std::string_view sql) {
-  const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   const std::string message =
       trimmed(res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn));
   throw TargetError(std::string(what) + ": " + redact_secrets(message) + " in: " + excerpt(sql),
-                    state != nullptr ? state : "");
+                    state_of(res, conn));
 }
 
 RowSet to_row_set(const PGresult* res) {
@@ -86,8 +93,9 @@ void CopyWriter::send(std::string_view data) {
   while (!data.empty()) {
     const size_t n = std::min<size_t>(data.size(), size_t{1} << 30);
     if (PQputCopyData(m_conn, data.data(), static_cast<int>(n)) != 1) {
-      throw TargetError("sending COPY data failed: " + trimmed(PQerrorMessage(m_conn)) +
-                        " in: " + m_context);
+      throw TargetError(
+          "sending COPY data failed: " + trimmed(PQerrorMessage(m_conn)) + " in: " + m_context,
+          state_of(nullptr, m_conn));
     }
     m_sent += n;
     data.remove_prefix(n);
@@ -114,8 +122,9 @@ uint64_t CopyWriter::finish() {
   flush();
   m_open = false;
   if (PQputCopyEnd(m_conn, nullptr) != 1) {
-    throw TargetError("ending COPY failed: " + trimmed(PQerrorMessage(m_conn)) +
-                      " in: " + m_context);
+    throw TargetError(
+        "ending COPY failed: " + trimmed(PQerrorMessage(m_conn)) + " in: " + m_context,
+        state_of(nullptr, m_conn));
   }
   ResultPtr res(PQgetResult(m_conn), &PQclear);
   while (PGresult* extra = PQgetResult(m_conn)) PQclear(extra);
@@ -186,7 +195,8 @@ Connection::Connection(const std::string& conninfo) : m_display(describe_conninf
     const std::string message = trimmed(PQerrorMessage(m_conn));
     PQfinish(m_conn);
     throw TargetError("cannot connect to the target " + m_display + " (" + redact_secrets(message) +
-                      "); check the URI, that the server runs, and the role's password");
+                          "); check the URI, that the server runs, and the role's password",
+                      "08001");
   }
   PQsetNoticeProcessor(m_conn, log_notice, nullptr);
   execute("SET client_encoding = 'UTF8'");

@@ -743,7 +743,11 @@ void Applier::rollback() {
     // Staging tables created in the transaction are gone with it.
     m_staging.assign(m_staging.size(), false);
     m_staging_rows.assign(m_staging_rows.size(), false);
-    m_target.execute("ROLLBACK");
+    try {
+      m_target.execute("ROLLBACK");
+    } catch (const TargetError& e) {
+      if (!e.connection_lost()) throw;  // a lost session's transaction is rolled back anyway
+    }
   }
 }
 

@@ -1358,6 +1358,15 @@ void warn_about_tables(const std::vector<Route>& routes, const schema::Catalog& 
   }
 }
 
+// One run of replicate from the target's recorded state, and what the runs before it left:
+// after the target is lost, the next run starts over from what the target recorded, as a
+// restarted process would.
+struct Attempt {
+  ReplicateOptions options;
+  ReplicateReport report;  // totals over the runs
+  uint64_t followed = 0;   // runs that got as far as following the binlog
+};
+
 }  // namespace
 
 bool try_replica_lock(pg::Connection& tgt, const std::string& database) {
@@ -1366,8 +1375,20 @@ bool try_replica_lock(pg::Connection& tgt, const std::string& database) {
              .at(0) == "t";
 }
 
-ReplicateReport run_replicate(const ReplicateOptions& options) {
-  const auto started = Clock::now();
+namespace {
+
+// Adds a run's counts to the totals; the position is the run's.
+void tally(ReplicateReport& total, const ReplicateReport& run, const BinlogPosition& position) {
+  total.transactions += run.transactions;
+  total.row_changes += run.row_changes;
+  total.reconnects += run.reconnects;
+  total.caught_up = run.caught_up;
+  total.detached = run.detached;
+  total.position = position;
+}
+
+void replicate_once(Attempt& attempt) {
+  ReplicateOptions& options = attempt.options;
   const mysql::Endpoint endpoint = snapshot::source_endpoint(options.source_uri);
   const std::string& db = endpoint.database;
   pg::Connection tgt(options.target_uri);
@@ -1375,9 +1396,9 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
 
   // One follower per source database: a second one would apply the same transactions again.
   // A killed predecessor's session may take a moment to end, so wait a little for it.
-  for (int attempt = 0;; ++attempt) {
+  for (int tries = 0;; ++tries) {
     if (try_replica_lock(tgt, db)) break;
-    if (attempt >= 100) {
+    if (tries >= 100) {
       throw ConfigError("another my2pg replicate follows " + db +
                         " into this target already "
                         "(it holds the advisory lock 'my2pg replicate " +
@@ -1486,7 +1507,12 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
       {db});
 
   std::optional<BinlogPosition> until;
-  if (options.until == Until::caught_up) until = snapshot::current_binlog_position(src);
+  if (options.until == Until::caught_up) {
+    until = snapshot::current_binlog_position(src);
+    // A run after a lost target stops where this one would have.
+    options.until = Until::position;
+    options.until_position = *until;
+  }
   if (options.until == Until::position) {
     until = options.until_position;
     // A file the server has, or one it will write: a misspelt name would end the run at once.
@@ -1553,6 +1579,7 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
                         heartbeat ? &*heartbeat : nullptr);
   spdlog::info("following {} from {} ({} tables{})", db, start.display(), routes.size(),
                until ? ", until " + where_of(until->file, until->pos) : "");
+  ++attempt.followed;
   double backoff = options.reconnect_initial;
   bool single = false;
   for (;;) {
@@ -1603,6 +1630,15 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
         spdlog::warn("the source is not back yet ({})", again.what());
       }
     } catch (const std::exception& e) {
+      if (const auto* lost = dynamic_cast<const TargetError*>(&e);
+          lost != nullptr && lost->connection_lost()) {
+        // The batch in flight may or may not have committed: the next run reads what the
+        // target recorded and starts over from there.
+        follower.abandon();
+        live.set_phase("reconnecting");
+        tally(attempt.report, follower.report(), follower.committed());
+        throw;
+      }
       // Named before abandon(): a route made by a schema change that rolls back goes with it.
       const auto* te = dynamic_cast<const TableError*>(&e);
       const std::string failing =
@@ -1674,10 +1710,41 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
       "UPDATE my2pg.replica SET state = 'stopped', updated_at = now() WHERE "
       "source_database = $1 AND state <> 'detached'",
       {db});
-  ReplicateReport report = follower.report();
-  report.position = follower.committed();
-  report.seconds = seconds_since(started);
-  return report;
+  tally(attempt.report, follower.report(), follower.committed());
+}
+
+}  // namespace
+
+ReplicateReport run_replicate(const ReplicateOptions& options) {
+  const auto started = Clock::now();
+  Attempt attempt{options, {}, 0};
+  auto stopping = [&] { return options.stop != nullptr && options.stop->load(); };
+  double backoff = options.reconnect_initial;
+  uint64_t followed = 0;
+  for (;;) {
+    try {
+      replicate_once(attempt);
+      break;
+    } catch (const TargetError& e) {
+      // Lost while following (or on the way back): wait for the target and go on. Before the
+      // first run follows, a target that cannot be reached is the operator's to fix.
+      if (!e.connection_lost() || attempt.followed == 0) throw;
+      if (attempt.followed != followed) backoff = options.reconnect_initial;
+      followed = attempt.followed;
+      ++attempt.report.target_reconnects;
+      spdlog::warn(
+          "lost the target ({}); reconnecting in {:.1f} s to resume at the position it recorded",
+          e.what(), backoff);
+      const auto wake = Clock::now() + std::chrono::duration<double>(backoff);
+      while (Clock::now() < wake && !stopping())
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (stopping()) break;
+      backoff = std::min(backoff * 2, options.reconnect_max);
+      attempt.options.migrate_first = nullptr;  // the copy is there: the run followed
+    }
+  }
+  attempt.report.seconds = seconds_since(started);
+  return attempt.report;
 }
 
 }  // namespace my2pg::replica

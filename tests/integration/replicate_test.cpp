@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "mysql/connection.hpp"
+#include "pg/connection.hpp"
 #include "snapshot/verify_job.hpp"
 #include "support/servers.hpp"
 
@@ -656,6 +657,122 @@ TEST_CASE("replicate rides out a restart of the source server", "[replicate]") {
   CHECK(db.target_value("SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM \"" + db.name() +
                         "\".t") == "1:changed,2:streamed,3:after restart");
   CHECK(std::stoi(replica_value(db, "transactions_applied")) == 3);
+}
+
+TEST_CASE("replicate rides out lost target sessions and a restart of PostgreSQL", "[replicate]") {
+  TestDatabases db;  // its name; source and target are servers of this test's own
+  const PrivateSandbox sandbox;
+  const std::string uri = sandbox.create_database(db.name());
+  const my2pg::mysql::Endpoint endpoint = my2pg::mysql::Endpoint::parse(uri);
+  my2pg::mysql::Connection src(endpoint);
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL, s VARCHAR(40), KEY (v))");
+  src.execute("CREATE TABLE u (id INT PRIMARY KEY, n INT NOT NULL, UNIQUE KEY (n))");
+  for (int i = 1; i <= 200; ++i) {
+    src.execute("INSERT INTO t VALUES (" + std::to_string(i) + ", " + std::to_string(i % 17) +
+                ", 'row " + std::to_string(i) + "')");
+  }
+  src.execute("INSERT INTO u VALUES (1, 1), (2, 2)");
+  const std::string log = sandbox.dir + "/replicate.log";
+  const pid_t pid =
+      spawn_my2pg({"replicate", "--source", uri, "--target", sandbox.target_uri}, log);
+  REQUIRE(pid > 0);
+  auto target_value = [&](const std::string& sql) {
+    try {
+      my2pg::pg::Connection tgt(sandbox.target_uri);
+      return tgt.query(sql).rows.at(0).at(0).value_or("<null>");
+    } catch (const std::exception&) {  // not copied yet, or the server is restarting
+      return std::string("<none>");
+    }
+  };
+  const std::string applied =
+      "SELECT transactions_applied FROM my2pg.replica WHERE source_database = '" + db.name() + "'";
+  bool copied = false;
+  for (int i = 0; i < 600 && !copied; ++i) {
+    copied = target_value(applied) != "<none>";
+    if (!copied) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(copied);
+  // Transactions of every kind of change while the target goes away and comes back: multi-row
+  // updates, deletes and inserts again of one key, unique-key swaps.
+  std::atomic<bool> stop{false};
+  std::atomic<int> committed{0};
+  std::thread writer([&] {
+    my2pg::mysql::Connection w(endpoint);
+    std::mt19937 rng(7);
+    int next = 1000, a = 1;
+    while (!stop) {
+      const int id = 1 + static_cast<int>(rng() % 200);
+      w.execute("BEGIN");
+      w.execute("UPDATE t SET v = v + 1, s = concat('u', v) WHERE id BETWEEN " +
+                std::to_string(id) + " AND " + std::to_string(id + 3));
+      w.execute("DELETE FROM t WHERE id = " + std::to_string(id));
+      w.execute("INSERT INTO t VALUES (" + std::to_string(id) + ", " + std::to_string(next % 9) +
+                ", 'again')");
+      w.execute("INSERT INTO t VALUES (" + std::to_string(++next) + ", 0, NULL)");
+      // A swap of u's two unique values (row 1 holds `a`), through 0 as the source needs.
+      w.execute("UPDATE u SET n = 0 WHERE id = 1");
+      w.execute("UPDATE u SET n = " + std::to_string(a) + " WHERE id = 2");
+      w.execute("UPDATE u SET n = " + std::to_string(3 - a) + " WHERE id = 1");
+      a = 3 - a;
+      w.execute("COMMIT");
+      ++committed;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  });
+  std::mt19937 rng(11);
+  auto pause = [&] { std::this_thread::sleep_for(std::chrono::milliseconds(300 + rng() % 900)); };
+  // The server ends replicate's sessions (the applier's and the monitor's) three times...
+  for (int i = 0; i < 3; ++i) {
+    pause();
+    my2pg::pg::Connection admin(sandbox.target_uri);
+    admin.query(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE backend_type = "
+        "'client backend' AND pid <> pg_backend_pid()");
+  }
+  // ... and is shut down for two seconds, then started again.
+  pause();
+  sandbox.restart_postgres(2);
+  pause();
+  stop = true;
+  writer.join();
+  REQUIRE(committed > 20);
+  // Every transaction applied exactly once: the count in the control row moves with each commit.
+  const std::string expected = std::to_string(committed.load());
+  for (int i = 0; i < 600 && target_value(applied) != expected; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  CHECK(target_value(applied) == expected);
+  my2pg::snapshot::VerifyOptions v;
+  v.source_uri = uri;
+  v.target_uri = sandbox.target_uri;
+  const auto report = my2pg::snapshot::run_verify(v);
+  REQUIRE(report.tables.size() == 2);
+  for (const auto& t : report.tables) {
+    INFO(t.source_table << ": source " << t.source_rows << " rows, target " << t.target_rows);
+    CHECK(t.equal());
+  }
+  // Stopped while the target is down and a transaction waits: it stops waiting and exits 0 (the
+  // transaction is the next run's).
+  std::thread down([&] { sandbox.restart_postgres(4); });
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  src.execute("INSERT INTO t VALUES (99999, 1, 'while the target is down')");
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const auto asked = std::chrono::steady_clock::now();
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - asked;
+  down.join();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(took.count() < 1.5);
+  CHECK(target_value(applied) == expected);
+  const std::string out = my2pg::test::read_text_file(log);
+  INFO(out);
+  // Each loss is a run started over (one may fall while replicate waits to reconnect).
+  const size_t at = out.find(" reconnect(s) to the target");
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stoi(out.substr(out.rfind(", ", at) + 2)) >= 4);
+  CHECK(out.find("lost the target") != std::string::npos);
 }
 
 TEST_CASE("replicate reconnects when the source falls silent", "[replicate]") {

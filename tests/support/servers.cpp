@@ -145,13 +145,14 @@ CommandResult run_mariadb_client(const TestDatabases& db, const std::string& sql
   return run_captured(cmd, sql);
 }
 
-pid_t spawn_my2pg(const std::vector<std::string>& args) {
+pid_t spawn_my2pg(const std::vector<std::string>& args, const std::string& output) {
   const pid_t pid = fork();
   if (pid == 0) {
     const int null = open("/dev/null", O_RDWR);
+    const int out = open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(null, 0);
-    dup2(null, 1);
-    dup2(null, 2);
+    dup2(out, 1);
+    dup2(out, 2);
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(MY2PG_BINARY));
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -202,11 +203,15 @@ PrivateSandbox::PrivateSandbox() {
   shell("chmod 755 " + dir);
   const std::string env =
       shell(std::string(MY2PG_SCRIPTS_DIR) + "/sandbox start --dir " + dir + "/sb 2>&1");
-  const size_t at = env.find("MY2PG_SOURCE='");
-  if (at == std::string::npos) throw std::runtime_error("no MY2PG_SOURCE in: " + env);
-  const size_t start = at + 14;
-  const std::string uri = env.substr(start, env.find('\'', start) - start);
+  auto exported = [&](const std::string& name) {
+    const size_t at = env.find(name + "='");
+    if (at == std::string::npos) throw std::runtime_error("no " + name + " in: " + env);
+    const size_t start = at + name.size() + 2;
+    return env.substr(start, env.find('\'', start) - start);
+  };
+  const std::string uri = exported("MY2PG_SOURCE");
   source_base = uri.substr(0, uri.rfind('/'));
+  target_uri = exported("MY2PG_TARGET");
 }
 
 PrivateSandbox::~PrivateSandbox() {
@@ -230,6 +235,11 @@ std::string PrivateSandbox::mariadbd_pid() const {
 void PrivateSandbox::restart_mariadb() const {
   shell(std::string(MY2PG_SCRIPTS_DIR) + "/sandbox restart-mariadb --dir " + dir +
         "/sb >/dev/null 2>&1");
+}
+
+void PrivateSandbox::restart_postgres(int down_seconds) const {
+  shell(std::string(MY2PG_SCRIPTS_DIR) + "/sandbox restart-postgres --dir " + dir + "/sb " +
+        std::to_string(down_seconds) + " >/dev/null 2>&1");
 }
 
 }  // namespace my2pg::test

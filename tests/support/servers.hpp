@@ -50,9 +50,9 @@ CommandResult run_my2pg(const std::vector<std::string>& args,
 // The whole contents of a file ("" when it cannot be read).
 std::string read_text_file(const std::string& path);
 
-// Starts the built my2pg binary with `args` in the background (stdin, stdout and stderr on
-// /dev/null) and returns its pid, for tests that kill it mid-run.
-pid_t spawn_my2pg(const std::vector<std::string>& args);
+// Starts the built my2pg binary with `args` in the background (stdin on /dev/null, stdout and
+// stderr into `output`) and returns its pid, for tests that kill it mid-run.
+pid_t spawn_my2pg(const std::vector<std::string>& args, const std::string& output = "/dev/null");
 
 // A PostgreSQL database of its own, with PostGIS installed in it; dropped on destruction.
 struct PostgisDatabase {
@@ -72,8 +72,9 @@ CommandResult run_mariadb_client(const TestDatabases& db, const std::string& sql
 // Runs a shell command; its standard output, or throws when it fails.
 std::string shell(const std::string& command);
 
-// A MariaDB of the test's own (scripts/sandbox in a temporary folder), to restart, make
-// read-only or measure at will without disturbing the tests that share the main sandbox.
+// A MariaDB and a PostgreSQL of the test's own (scripts/sandbox in a temporary folder), to
+// restart, make read-only or measure at will without disturbing the tests that share the main
+// sandbox.
 struct PrivateSandbox {
   PrivateSandbox();
   ~PrivateSandbox();
@@ -83,9 +84,12 @@ struct PrivateSandbox {
   std::string create_database(const std::string& name) const;
   std::string mariadbd_pid() const;
   void restart_mariadb() const;
+  // Shuts PostgreSQL down (its sessions are ended), waits `down_seconds`, starts it again.
+  void restart_postgres(int down_seconds) const;
 
   std::string dir;
   std::string source_base;  // mysql://user:pw@127.0.0.1:port (no database)
+  std::string target_uri;   // postgresql://user:pw@127.0.0.1:port/sandbox
 };
 
 }  // namespace my2pg::test
