@@ -522,7 +522,14 @@ class Follower {
   // again after a rollback) starts paused.
   void pause_name(const std::string& table) { m_paused_names.insert(table); }
   // Commit every source transaction on its own (to apply all that precede a failing one).
-  void set_single(bool on) { m_single = on; }
+  // One source transaction per commit until everything read before a failure is committed: the
+  // transactions before the failing one are applied, then it stops the run, or, when it does not
+  // fail again (a lock or a timeout that passed), batches gather again.
+  void go_single() {
+    m_single = true;
+    m_single_until = m_pending;
+  }
+  bool single() const { return m_single; }
 
  private:
   bool has_work() const {
@@ -1238,6 +1245,12 @@ class Follower {
       }
     }
     m_committed = m_inflight;
+    if (m_single && compare_positions(m_committed.file, m_committed.pos, m_single_until.file,
+                                      m_single_until.pos) >= 0) {
+      m_single = false;
+      spdlog::info("applied up to {}, past the batch that failed: gathering batches again",
+                   m_committed.display());
+    }
     m_report.transactions += m_inflight_tx;
     m_report.row_changes += m_inflight_changes;
     m_live.applied(m_committed, m_inflight_commit);
@@ -1300,6 +1313,7 @@ class Follower {
   int m_stop_waits = 0;
   Clock::time_point m_last_event = Clock::now();
   bool m_single = false;
+  BinlogPosition m_single_until;  // see go_single()
   bool m_hold_warned = false;
   uint64_t m_paused_version = 0;
 };
@@ -1581,7 +1595,6 @@ void replicate_once(Attempt& attempt) {
                until ? ", until " + where_of(until->file, until->pos) : "");
   ++attempt.followed;
   double backoff = options.reconnect_initial;
-  bool single = false;
   for (;;) {
     try {
       follower.follow(endpoint, until ? &*until : nullptr);
@@ -1687,11 +1700,10 @@ void replicate_once(Attempt& attempt) {
             db, failing, e.what(), names, where_of(at.file, at.pos), names);
         continue;
       }
-      if (!single) {
+      if (!follower.single()) {
         // The batch held other transactions besides the failing one: apply those, one source
         // transaction per commit, up to the failure, which then stops the run.
-        single = true;
-        follower.set_single(true);
+        follower.go_single();
         spdlog::debug("{}; applying the transactions before it one by one", e.what());
         continue;
       }

@@ -428,6 +428,75 @@ TEST_CASE("replicate stops with the table, column, key and position of a value i
   CHECK_THAT(bad_policy.err, Catch::Contains("--on-table-error must be stop or pause"));
 }
 
+TEST_CASE("replicate gathers batches again once a failure does not come back", "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  src.execute("INSERT INTO t VALUES (1, 1)");
+  catch_up(db);
+  const std::string log = "/tmp/my2pg-" + db.name() + ".log";
+  struct Remove {
+    std::string path;
+    ~Remove() { std::remove(path.c_str()); }
+  } remove_log{log};
+  // A lock the replica waits for longer than its lock_timeout fails its batch (SQLSTATE 55P03).
+  const pid_t pid =
+      spawn_my2pg({"replicate", "--source", db.source_uri(), "--target",
+                   db.target_uri() + "?options=-c%20lock_timeout%3D1000", "--log-level", "debug"},
+                  log);
+  REQUIRE(pid > 0);
+  const std::string table = "\"" + db.name() + "\".t";
+  auto target_count = [&] { return db.target_value("SELECT count(*) FROM " + table); };
+  auto wait_count = [&](const std::string& want) {
+    for (int i = 0; i < 600 && target_count() != want; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return target_count() == want;
+  };
+  src.execute("INSERT INTO t VALUES (2, 2)");
+  REQUIRE(wait_count("2"));
+  my2pg::pg::Connection locker(db.target_uri());
+  locker.execute("SET application_name = 'locker'");
+  locker.execute("BEGIN");
+  locker.execute("LOCK TABLE " + table + " IN EXCLUSIVE MODE");
+  src.execute("INSERT INTO t VALUES (3, 3)");
+  // The replica's statement waits, fails, and waits again as a batch of one transaction.
+  const std::string waiting =
+      "SELECT coalesce(max(query_start)::text, '') FROM pg_stat_activity WHERE wait_event_type = "
+      "'Lock' AND application_name <> 'locker' AND query LIKE '%" +
+      db.name() + "%'";
+  std::string first, now;
+  for (int i = 0; i < 400 && (first.empty() || now.empty() || now == first); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    now = db.target_value(waiting);
+    if (first.empty()) first = now;
+  }
+  REQUIRE(!first.empty());
+  REQUIRE(now != first);
+  for (int i = 4; i < 304; ++i)
+    src.execute("INSERT INTO t VALUES (" + std::to_string(i) + ", " + std::to_string(i) + ")");
+  locker.execute("COMMIT");
+  CHECK(wait_count("303"));
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  const std::string out = my2pg::test::read_text_file(log);
+  INFO(out);
+  const size_t single = out.find("lock timeout");
+  REQUIRE(single != std::string::npos);
+  const size_t again = out.find("past the batch that failed: gathering batches again", single);
+  REQUIRE(again != std::string::npos);
+  // After it, batches of many transactions: not one commit per source transaction any more.
+  bool gathered = false;
+  for (size_t at = out.find("batch of ", again); at != std::string::npos;
+       at = out.find("batch of ", at + 1)) {
+    gathered = gathered || std::stoi(out.substr(at + 9)) > 1;
+  }
+  CHECK(gathered);
+  check_equal(db);
+}
+
 TEST_CASE("replicate refuses a target changed behind its back and names the table", "[replicate]") {
   TestDatabases db;
   auto& src = db.source();
