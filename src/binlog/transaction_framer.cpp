@@ -83,6 +83,8 @@ TxRole TransactionFramer::add(const Event& event, const std::string& file) {
   }
   if (std::holds_alternative<XidEvent>(body) || std::holds_alternative<XaPrepareEvent>(body)) {
     if (m_state == State::idle) return TxRole::outside;
+    const auto* xa = std::get_if<XaPrepareEvent>(&body);
+    m_tx.xa_prepared = xa != nullptr && !xa->one_phase;
     return finish(event, file, TxRole::commit);
   }
   if (is_rows(event)) {

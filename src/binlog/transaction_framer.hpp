@@ -27,6 +27,10 @@ struct TxInfo {
   uint64_t end_pos = 0;
   uint32_t timestamp = 0;  // commit event's timestamp (seconds)
   bool ddl = false;        // a statement that commits on its own (CREATE, ALTER, ...)
+  // Ended by XA PREPARE: prepared, not committed (XA COMMIT or XA ROLLBACK comes later, as a
+  // transaction of its own). MySQL's XA COMMIT ... ONE PHASE ends with the same event, marked
+  // one-phase: that one is committed.
+  bool xa_prepared = false;
   uint64_t row_events = 0;
 };
 

@@ -635,7 +635,7 @@ class Follower {
         return;
       case binlog::TxRole::commit:
       case binlog::TxRole::rollback:
-        if (std::holds_alternative<binlog::XaPrepareEvent>(e.body) && m_tx_changes != 0) {
+        if (framer.current().xa_prepared && m_tx_changes != 0) {
           // Prepared, not committed: it may still roll back. (The run retries one transaction
           // per commit, so that everything before it is applied, and stops here again.)
           throw Error("an XA transaction prepared at binlog " + where_of(file, e.position) +

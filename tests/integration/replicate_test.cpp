@@ -585,6 +585,43 @@ TEST_CASE("replicate stops at a change logged as a statement", "[replicate]") {
   CHECK_THAT(r.err, Catch::Contains("as a statement") && Catch::Contains("binlog_format = ROW"));
 }
 
+TEST_CASE("replicate applies a one-phase XA commit and stops before a prepared XA transaction",
+          "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  src.execute("INSERT INTO t VALUES (1, 1)");
+  catch_up(db);
+  const std::string xid = "'p" + db.name() + "'";
+  src.execute("XA START 'o" + db.name() + "'");
+  src.execute("INSERT INTO t VALUES (2, 2)");
+  src.execute("XA END 'o" + db.name() + "'");
+  src.execute("XA COMMIT 'o" + db.name() + "' ONE PHASE");
+  src.execute("INSERT INTO t VALUES (3, 3)");
+  src.execute("XA START " + xid);
+  src.execute("INSERT INTO t VALUES (4, 4)");
+  src.execute("XA END " + xid);
+  src.execute("XA PREPARE " + xid);
+  // The prepared transaction must not outlive the test on the shared server.
+  struct Rollback {
+    my2pg::mysql::Connection& src;
+    std::string xid;
+    ~Rollback() {
+      try {
+        src.execute("XA ROLLBACK " + xid);
+      } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): best effort
+      }
+    }
+  } rollback{src, xid};
+  const CommandResult r = run_my2pg(replicate_args(db, {"--until", "caught-up"}));
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.err, Catch::Contains("an XA transaction prepared at binlog") &&
+                        Catch::Contains("changes replicated tables of " + db.name()));
+  // Everything before it is applied, the one-phase XA commit included.
+  CHECK(db.target_value("SELECT string_agg(id::text, ',' ORDER BY id) FROM \"" + db.name() +
+                        "\".t") == "1,2,3");
+}
+
 TEST_CASE("replicate follows from --from for a target loaded some other way", "[replicate]") {
   TestDatabases db;
   auto& src = db.source();

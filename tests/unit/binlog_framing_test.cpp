@@ -170,6 +170,18 @@ TEST_CASE("standalone DDL, XA, rollback and savepoints frame correctly", "[binlo
   CHECK(f.add(make(350, 30, query("XA END 'x'")), "b.1") == TxRole::change);
   CHECK(f.add(make(380, 40, XaPrepareEvent{}), "b.1") == TxRole::commit);
   CHECK(f.current().end_pos == 420);
+  CHECK(f.current().xa_prepared);  // may still roll back
+
+  // MySQL's XA COMMIT ... ONE PHASE: the same event, marked one-phase, commits.
+  CHECK(f.add(make(320, 30, query("XA START 'y'")), "b.1") == TxRole::begin);
+  CHECK(f.add(make(350, 30, query("XA END 'y'")), "b.1") == TxRole::change);
+  XaPrepareEvent one_phase;
+  one_phase.one_phase = true;
+  CHECK(f.add(make(380, 40, one_phase), "b.1") == TxRole::commit);
+  CHECK_FALSE(f.current().xa_prepared);
+  CHECK(f.add(make(320, 30, query("BEGIN")), "b.1") == TxRole::begin);
+  CHECK(f.add(make(350, 27, XidEvent{}), "b.1") == TxRole::commit);
+  CHECK_FALSE(f.current().xa_prepared);
 
   CHECK(f.add(make(420, 27, XidEvent{}), "b.1") == TxRole::outside);  // no transaction open
   CHECK(f.add(make(447, 50, RotateEvent{}), "b.1") == TxRole::outside);
