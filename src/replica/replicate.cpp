@@ -1421,6 +1421,11 @@ void replicate_once(Attempt& attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ReplicaRow replica = read_replica_row(tgt, db);
+  if (replica.exists && replica.state == "detached" && attempt.followed != 0) {
+    // Detached (cutover) while this process waited for the target: the run ends as detached.
+    attempt.report.detached = true;
+    return;
+  }
   if (replica.exists && replica.state == "detached") {
     throw ConfigError("the replica of " + db + " was detached (by cutover); it is not resumed. " +
                       "To replicate again, copy again (my2pg migrate --replace)");

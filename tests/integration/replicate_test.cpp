@@ -958,6 +958,46 @@ TEST_CASE("replicate refuses to run twice for one database and stops when detach
   waitpid(pid, &status, WNOHANG);
 }
 
+TEST_CASE("replicate detached while it waits for a lost target ends as detached", "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY)");
+  catch_up(db);
+  // Its sessions carry the test's name, so that only they are ended.
+  const std::string log = "/tmp/my2pg-" + db.name() + ".log";
+  struct Remove {
+    std::string path;
+    ~Remove() { std::remove(path.c_str()); }
+  } remove_log{log};
+  const pid_t pid = spawn_my2pg({"replicate", "--source", db.source_uri(), "--target",
+                                 db.target_uri() + "?application_name=" + db.name()},
+                                log);
+  REQUIRE(pid > 0);
+  src.execute("INSERT INTO t VALUES (1)");
+  for (int i = 0; i < 100 && db.target_value("SELECT count(*) FROM \"" + db.name() + "\".t") != "1";
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  REQUIRE(db.target_value("SELECT count(*) FROM \"" + db.name() + "\".t") == "1");
+  db.target().execute(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+      "application_name = '" +
+      db.name() + "'");
+  db.target().execute("UPDATE my2pg.replica SET state = 'detached' WHERE source_database = '" +
+                      db.name() + "'");
+  src.execute("INSERT INTO t VALUES (2)");
+  int status = 0;
+  for (int i = 0; i < 200 && waitpid(pid, &status, WNOHANG) == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(db.target_value("SELECT count(*) FROM \"" + db.name() + "\".t") == "1");
+  const std::string out = my2pg::test::read_text_file(log);
+  INFO(out);
+  CHECK_THAT(out, Catch::Contains("lost the target") && Catch::Contains("detached by cutover"));
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, WNOHANG);
+}
+
 TEST_CASE("replicate applies what foreign-key actions did, which the source does not log",
           "[replicate]") {
   TestDatabases db;
