@@ -1421,8 +1421,9 @@ void replicate_once(Attempt& attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ReplicaRow replica = read_replica_row(tgt, db);
-  if (replica.exists && replica.state == "detached" && attempt.followed != 0) {
-    // Detached (cutover) while this process waited for the target: the run ends as detached.
+  if (attempt.followed != 0 && (!replica.exists || replica.state == "detached")) {
+    // Detached (cutover), or the control row removed (a copy made again), while this process
+    // waited for the target: the run ends as it does when that happens while following.
     attempt.report.detached = true;
     return;
   }
