@@ -512,7 +512,7 @@ int run_replicate_command(const Options& options) {
   if (report.reconnects != 0)
     reconnects += ", " + std::to_string(report.reconnects) + " reconnect(s)";
   if (report.target_reconnects != 0)
-    reconnects += ", " + std::to_string(report.target_reconnects) + " reconnect(s) to the target";
+    reconnects += ", target lost " + std::to_string(report.target_reconnects) + " time(s)";
   std::printf("replicated %llu transaction(s), %llu row change(s) in %.1f s; position %s%s%s\n",
               static_cast<unsigned long long>(report.transactions),
               static_cast<unsigned long long>(report.row_changes), report.seconds,

@@ -370,9 +370,10 @@ bool concerns(const binlog::QueryEvent& q, const std::string& ours) {
 
 class Follower {
  public:
+  // `report` takes the counts of what commits, as it commits (it outlives the follower).
   Follower(const ReplicateOptions& options, pg::Connection& tgt, const std::string& db,
            std::vector<Route>& routes, mysql::Flavor flavor, LiveState& live,
-           const Heartbeat* heartbeat, TrackedModel model)
+           const Heartbeat* heartbeat, TrackedModel model, ReplicateReport& report)
       : m_options(options),
         m_heartbeat(heartbeat),
         m_db(db),
@@ -381,6 +382,7 @@ class Follower {
         m_applier(tgt, routes),
         m_live(live),
         m_batch_counts(routes.size(), {0, 0, 0}),
+        m_report(report),
         m_model(std::move(model)) {
     index_routes();
   }
@@ -1251,6 +1253,7 @@ class Follower {
       spdlog::info("applied up to {}, past the batch that failed: gathering batches again",
                    m_committed.display());
     }
+    m_report.position = m_committed;
     m_report.transactions += m_inflight_tx;
     m_report.row_changes += m_inflight_changes;
     m_live.applied(m_committed, m_inflight_commit);
@@ -1274,7 +1277,7 @@ class Follower {
   std::vector<std::array<uint64_t, 3>> m_batch_counts, m_inflight_counts;
   std::unordered_map<std::string, size_t> m_route_by_name;
   std::unordered_map<uint64_t, MappedTable> m_tables;
-  ReplicateReport m_report;
+  ReplicateReport& m_report;
   BinlogPosition m_committed;  // in my2pg.replica
   BinlogPosition m_pending;    // after the last transaction read (applied once committed)
   BinlogPosition m_inflight;   // the batch being committed
@@ -1390,16 +1393,6 @@ bool try_replica_lock(pg::Connection& tgt, const std::string& database) {
 }
 
 namespace {
-
-// Adds a run's counts to the totals; the position is the run's.
-void tally(ReplicateReport& total, const ReplicateReport& run, const BinlogPosition& position) {
-  total.transactions += run.transactions;
-  total.row_changes += run.row_changes;
-  total.reconnects += run.reconnects;
-  total.caught_up = run.caught_up;
-  total.detached = run.detached;
-  total.position = position;
-}
 
 void replicate_once(Attempt& attempt) {
   ReplicateOptions& options = attempt.options;
@@ -1572,7 +1565,7 @@ void replicate_once(Attempt& attempt) {
                                   pg::describe_conninfo(options.target_uri));
   }
   Follower follower(options, tgt, db, routes, src.flavor(), live, heartbeat ? &*heartbeat : nullptr,
-                    std::move(tracked));
+                    std::move(tracked), attempt.report);
   {
     // Tables set aside by an earlier run stay aside until resync copies them again.
     const RowSet p = tgt.query(
@@ -1593,6 +1586,7 @@ void replicate_once(Attempt& attempt) {
     follower.set_paused_version(live.paused_version());
   }
   follower.committed() = start;
+  attempt.report.position = start;
   // Lags, rates and positions, once a second, in my2pg.replica_progress and the metrics.
   live.set_phase("following");
   const Monitor monitor(endpoint, options.target_uri, db, live, options.metrics,
@@ -1655,7 +1649,6 @@ void replicate_once(Attempt& attempt) {
         // target recorded and starts over from there.
         follower.abandon();
         live.set_phase("reconnecting");
-        tally(attempt.report, follower.report(), follower.committed());
         throw;
       }
       // Named before abandon(): a route made by a schema change that rolls back goes with it.
@@ -1724,11 +1717,16 @@ void replicate_once(Attempt& attempt) {
         "the replica of {} was detached (cutover) or its control row removed; this "
         "run stops at {}",
         db, follower.committed().display());
-  tgt.query(
-      "UPDATE my2pg.replica SET state = 'stopped', updated_at = now() WHERE "
-      "source_database = $1 AND state <> 'detached'",
-      {db});
-  tally(attempt.report, follower.report(), follower.committed());
+  try {
+    tgt.query(
+        "UPDATE my2pg.replica SET state = 'stopped', updated_at = now() WHERE "
+        "source_database = $1 AND state <> 'detached'",
+        {db});
+  } catch (const TargetError& e) {
+    // Ending anyway (stopped, caught up or detached): the next run starts from the position.
+    if (!e.connection_lost()) throw;
+    spdlog::warn("could not mark the replica stopped in my2pg.replica ({})", e.what());
+  }
 }
 
 }  // namespace
@@ -1747,9 +1745,12 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
       // Lost while following (or on the way back): wait for the target and go on. Before the
       // first run follows, a target that cannot be reached is the operator's to fix.
       if (!e.connection_lost() || attempt.followed == 0) throw;
-      if (attempt.followed != followed) backoff = options.reconnect_initial;
+      if (attempt.followed != followed) {
+        // Lost after following again (not a failed try to come back).
+        backoff = options.reconnect_initial;
+        ++attempt.report.target_reconnects;
+      }
       followed = attempt.followed;
-      ++attempt.report.target_reconnects;
       spdlog::warn(
           "lost the target ({}); reconnecting in {:.1f} s to resume at the position it recorded",
           e.what(), backoff);
@@ -1758,7 +1759,10 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       if (stopping()) break;
       backoff = std::min(backoff * 2, options.reconnect_max);
-      attempt.options.migrate_first = nullptr;  // the copy is there: the run followed
+      // The copy is there and the control row too: the next run resumes where it stands.
+      attempt.options.migrate_first = nullptr;
+      attempt.options.from.reset();
+      attempt.options.from_gtid.clear();
     }
   }
   attempt.report.seconds = seconds_since(started);

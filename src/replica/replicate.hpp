@@ -71,7 +71,7 @@ struct ReplicateReport {
   uint64_t transactions = 0;
   uint64_t row_changes = 0;
   uint64_t reconnects = 0;         // to the source
-  uint64_t target_reconnects = 0;  // runs started over after the target was lost
+  uint64_t target_reconnects = 0;  // times the target was lost while following
   double seconds = 0;
   bool caught_up = false;  // --until reached
   bool detached = false;   // cutover detached the replica while it ran
