@@ -1382,6 +1382,8 @@ struct Attempt {
   ReplicateOptions options;
   ReplicateReport report;  // totals over the runs
   uint64_t followed = 0;   // runs that got as far as following the binlog
+  // The session that holds the replica's lock: pid and backend_start, as text.
+  std::vector<std::optional<std::string>> lock_session;
 };
 
 }  // namespace
@@ -1405,6 +1407,21 @@ void replicate_once(Attempt& attempt) {
   // A killed predecessor's session may take a moment to end, so wait a little for it.
   for (int tries = 0;; ++tries) {
     if (try_replica_lock(tgt, db)) break;
+    if (options.stop != nullptr && options.stop->load()) return;
+    if (!attempt.lock_session.empty()) {
+      // This process's own session of the run before, which lost its link but may live on in
+      // the server (a network that dropped the connection without a word) and hold the lock
+      // until the server notices: ended, if it is still that very session.
+      try {
+        tgt.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $1 AND "
+            "backend_start = $2::timestamptz",
+            {attempt.lock_session[0], attempt.lock_session[1]});
+      } catch (const TargetError& e) {
+        if (e.connection_lost()) throw;
+        spdlog::warn("could not end this process's earlier session ({}); waiting for it", e.what());
+      }
+    }
     if (tries >= 100) {
       throw ConfigError("another my2pg replicate follows " + db +
                         " into this target already "
@@ -1412,6 +1429,12 @@ void replicate_once(Attempt& attempt) {
                         db + "'); stop it first (SIGTERM), or see pg_locks for its session");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  {
+    const RowSet me = tgt.query(
+        "SELECT pid::text, backend_start::text FROM pg_stat_activity WHERE pid = "
+        "pg_backend_pid()");
+    attempt.lock_session = {me.rows.at(0).at(0).value_or(""), me.rows.at(0).at(1).value_or("")};
   }
   ReplicaRow replica = read_replica_row(tgt, db);
   if (attempt.followed != 0 && (!replica.exists || replica.state == "detached")) {
@@ -1733,7 +1756,7 @@ void replicate_once(Attempt& attempt) {
 
 ReplicateReport run_replicate(const ReplicateOptions& options) {
   const auto started = Clock::now();
-  Attempt attempt{options, {}, 0};
+  Attempt attempt{options, {}, 0, {}};
   auto stopping = [&] { return options.stop != nullptr && options.stop->load(); };
   double backoff = options.reconnect_initial;
   uint64_t followed = 0;

@@ -2,9 +2,14 @@
 // transactions at a time, exactly once. Every test ends by comparing the two sides with
 // `my2pg verify`'s job (counts, per-range digests over every column's canonical value) and with
 // plain SQL aggregates computed on each side.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -74,6 +79,104 @@ std::string replica_value(TestDatabases& db, const std::string& column) {
   return db.target_value("SELECT " + column + " FROM my2pg.replica WHERE source_database = '" +
                          db.name() + "'");
 }
+
+// A TCP relay on loopback to `target_port` whose client sides can be cut while the server sides
+// stay open: a network that drops connections without a word to the server, whose sessions live
+// on (holding their locks) until it notices.
+class Relay {
+ public:
+  explicit Relay(uint16_t target_port) : m_target(target_port) {
+    m_listen = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t n = sizeof a;
+    if (bind(m_listen, reinterpret_cast<sockaddr*>(&a), n) != 0 || listen(m_listen, 16) != 0 ||
+        getsockname(m_listen, reinterpret_cast<sockaddr*>(&a), &n) != 0)
+      throw std::runtime_error("relay: cannot listen");
+    m_port = ntohs(a.sin_port);
+    m_thread = std::thread([this] { run(); });
+  }
+  ~Relay() {
+    m_stop = true;
+    m_thread.join();
+    for (const auto& [client, server] : m_pairs) {
+      close(client);
+      close(server);
+    }
+    for (int fd : m_kept) close(fd);
+    close(m_listen);
+  }
+  Relay(const Relay&) = delete;
+  Relay& operator=(const Relay&) = delete;
+  uint16_t port() const { return m_port; }
+  // Closes the client side of every connection open now; the server sides stay open, silent.
+  void cut() {
+    m_cut = true;
+    while (m_cut) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+
+ private:
+  void run() {
+    while (!m_stop) {
+      if (m_cut) {
+        for (const auto& [client, server] : m_pairs) {
+          close(client);
+          m_kept.push_back(server);
+        }
+        m_pairs.clear();
+        m_cut = false;
+      }
+      std::vector<pollfd> fds = {{m_listen, POLLIN, 0}};
+      for (const auto& [client, server] : m_pairs) {
+        fds.push_back({client, POLLIN, 0});
+        fds.push_back({server, POLLIN, 0});
+      }
+      if (poll(fds.data(), fds.size(), 50) <= 0) continue;
+      if ((fds[0].revents & POLLIN) != 0) {
+        const int client = accept(m_listen, nullptr, nullptr);
+        const int server = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons(m_target);
+        if (connect(server, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
+          m_pairs.emplace_back(client, server);
+        } else {
+          close(client);
+          close(server);
+        }
+        continue;  // the pairs changed: poll again
+      }
+      std::vector<size_t> ended;
+      for (size_t i = 0; i < m_pairs.size(); ++i) {
+        for (const bool up : {false, true}) {
+          const pollfd& p = fds[1 + 2 * i + (up ? 1 : 0)];
+          if ((p.revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+          char buffer[65536];
+          const ssize_t got = read(p.fd, buffer, sizeof buffer);
+          const int to = up ? m_pairs[i].first : m_pairs[i].second;
+          if (got <= 0 || write(to, buffer, static_cast<size_t>(got)) != got) {
+            ended.push_back(i);
+            break;
+          }
+        }
+      }
+      for (auto it = ended.rbegin(); it != ended.rend(); ++it) {
+        close(m_pairs[*it].first);
+        close(m_pairs[*it].second);
+        m_pairs.erase(m_pairs.begin() + static_cast<std::ptrdiff_t>(*it));
+      }
+    }
+  }
+
+  uint16_t m_target, m_port = 0;
+  int m_listen = -1;
+  std::atomic<bool> m_stop{false}, m_cut{false};
+  std::vector<std::pair<int, int>> m_pairs;  // client, server
+  std::vector<int> m_kept;                   // server sides of cut connections
+  std::thread m_thread;
+};
 
 // One row of every family of the type matrix that a binlog row image carries.
 constexpr const char* kTypedTable =
@@ -1034,6 +1137,52 @@ TEST_CASE("replicate detached while it waits for a lost target ends as detached"
                       Catch::Contains("replicated 1 transaction(s)"));
   kill(pid, SIGKILL);
   waitpid(pid, &status, WNOHANG);
+}
+
+TEST_CASE("replicate ends its own session that lives on after the link to the target broke",
+          "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY)");
+  catch_up(db);
+  // replicate reaches the target through a relay that can drop its connections silently.
+  const std::string uri = db.target_uri();
+  const size_t colon = uri.rfind(':'), slash = uri.find('/', colon);
+  Relay relay(static_cast<uint16_t>(std::stoi(uri.substr(colon + 1, slash - colon - 1))));
+  const std::string relayed = uri.substr(0, colon + 1) + std::to_string(relay.port()) +
+                              uri.substr(slash) + "?application_name=" + db.name();
+  const std::string log = "/tmp/my2pg-" + db.name() + ".log";
+  struct Remove {
+    std::string path;
+    ~Remove() { std::remove(path.c_str()); }
+  } remove_log{log};
+  const pid_t pid =
+      spawn_my2pg({"replicate", "--source", db.source_uri(), "--target", relayed}, log);
+  REQUIRE(pid > 0);
+  auto count = [&] { return db.target_value("SELECT count(*) FROM \"" + db.name() + "\".t"); };
+  auto wait_count = [&](const std::string& want) {
+    for (int i = 0; i < 300 && count() != want; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return count() == want;
+  };
+  src.execute("INSERT INTO t VALUES (1)");
+  REQUIRE(wait_count("1"));
+  const std::string sessions =
+      "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + db.name() + "'";
+  const std::string before = db.target_value(sessions);
+  relay.cut();
+  // The old sessions hold the replica's lock; the run after the loss ends its own and goes on.
+  src.execute("INSERT INTO t VALUES (2)");
+  CHECK(wait_count("2"));
+  CHECK(db.target_value(sessions) == before);  // the new ones, the old ones gone
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  const std::string out = my2pg::test::read_text_file(log);
+  INFO(out);
+  CHECK_THAT(out, Catch::Contains("target lost 1 time(s)"));
 }
 
 TEST_CASE("replicate applies what foreign-key actions did, which the source does not log",
