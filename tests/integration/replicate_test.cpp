@@ -178,6 +178,25 @@ class Relay {
   std::thread m_thread;
 };
 
+// The output file of a spawned my2pg, removed at the end of the test.
+struct SpawnLog {
+  explicit SpawnLog(const std::string& name) : path("/tmp/my2pg-" + name + ".log") {}
+  ~SpawnLog() { std::remove(path.c_str()); }
+  SpawnLog(const SpawnLog&) = delete;
+  SpawnLog& operator=(const SpawnLog&) = delete;
+  std::string path;
+};
+
+// Stops a spawned my2pg with SIGTERM, which must end it with exit 0; its output.
+std::string stop_cleanly(pid_t pid, const std::string& log) {
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  return my2pg::test::read_text_file(log);
+}
+
 // One row of every family of the type matrix that a binlog row image carries.
 constexpr const char* kTypedTable =
     "CREATE TABLE typed (id INT PRIMARY KEY, ti TINYINT, tu TINYINT UNSIGNED, si SMALLINT, "
@@ -537,11 +556,8 @@ TEST_CASE("replicate gathers batches again once a failure does not come back", "
   src.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
   src.execute("INSERT INTO t VALUES (1, 1)");
   catch_up(db);
-  const std::string log = "/tmp/my2pg-" + db.name() + ".log";
-  struct Remove {
-    std::string path;
-    ~Remove() { std::remove(path.c_str()); }
-  } remove_log{log};
+  const SpawnLog spawn_log(db.name());
+  const std::string& log = spawn_log.path;
   // A lock the replica waits for longer than its lock_timeout fails its batch (SQLSTATE 55P03).
   const pid_t pid =
       spawn_my2pg({"replicate", "--source", db.source_uri(), "--target",
@@ -579,12 +595,7 @@ TEST_CASE("replicate gathers batches again once a failure does not come back", "
     src.execute("INSERT INTO t VALUES (" + std::to_string(i) + ", " + std::to_string(i) + ")");
   locker.execute("COMMIT");
   CHECK(wait_count("303"));
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
-  const std::string out = my2pg::test::read_text_file(log);
+  const std::string out = stop_cleanly(pid, log);
   INFO(out);
   const size_t single = out.find("lock timeout");
   REQUIRE(single != std::string::npos);
@@ -741,11 +752,8 @@ TEST_CASE("replicate follows from --from for a target loaded some other way", "[
   src.execute("INSERT INTO t VALUES (2, 2)");
   src.execute("UPDATE t SET v = 10 WHERE id = 1");
   // Its sessions carry the test's name, so that they alone can be ended.
-  const std::string log = "/tmp/my2pg-" + db.name() + ".log";
-  struct Remove {
-    std::string path;
-    ~Remove() { std::remove(path.c_str()); }
-  } remove_log{log};
+  const SpawnLog spawn_log(db.name());
+  const std::string& log = spawn_log.path;
   const pid_t pid =
       spawn_my2pg({"replicate", "--source", db.source_uri(), "--target",
                    db.target_uri() + "?application_name=" + db.name(), "--from", from},
@@ -768,12 +776,7 @@ TEST_CASE("replicate follows from --from for a target loaded some other way", "[
       db.name() + "'");
   src.execute("INSERT INTO t VALUES (3, 3)");
   CHECK(wait_rows("1:10,2:2,3:3"));
-  kill(pid, SIGTERM);
-  int exit_status = 0;
-  waitpid(pid, &exit_status, 0);
-  CHECK(WIFEXITED(exit_status));
-  CHECK(WEXITSTATUS(exit_status) == 0);
-  const std::string out = my2pg::test::read_text_file(log);
+  const std::string out = stop_cleanly(pid, log);
   INFO(out);
   CHECK_THAT(out, Catch::Contains("replicated 3 transaction(s)") &&
                       Catch::Contains("target lost 1 time(s)"));
@@ -1104,11 +1107,8 @@ TEST_CASE("replicate detached while it waits for a lost target ends as detached"
   src.execute("CREATE TABLE t (id INT PRIMARY KEY)");
   catch_up(db);
   // Its sessions carry the test's name, so that only they are ended.
-  const std::string log = "/tmp/my2pg-" + db.name() + ".log";
-  struct Remove {
-    std::string path;
-    ~Remove() { std::remove(path.c_str()); }
-  } remove_log{log};
+  const SpawnLog spawn_log(db.name());
+  const std::string& log = spawn_log.path;
   const pid_t pid = spawn_my2pg({"replicate", "--source", db.source_uri(), "--target",
                                  db.target_uri() + "?application_name=" + db.name()},
                                 log);
@@ -1151,11 +1151,8 @@ TEST_CASE("replicate ends its own session that lives on after the link to the ta
   Relay relay(static_cast<uint16_t>(std::stoi(uri.substr(colon + 1, slash - colon - 1))));
   const std::string relayed = uri.substr(0, colon + 1) + std::to_string(relay.port()) +
                               uri.substr(slash) + "?application_name=" + db.name();
-  const std::string log = "/tmp/my2pg-" + db.name() + ".log";
-  struct Remove {
-    std::string path;
-    ~Remove() { std::remove(path.c_str()); }
-  } remove_log{log};
+  const SpawnLog spawn_log(db.name());
+  const std::string& log = spawn_log.path;
   const pid_t pid =
       spawn_my2pg({"replicate", "--source", db.source_uri(), "--target", relayed}, log);
   REQUIRE(pid > 0);
@@ -1175,12 +1172,7 @@ TEST_CASE("replicate ends its own session that lives on after the link to the ta
   src.execute("INSERT INTO t VALUES (2)");
   CHECK(wait_count("2"));
   CHECK(db.target_value(sessions) == before);  // the new ones, the old ones gone
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
-  const std::string out = my2pg::test::read_text_file(log);
+  const std::string out = stop_cleanly(pid, log);
   INFO(out);
   CHECK_THAT(out, Catch::Contains("target lost 1 time(s)"));
 }
