@@ -199,8 +199,13 @@ Connection::Connection(const std::string& conninfo) : m_display(describe_conninf
                       "08001");
   }
   PQsetNoticeProcessor(m_conn, log_notice, nullptr);
-  execute("SET client_encoding = 'UTF8'");
-  execute("SET standard_conforming_strings = on");  // the literals my2pg writes assume it
+  try {
+    execute("SET client_encoding = 'UTF8'");
+    execute("SET standard_conforming_strings = on");  // the literals my2pg writes assume it
+  } catch (...) {
+    PQfinish(m_conn);  // the link broke at once: no destructor runs for a half-made object
+    throw;
+  }
 }
 
 Connection::~Connection() {

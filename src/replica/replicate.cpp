@@ -1382,7 +1382,7 @@ struct Attempt {
   ReplicateOptions options;
   ReplicateReport report;  // totals over the runs
   uint64_t followed = 0;   // runs that got as far as following the binlog
-  // The session that holds the replica's lock: pid and backend_start, as text.
+  // The session that holds the replica's lock: pid and backend_start (epoch seconds, exact).
   std::vector<std::optional<std::string>> lock_session;
 };
 
@@ -1405,9 +1405,14 @@ void replicate_once(Attempt& attempt) {
 
   // One follower per source database: a second one would apply the same transactions again.
   // A killed predecessor's session may take a moment to end, so wait a little for it.
+  bool warned = false;
   for (int tries = 0;; ++tries) {
     if (try_replica_lock(tgt, db)) break;
-    if (options.stop != nullptr && options.stop->load()) return;
+    if (options.stop != nullptr && options.stop->load()) {
+      if (attempt.followed != 0) return;  // a run after a lost target: what was applied stands
+      throw ConfigError("stopped while waiting for the lock 'my2pg replicate " + db +
+                        "' that another session holds; nothing was applied");
+    }
     if (!attempt.lock_session.empty()) {
       // This process's own session of the run before, which lost its link but may live on in
       // the server (a network that dropped the connection without a word) and hold the lock
@@ -1415,11 +1420,14 @@ void replicate_once(Attempt& attempt) {
       try {
         tgt.query(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = $1 AND "
-            "backend_start = $2::timestamptz",
+            "extract(epoch FROM backend_start) = $2::numeric",
             {attempt.lock_session[0], attempt.lock_session[1]});
       } catch (const TargetError& e) {
         if (e.connection_lost()) throw;
-        spdlog::warn("could not end this process's earlier session ({}); waiting for it", e.what());
+        if (!warned)
+          spdlog::warn("could not end this process's earlier session ({}); waiting for it",
+                       e.what());
+        warned = true;
       }
     }
     if (tries >= 100) {
@@ -1432,8 +1440,8 @@ void replicate_once(Attempt& attempt) {
   }
   {
     const RowSet me = tgt.query(
-        "SELECT pid::text, backend_start::text FROM pg_stat_activity WHERE pid = "
-        "pg_backend_pid()");
+        "SELECT pid::text, extract(epoch FROM backend_start)::text FROM pg_stat_activity WHERE "
+        "pid = pg_backend_pid()");
     attempt.lock_session = {me.rows.at(0).at(0).value_or(""), me.rows.at(0).at(1).value_or("")};
   }
   ReplicaRow replica = read_replica_row(tgt, db);
@@ -1685,7 +1693,11 @@ void replicate_once(Attempt& attempt) {
         // The tables its foreign-key actions reach go aside with it: the source does not log
         // what those actions do, and they are applied with the parent's changes.
         const BinlogPosition at = follower.committed();
+        // In one transaction: a table and the tables its foreign-key actions reach are paused
+        // together or not at all (a target lost halfway pauses none; the next run meets the
+        // error again).
         pg::Connection control(options.target_uri);
+        pg::Transaction pausing(control);
         std::vector<std::string> todo = {failing};
         std::string names;
         while (!todo.empty()) {
@@ -1716,6 +1728,7 @@ void replicate_once(Attempt& attempt) {
           r->paused_at = wall_seconds();
           for (const Cascade& c : r->cascades) todo.push_back(routes.at(c.child).source->name);
         }
+        pausing.commit();
         spdlog::error(
             "{}.{} is paused (--on-table-error pause): {}\nChanges of {} from {} on are not "
             "applied; the other tables go on. Copy again with my2pg resync --table {}",
@@ -1761,6 +1774,7 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
   double backoff = options.reconnect_initial;
   uint64_t followed = 0;
   for (;;) {
+    std::string lost;  // what went away, and why
     try {
       replicate_once(attempt);
       break;
@@ -1768,25 +1782,30 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
       // Lost while following (or on the way back): wait for the target and go on. Before the
       // first run follows, a target that cannot be reached is the operator's to fix.
       if (!e.connection_lost() || attempt.followed == 0) throw;
+      lost = "the target (" + std::string(e.what()) + ")";
       if (attempt.followed != followed) {
         // Lost after following again (not a failed try to come back).
         backoff = options.reconnect_initial;
         ++attempt.report.target_reconnects;
       }
-      followed = attempt.followed;
-      spdlog::warn(
-          "lost the target ({}); reconnecting in {:.1f} s to resume at the position it recorded",
-          e.what(), backoff);
-      const auto wake = Clock::now() + std::chrono::duration<double>(backoff);
-      while (Clock::now() < wake && !stopping())
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      if (stopping()) break;
-      backoff = std::min(backoff * 2, options.reconnect_max);
-      // The copy is there and the control row too: the next run resumes where it stands.
-      attempt.options.migrate_first = nullptr;
-      attempt.options.from.reset();
-      attempt.options.from_gtid.clear();
+    } catch (const SourceError& e) {
+      // The source went away while a run after a lost target set up (while following, the run
+      // reconnects to it itself): waited for the same way.
+      if (!worth_reconnecting(e) || attempt.followed == 0) throw;
+      lost = "the source (" + std::string(e.what()) + ")";
     }
+    followed = attempt.followed;
+    spdlog::warn("lost {}; reconnecting in {:.1f} s to resume at the position the target recorded",
+                 lost, backoff);
+    const auto wake = Clock::now() + std::chrono::duration<double>(backoff);
+    while (Clock::now() < wake && !stopping())
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (stopping()) break;
+    backoff = std::min(backoff * 2, options.reconnect_max);
+    // The copy is there and the control row too: the next run resumes where it stands.
+    attempt.options.migrate_first = nullptr;
+    attempt.options.from.reset();
+    attempt.options.from_gtid.clear();
   }
   attempt.report.seconds = seconds_since(started);
   return attempt.report;

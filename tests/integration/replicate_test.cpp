@@ -110,6 +110,9 @@ class Relay {
   Relay(const Relay&) = delete;
   Relay& operator=(const Relay&) = delete;
   uint16_t port() const { return m_port; }
+  // While set, connections are closed as soon as they are accepted (a server out of reach); the
+  // open ones go on.
+  void refuse(bool on) { m_refuse = on; }
   // Closes the client side of every connection open now; the server sides stay open, silent.
   void cut() {
     m_cut = true;
@@ -135,6 +138,10 @@ class Relay {
       if (poll(fds.data(), fds.size(), 50) <= 0) continue;
       if ((fds[0].revents & POLLIN) != 0) {
         const int client = accept(m_listen, nullptr, nullptr);
+        if (m_refuse) {
+          close(client);
+          continue;
+        }
         const int server = socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in a{};
         a.sin_family = AF_INET;
@@ -172,11 +179,22 @@ class Relay {
 
   uint16_t m_target, m_port = 0;
   int m_listen = -1;
-  std::atomic<bool> m_stop{false}, m_cut{false};
+  std::atomic<bool> m_stop{false}, m_cut{false}, m_refuse{false};
   std::vector<std::pair<int, int>> m_pairs;  // client, server
   std::vector<int> m_kept;                   // server sides of cut connections
   std::thread m_thread;
 };
+
+// `uri` (scheme://user:pw@host:port/database) with another port.
+std::string with_port(const std::string& uri, uint16_t port) {
+  const size_t colon = uri.rfind(':'), slash = uri.find('/', colon);
+  return uri.substr(0, colon + 1) + std::to_string(port) + uri.substr(slash);
+}
+
+uint16_t port_of(const std::string& uri) {
+  const size_t colon = uri.rfind(':'), slash = uri.find('/', colon);
+  return static_cast<uint16_t>(std::stoi(uri.substr(colon + 1, slash - colon - 1)));
+}
 
 // The output file of a spawned my2pg, removed at the end of the test.
 struct SpawnLog {
@@ -1145,12 +1163,12 @@ TEST_CASE("replicate ends its own session that lives on after the link to the ta
   auto& src = db.source();
   src.execute("CREATE TABLE t (id INT PRIMARY KEY)");
   catch_up(db);
-  // replicate reaches the target through a relay that can drop its connections silently.
-  const std::string uri = db.target_uri();
-  const size_t colon = uri.rfind(':'), slash = uri.find('/', colon);
-  Relay relay(static_cast<uint16_t>(std::stoi(uri.substr(colon + 1, slash - colon - 1))));
-  const std::string relayed = uri.substr(0, colon + 1) + std::to_string(relay.port()) +
-                              uri.substr(slash) + "?application_name=" + db.name();
+  // replicate reaches the target through a relay that can drop its connections silently. Its
+  // sessions show times in a style and zone of their own (the session is told apart by them).
+  Relay relay(port_of(db.target_uri()));
+  const std::string relayed =
+      with_port(db.target_uri(), relay.port()) + "?application_name=" + db.name() +
+      "&options=-c%20DateStyle%3DSQL%2CDMY%20-c%20TimeZone%3DAsia%2FKolkata";
   const SpawnLog spawn_log(db.name());
   const std::string& log = spawn_log.path;
   const pid_t pid =
@@ -1164,17 +1182,59 @@ TEST_CASE("replicate ends its own session that lives on after the link to the ta
   };
   src.execute("INSERT INTO t VALUES (1)");
   REQUIRE(wait_count("1"));
-  const std::string sessions =
-      "SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + db.name() + "'";
-  const std::string before = db.target_value(sessions);
+  // The session that holds the replica's lock.
+  const std::string holder =
+      "SELECT coalesce(min(l.pid), 0) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE "
+      "l.locktype = 'advisory' AND l.granted AND a.application_name = '" +
+      db.name() + "'";
+  const std::string old_holder = db.target_value(holder);
+  REQUIRE(old_holder != "0");
   relay.cut();
-  // The old sessions hold the replica's lock; the run after the loss ends its own and goes on.
+  // The old session holds the lock on; the run after the loss ends it and goes on.
   src.execute("INSERT INTO t VALUES (2)");
   CHECK(wait_count("2"));
-  CHECK(db.target_value(sessions) == before);  // the new ones, the old ones gone
+  CHECK(db.target_value("SELECT count(*) FROM pg_stat_activity WHERE pid = " + old_holder) == "0");
+  CHECK(db.target_value(holder) != old_holder);
   const std::string out = stop_cleanly(pid, log);
   INFO(out);
   CHECK_THAT(out, Catch::Contains("target lost 1 time(s)"));
+}
+
+TEST_CASE("replicate waits for a source out of reach while it comes back from a lost target",
+          "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY)");
+  catch_up(db);
+  Relay relay(port_of(db.source_uri()));
+  const SpawnLog log(db.name());
+  const pid_t pid = spawn_my2pg({"replicate", "--source", with_port(db.source_uri(), relay.port()),
+                                 "--target", db.target_uri() + "?application_name=" + db.name()},
+                                log.path);
+  REQUIRE(pid > 0);
+  auto count = [&] { return db.target_value("SELECT count(*) FROM \"" + db.name() + "\".t"); };
+  auto wait_count = [&](const std::string& want) {
+    for (int i = 0; i < 300 && count() != want; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return count() == want;
+  };
+  src.execute("INSERT INTO t VALUES (1)");
+  REQUIRE(wait_count("1"));
+  // The target's sessions end while the source takes no new connections (the stream that is
+  // open goes on): the run after the loss cannot reach the source at first.
+  relay.refuse(true);
+  db.target().execute(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+      "application_name = '" +
+      db.name() + "'");
+  src.execute("INSERT INTO t VALUES (2)");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  relay.refuse(false);
+  CHECK(wait_count("2"));
+  const std::string out = stop_cleanly(pid, log.path);
+  INFO(out);
+  CHECK_THAT(out, Catch::Contains("lost the source") && Catch::Contains("target lost 1 time(s)"));
+  check_equal(db);
 }
 
 TEST_CASE("replicate applies what foreign-key actions did, which the source does not log",
