@@ -1237,6 +1237,28 @@ TEST_CASE("replicate waits for a source out of reach while it comes back from a 
   check_equal(db);
 }
 
+TEST_CASE("replicate stopped while another session holds the replica's lock says so",
+          "[replicate]") {
+  TestDatabases db;
+  db.source().execute("CREATE TABLE t (id INT PRIMARY KEY)");
+  catch_up(db);
+  my2pg::pg::Connection holder(db.target_uri());
+  holder.query("SELECT pg_advisory_lock(hashtext('my2pg replicate ' || $1))", {db.name()});
+  const SpawnLog log(db.name());
+  const pid_t pid = spawn_my2pg(replicate_args(db), log.path);
+  REQUIRE(pid > 0);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const std::string out = my2pg::test::read_text_file(log.path);
+  INFO(out);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 2);
+  CHECK_THAT(out, Catch::Contains("stopped while waiting for the lock 'my2pg replicate " +
+                                  db.name() + "'"));
+}
+
 TEST_CASE("replicate applies what foreign-key actions did, which the source does not log",
           "[replicate]") {
   TestDatabases db;
