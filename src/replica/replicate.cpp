@@ -523,7 +523,6 @@ class Follower {
   // --on-table-error pause set `table` aside: a route made for it later (a schema change applied
   // again after a rollback) starts paused.
   void pause_name(const std::string& table) { m_paused_names.insert(table); }
-  // Commit every source transaction on its own (to apply all that precede a failing one).
   // One source transaction per commit until everything read before a failure is committed: the
   // transactions before the failing one are applied, then it stops the run, or, when it does not
   // fail again (a lock or a timeout that passed), batches gather again.
@@ -1375,6 +1374,18 @@ void warn_about_tables(const std::vector<Route>& routes, const schema::Catalog& 
   }
 }
 
+// Waits `backoff` seconds before a reconnect, and doubles it up to the longest wait; false when
+// asked to stop meanwhile (the wait ends at once).
+bool back_off(double& backoff, const ReplicateOptions& options) {
+  auto stopping = [&] { return options.stop != nullptr && options.stop->load(); };
+  const auto wake = Clock::now() + std::chrono::duration<double>(backoff);
+  while (Clock::now() < wake && !stopping())
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (stopping()) return false;
+  backoff = std::min(backoff * 2, options.reconnect_max);
+  return true;
+}
+
 // One run of replicate from the target's recorded state, and what the runs before it left:
 // after the target is lost, the next run starts over from what the target recorded, as a
 // restarted process would.
@@ -1648,11 +1659,7 @@ void replicate_once(Attempt& attempt) {
       live.set_phase("reconnecting");
       spdlog::warn("lost the source ({}); reconnecting in {:.1f} s to resume at {}", e.what(),
                    backoff, follower.committed().display());
-      const auto wake = Clock::now() + std::chrono::duration<double>(backoff);
-      while (Clock::now() < wake && !(options.stop != nullptr && options.stop->load()))
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      if (options.stop != nullptr && options.stop->load()) break;
-      backoff = std::min(backoff * 2, options.reconnect_max);
+      if (!back_off(backoff, options)) break;
       try {
         mysql::Connection check(endpoint);
         const ServerIdentity now = identity_of(check);
@@ -1770,7 +1777,6 @@ void replicate_once(Attempt& attempt) {
 ReplicateReport run_replicate(const ReplicateOptions& options) {
   const auto started = Clock::now();
   Attempt attempt{options, {}, 0, {}};
-  auto stopping = [&] { return options.stop != nullptr && options.stop->load(); };
   double backoff = options.reconnect_initial;
   uint64_t followed = 0;
   for (;;) {
@@ -1797,11 +1803,7 @@ ReplicateReport run_replicate(const ReplicateOptions& options) {
     followed = attempt.followed;
     spdlog::warn("lost {}; reconnecting in {:.1f} s to resume at the position the target recorded",
                  lost, backoff);
-    const auto wake = Clock::now() + std::chrono::duration<double>(backoff);
-    while (Clock::now() < wake && !stopping())
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (stopping()) break;
-    backoff = std::min(backoff * 2, options.reconnect_max);
+    if (!back_off(backoff, options)) break;
     // The copy is there and the control row too: the next run resumes where it stands.
     attempt.options.migrate_first = nullptr;
     attempt.options.from.reset();
