@@ -473,6 +473,8 @@ int run_replicate_command(const Options& options) {
   if (auto b = options.get("batch-bytes")) r.batch_bytes = parse_size(*b, "--batch-bytes");
   if (auto ms = options.get("batch-ms"))
     r.batch_seconds = static_cast<double>(parse_count(*ms, "--batch-ms", 1, 600000)) / 1000.0;
+  if (auto n = options.get("conflict-retries"))
+    r.conflict_retries = static_cast<int>(parse_count(*n, "--conflict-retries", 0, 1000));
   if (auto t = options.get("source-timeout"))
     r.source_timeout = static_cast<double>(parse_count(*t, "--source-timeout", 2, 3600));
   if (auto hb = options.get("heartbeat-table")) r.heartbeat_table = *hb;

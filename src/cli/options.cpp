@@ -75,6 +75,10 @@ constexpr OptionSpec kReplicateOwn[] = {
     {"source-timeout", "SECONDS",
      "reconnect when the source sends nothing, not even its heartbeat (every second when "
      "idle), for this long (default 30)"},
+    {"conflict-retries", "N",
+     "a deadlock, serialization failure, lock_timeout or statement_timeout on the target: try "
+     "the transaction again up to N times in a row, waiting 0.5 s doubling to 30 s, then stop "
+     "(default 10)"},
     {"on-table-error", "POLICY",
      "a table's value the target cannot store, or a target table that no longer equals the "
      "source: stop (default), or pause that table (my2pg.paused_table; resync brings it back) "

@@ -159,6 +159,14 @@ bool worth_reconnecting(const SourceError& e) {
          n == 1159 || n == 1160 || n == 1161;
 }
 
+// A conflict on the target that passes by itself: a serialization failure, a deadlock, a lock
+// the statement gave up waiting for (lock_timeout) or a statement cancelled (statement_timeout,
+// pg_cancel_backend). Worth trying the same transaction again after a wait.
+bool passing_conflict(const TargetError& e) {
+  const std::string& s = e.sqlstate();
+  return s == "40001" || s == "40P01" || s == "55P03" || s == "57014";
+}
+
 std::string where_of(const std::string& file, uint64_t pos) {
   return file + ":" + std::to_string(pos);
 }
@@ -1637,6 +1645,10 @@ void replicate_once(Attempt& attempt) {
                until ? ", until " + where_of(until->file, until->pos) : "");
   ++attempt.followed;
   double backoff = options.reconnect_initial;
+  // Passing conflicts in a row on the same transaction (the one after `conflict_at`).
+  int conflicts = 0;
+  BinlogPosition conflict_at;
+  double conflict_backoff = options.reconnect_initial;
   for (;;) {
     try {
       follower.follow(endpoint, until ? &*until : nullptr);
@@ -1748,6 +1760,39 @@ void replicate_once(Attempt& attempt) {
         follower.go_single();
         spdlog::debug("{}; applying the transactions before it one by one", e.what());
         continue;
+      }
+      const auto* conflict = dynamic_cast<const TargetError*>(&e);
+      if (conflict != nullptr && passing_conflict(*conflict)) {
+        // The transaction itself met it: tried again after a wait, as long as the conflict
+        // lasts, up to --conflict-retries times in a row.
+        const BinlogPosition at = follower.committed();
+        if (at.file != conflict_at.file || at.pos != conflict_at.pos) {
+          conflicts = 0;
+          conflict_backoff = options.reconnect_initial;
+          conflict_at = at;
+        }
+        const std::string where = where_of(at.file, at.pos);
+        if (conflicts < options.conflict_retries) {
+          ++conflicts;
+          spdlog::warn(
+              "the transaction after binlog {} met a conflict on the target ({}); trying it "
+              "again in {:.1f} s ({} of {})",
+              where, e.what(), conflict_backoff, conflicts, options.conflict_retries);
+          live.set_phase("retrying");
+          if (!back_off(conflict_backoff, options)) break;
+          live.set_phase("following");
+          continue;
+        }
+        const std::string what =
+            std::string(e.what()) + "\nthe transaction after binlog " + where + " met it " +
+            std::to_string(conflicts + 1) +
+            " time(s) in a row. Find what holds its lock or outlasts its statement on the "
+            "target (pg_locks, pg_stat_activity; lock_timeout and statement_timeout of my2pg's "
+            "role), then start replicate again: it resumes before this transaction "
+            "(--conflict-retries sets how often it is tried)";
+        live.set_phase("failed");
+        record_error(options.target_uri, db, what);
+        throw TargetError(what, conflict->sqlstate());
       }
       live.set_phase("failed");
       record_error(options.target_uri, db, e.what());

@@ -62,6 +62,10 @@ struct ReplicateOptions {
   bool pause_failing_tables = false;
   // The longest my2pg verify may hold the replica at one position (see ReplicaHold).
   double hold_limit_seconds = 60;
+  // A passing conflict on the target (deadlock, serialization failure, lock or statement
+  // timeout) met by one source transaction: tried again this many times in a row, with the
+  // reconnect backoff between tries, before the run stops.
+  int conflict_retries = 10;
   // Reconnect backoff: first and longest wait, in seconds.
   double reconnect_initial = 0.5, reconnect_max = 30;
 };

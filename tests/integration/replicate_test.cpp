@@ -629,6 +629,84 @@ TEST_CASE("replicate gathers batches again once a failure does not come back", "
   check_equal(db);
 }
 
+TEST_CASE("replicate tries a transaction again while a conflict on the target lasts",
+          "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  src.execute("INSERT INTO t VALUES (1, 1)");
+  catch_up(db);
+  const std::string table = "\"" + db.name() + "\".t";
+  // Its statements give up on a lock after 300 ms (SQLSTATE 55P03) while another session holds
+  // the table.
+  const std::string impatient = db.target_uri() + "?options=-c%20lock_timeout%3D300";
+  my2pg::pg::Connection locker(db.target_uri());
+  locker.execute("BEGIN");
+  locker.execute("LOCK TABLE " + table + " IN EXCLUSIVE MODE");
+  src.execute("INSERT INTO t VALUES (2, 2)");
+  src.execute("UPDATE t SET v = 10 WHERE id = 1");
+  SECTION("the lock goes away after several tries: the run goes on, nothing lost") {
+    const SpawnLog spawn_log(db.name());
+    const pid_t pid = spawn_my2pg(
+        {"replicate", "--source", db.source_uri(), "--target", impatient, "--log-level", "debug"},
+        spawn_log.path);
+    REQUIRE(pid > 0);
+    auto tries = [&] {
+      const std::string out = my2pg::test::read_text_file(spawn_log.path);
+      size_t n = 0;
+      for (size_t at = out.find("trying it again"); at != std::string::npos;
+           at = out.find("trying it again", at + 1))
+        ++n;
+      return n;
+    };
+    for (int i = 0; i < 300 && tries() < 3; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    REQUIRE(tries() >= 3);
+    // status shows it waiting to try again.
+    const std::string phase =
+        "SELECT phase FROM my2pg.replica_progress WHERE source_database = '" + db.name() + "'";
+    for (int i = 0; i < 100 && db.target_value(phase) != "retrying"; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(db.target_value(phase) == "retrying");
+    locker.execute("COMMIT");
+    for (int i = 0; i < 300 && db.target_value("SELECT count(*) FROM " + table) != "2"; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    src.execute("INSERT INTO t VALUES (3, 3)");
+    for (int i = 0; i < 300 && db.target_value("SELECT count(*) FROM " + table) != "3"; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const std::string out = stop_cleanly(pid, spawn_log.path);
+    INFO(out);
+    CHECK_THAT(out, Catch::Contains("met a conflict on the target") &&
+                        Catch::Contains("lock timeout") && Catch::Contains("(3 of 10)"));
+    check_equal(db);
+  }
+  SECTION("the lock stays past --conflict-retries: exit 4, recorded, and the next run resumes") {
+    const CommandResult r =
+        run_my2pg({"replicate", "--source", db.source_uri(), "--target", impatient, "--until",
+                   "caught-up", "--conflict-retries", "2"});
+    INFO(r.err);
+    CHECK(r.exit_code == 4);
+    CHECK_THAT(r.err, Catch::Contains("lock timeout") &&
+                          Catch::Contains("met it 3 time(s) in a row") &&
+                          Catch::Contains("pg_locks") && Catch::Contains("--conflict-retries"));
+    CHECK_THAT(r.err, Catch::Contains("(2 of 2)"));
+    CHECK(db.target_value("SELECT state FROM my2pg.replica WHERE source_database = '" + db.name() +
+                          "'") == "failed");
+    CHECK_THAT(db.target_value("SELECT last_error FROM my2pg.replica WHERE source_database = '" +
+                               db.name() + "'"),
+               Catch::Contains("met it 3 time(s) in a row"));
+    locker.execute("COMMIT");
+    catch_up(db);
+    check_equal(db);
+  }
+  SECTION("--conflict-retries takes a count") {
+    locker.execute("COMMIT");
+    const CommandResult r = run_my2pg(replicate_args(db, {"--conflict-retries", "many"}));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--conflict-retries"));
+  }
+}
+
 TEST_CASE("replicate refuses a target changed behind its back and names the table", "[replicate]") {
   TestDatabases db;
   auto& src = db.source();
