@@ -60,6 +60,19 @@ class TargetError : public Error {
     return m_sqlstate.rfind("08", 0) == 0 || m_sqlstate == "57P01" || m_sqlstate == "57P02" ||
            m_sqlstate == "57P03";
   }
+  // A conflict that passes by itself: a serialization failure, a deadlock, a lock the statement
+  // gave up waiting for (lock_timeout), a statement cancelled (statement_timeout,
+  // pg_cancel_backend). The same statement may succeed when tried again.
+  bool passing_conflict() const {
+    return m_sqlstate == "40001" || m_sqlstate == "40P01" || m_sqlstate == "55P03" ||
+           m_sqlstate == "57014";
+  }
+  // The server refused the statement itself (syntax or access, data, constraint, a feature it
+  // lacks, PL/pgSQL): running it again unchanged meets the same error.
+  bool refused() const {
+    const std::string cls = m_sqlstate.substr(0, 2);
+    return cls == "42" || cls == "22" || cls == "23" || cls == "0A" || cls == "P0";
+  }
 
  private:
   std::string m_sqlstate;

@@ -701,11 +701,15 @@ std::vector<snapshot::NotMigrated> Applier::run_statements(
       snapshot::apply_statements(m_target, {s}, refused);
     } catch (const TargetError& e) {
       m_target.execute("ROLLBACK TO SAVEPOINT my2pg_schema_change");
+      // What to do about a refusal; anything else (a lock, a timeout, a full disk) is the
+      // target's state, not the statement's.
+      const std::string advice =
+          e.refused() ? "\nChange the target so that it can run and start again, or go on with "
+                        "--on-ddl skip (the statement is recorded as skipped; copy the tables it "
+                        "changes again with my2pg resync --table)"
+                      : "";
       throw TargetError("the schema change at binlog " + where + " could not be made on " +
-                            "PostgreSQL: " + e.what() + "\nThe statement was: " + s.sql +
-                            "\nChange the target so that it can run and start again, or go on "
-                            "with --on-ddl skip (the statement is recorded as skipped; copy the "
-                            "tables it changes again with my2pg resync --table)",
+                            "PostgreSQL: " + e.what() + "\nThe statement was: " + s.sql + advice,
                         e.sqlstate());
     }
   }

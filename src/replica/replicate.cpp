@@ -159,14 +159,6 @@ bool worth_reconnecting(const SourceError& e) {
          n == 1159 || n == 1160 || n == 1161;
 }
 
-// A conflict on the target that passes by itself: a serialization failure, a deadlock, a lock
-// the statement gave up waiting for (lock_timeout) or a statement cancelled (statement_timeout,
-// pg_cancel_backend). Worth trying the same transaction again after a wait.
-bool passing_conflict(const TargetError& e) {
-  const std::string& s = e.sqlstate();
-  return s == "40001" || s == "40P01" || s == "55P03" || s == "57014";
-}
-
 std::string where_of(const std::string& file, uint64_t pos) {
   return file + ":" + std::to_string(pos);
 }
@@ -884,10 +876,7 @@ class Follower {
     } catch (const TargetError& e) {
       // PostgreSQL refused it (syntax, data, constraint, unsupported): a deadlock or a timeout
       // is retried instead.
-      const std::string cls = e.sqlstate().substr(0, 2);
-      const bool refused_here =
-          cls == "42" || cls == "22" || cls == "23" || cls == "0A" || cls == "P0";
-      if (!m_options.skip_unsupported_ddl || !refused_here)
+      if (!m_options.skip_unsupported_ddl || !e.refused())
         throw TargetError("the source's " + m_ddl_query.substr(0, 300) + "\n" + e.what(),
                           e.sqlstate());
       // --on-ddl skip: PostgreSQL refused it (rolled back to before it); recorded, skipped.
@@ -1762,7 +1751,7 @@ void replicate_once(Attempt& attempt) {
         continue;
       }
       const auto* conflict = dynamic_cast<const TargetError*>(&e);
-      if (conflict != nullptr && passing_conflict(*conflict)) {
+      if (conflict != nullptr && conflict->passing_conflict()) {
         // The transaction itself met it: tried again after a wait, as long as the conflict
         // lasts, up to --conflict-retries times in a row.
         const BinlogPosition at = follower.committed();
@@ -1784,12 +1773,13 @@ void replicate_once(Attempt& attempt) {
           continue;
         }
         const std::string what =
-            std::string(e.what()) + "\nthe transaction after binlog " + where + " met it " +
-            std::to_string(conflicts + 1) +
-            " time(s) in a row. Find what holds its lock or outlasts its statement on the "
-            "target (pg_locks, pg_stat_activity; lock_timeout and statement_timeout of my2pg's "
-            "role), then start replicate again: it resumes before this transaction "
-            "(--conflict-retries sets how often it is tried)";
+            std::string(e.what()) + "\nthe transaction after binlog " + where +
+            " met a conflict on each of " + std::to_string(conflicts + 1) +
+            " tries of its own (after its batch failed). Find what holds its lock or outlasts "
+            "its statement on the target (pg_locks, pg_stat_activity; the lock_timeout and "
+            "statement_timeout in effect for my2pg's session: its role's, its database's or "
+            "the target URI's options), then start replicate again: it resumes before this "
+            "transaction (--conflict-retries sets how often it is tried)";
         live.set_phase("failed");
         record_error(options.target_uri, db, what);
         throw TargetError(what, conflict->sqlstate());

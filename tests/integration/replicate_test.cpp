@@ -687,16 +687,37 @@ TEST_CASE("replicate tries a transaction again while a conflict on the target la
     INFO(r.err);
     CHECK(r.exit_code == 4);
     CHECK_THAT(r.err, Catch::Contains("lock timeout") &&
-                          Catch::Contains("met it 3 time(s) in a row") &&
+                          Catch::Contains("met a conflict on each of 3 tries") &&
                           Catch::Contains("pg_locks") && Catch::Contains("--conflict-retries"));
     CHECK_THAT(r.err, Catch::Contains("(2 of 2)"));
     CHECK(db.target_value("SELECT state FROM my2pg.replica WHERE source_database = '" + db.name() +
                           "'") == "failed");
     CHECK_THAT(db.target_value("SELECT last_error FROM my2pg.replica WHERE source_database = '" +
                                db.name() + "'"),
-               Catch::Contains("met it 3 time(s) in a row"));
+               Catch::Contains("met a conflict on each of 3 tries"));
     locker.execute("COMMIT");
     catch_up(db);
+    check_equal(db);
+  }
+  SECTION("a schema change that meets it: no advice to skip it, which would not help") {
+    locker.execute("COMMIT");
+    catch_up(db);
+    locker.execute("BEGIN");
+    locker.execute("SELECT count(*) FROM " + table);  // a lock ALTER TABLE must wait for
+    src.execute("ALTER TABLE t ADD COLUMN x INT");
+    const CommandResult r =
+        run_my2pg({"replicate", "--source", db.source_uri(), "--target", impatient, "--until",
+                   "caught-up", "--conflict-retries", "0", "--on-ddl", "skip"});
+    INFO(r.err);
+    CHECK(r.exit_code == 4);
+    CHECK_THAT(r.err, Catch::Contains("could not be made on PostgreSQL") &&
+                          Catch::Contains("lock timeout") &&
+                          Catch::Contains("met a conflict on each of 1 tries"));
+    CHECK_THAT(r.err, !Catch::Contains("go on with --on-ddl skip"));
+    locker.execute("COMMIT");
+    catch_up(db);
+    CHECK(db.target_value("SELECT count(*) FROM information_schema.columns WHERE table_schema = '" +
+                          db.name() + "' AND table_name = 't' AND column_name = 'x'") == "1");
     check_equal(db);
   }
   SECTION("--conflict-retries takes a count") {
