@@ -109,9 +109,12 @@ int metadata_size(ColumnType t) {
   }
 }
 
-// The server's is_numeric_type(): the columns SIGNEDNESS has a bit for.
-bool is_numeric(ColumnType t) {
+// The columns SIGNEDNESS has a bit for: MySQL's is_numeric_type(); MariaDB gives YEAR one too
+// (its YEAR field is a TINYINT's kind).
+bool is_numeric(ColumnType t, bool mariadb) {
   switch (t) {
+    case CT::MYSQL_TYPE_YEAR:
+      return mariadb;
     case CT::MYSQL_TYPE_TINY:
     case CT::MYSQL_TYPE_SHORT:
     case CT::MYSQL_TYPE_INT24:
@@ -316,7 +319,8 @@ void read_bitmap_field(ByteReader& f, TableMapEvent& m, const std::vector<size_t
 }
 
 void read_optional_metadata(ByteReader& r, TableMapEvent& m, bool mariadb) {
-  const auto numeric = columns_where(m, [](const ColumnInfo& c) { return is_numeric(c.type); });
+  const auto numeric =
+      columns_where(m, [mariadb](const ColumnInfo& c) { return is_numeric(c.type, mariadb); });
   const auto character = columns_where(
       m, [mariadb](const ColumnInfo& c) { return is_character(c.real_type, mariadb); });
   const auto enum_set =

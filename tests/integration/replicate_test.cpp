@@ -629,6 +629,23 @@ TEST_CASE("replicate gathers batches again once a failure does not come back", "
   check_equal(db);
 }
 
+TEST_CASE(
+    "replicate reads the signedness of numbers after a YEAR column (MariaDB gives YEAR a bit)",
+    "[replicate]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute(
+      "CREATE TABLE t (id INT PRIMARY KEY, y YEAR, u BIGINT UNSIGNED, i INT, y2 YEAR, "
+      "t TINYINT UNSIGNED, s SMALLINT)");
+  catch_up(db);
+  src.execute("INSERT INTO t VALUES (1, 2024, 18446744073709551615, -5, 1999, 255, -7)");
+  src.execute("INSERT INTO t VALUES (2, NULL, 0, 2147483647, 2155, 0, 32767)");
+  catch_up(db);
+  CHECK(db.target_value("SELECT concat_ws(' ', y, u, i, y2, t, s) FROM \"" + db.name() +
+                        "\".t WHERE id = 1") == "2024 18446744073709551615 -5 1999 255 -7");
+  check_equal(db);
+}
+
 TEST_CASE("replicate tries a transaction again while a conflict on the target lasts",
           "[replicate]") {
   TestDatabases db;
