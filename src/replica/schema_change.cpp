@@ -102,7 +102,14 @@ std::string implicit_value(const schema::Column& c, const typemap::TargetColumn&
   if (numbers.count(c.data_type) != 0)
     return t.type.kind == typemap::TargetKind::boolean ? "false" : "0";
   if (texts.count(c.data_type) != 0) return "''";
+  // BINARY pads with zero bytes to its length; BIT's zero is all bits off.
+  if (c.data_type == "binary")
+    return "'\\x" + std::string(static_cast<size_t>(2 * c.char_length.value_or(1)), '0') +
+           "'::bytea";
   if (bytes.count(c.data_type) != 0) return "''::bytea";
+  if (c.data_type == "bit" && t.type.kind == typemap::TargetKind::boolean) return "false";
+  if (c.data_type == "bit" && t.type.sql.rfind("bit", 0) == 0)
+    return "B'" + std::string(static_cast<size_t>(c.precision.value_or(1)), '0') + "'";
   if (c.data_type == "time") return "'00:00:00'";
   if (c.data_type == "enum") {
     const auto labels = typemap::enum_labels(c.column_type);

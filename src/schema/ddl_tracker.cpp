@@ -4,7 +4,9 @@
 #include <optional>
 #include <set>
 
+#include "common/json_writer.hpp"
 #include "common/sql_text.hpp"
+#include "common/utf8.hpp"
 #include "schema/ddl_parser.hpp"
 #include "schema/mysql_types.hpp"
 #include "schema/table_edit.hpp"
@@ -800,6 +802,12 @@ std::string quote_string(const std::string& s) {
   return out + "'";
 }
 
+std::string hex_literal(const std::string& bytes) {
+  std::string out = "x'";
+  append_hex(bytes, out);
+  return out + "'";
+}
+
 std::string column_sql(const Column& c) {
   std::string out = quote_ident(c.name) + " ";
   out += c.is_json ? std::string("json") : c.column_type;
@@ -814,8 +822,12 @@ std::string column_sql(const Column& c) {
     case DefaultKind::null:
       break;
     case DefaultKind::literal:
-      out += " DEFAULT " +
-             (c.data_type == "bit" ? c.default_value.value : quote_string(c.default_value.value));
+      // Bytes that are no UTF-8 (a binary column's) as a hex literal: the statement is kept
+      // as text.
+      out += " DEFAULT " + (c.data_type == "bit" ? c.default_value.value
+                            : is_valid_utf8(c.default_value.value)
+                                ? quote_string(c.default_value.value)
+                                : hex_literal(c.default_value.value));
       break;
     case DefaultKind::current_timestamp:
       out += " DEFAULT " + c.default_value.value;

@@ -1,5 +1,6 @@
 #include "schema/mysql_types.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -163,9 +164,28 @@ std::string shortest_float(double v, bool single) {
   return s;
 }
 
+// The digits of an x'..' or b'..' literal as an unsigned number: 0 when there are none (an
+// empty string); nullopt past 64 bits or for a digit out of its base.
+std::optional<uint64_t> literal_digits(const std::string& text, unsigned base) {
+  uint64_t v = 0;
+  const unsigned shift = base == 16 ? 4 : 1;
+  for (const char ch : text) {
+    const unsigned d =
+        std::isdigit(static_cast<unsigned char>(ch)) != 0
+            ? static_cast<unsigned>(ch - '0')
+            : static_cast<unsigned>(std::tolower(static_cast<unsigned char>(ch)) - 'a' + 10);
+    if (d >= base || (v >> (64 - shift)) != 0) return std::nullopt;
+    v = v << shift | d;
+  }
+  return v;
+}
+
 std::optional<long double> literal_number(TT token, const std::string& text) {
-  if (token == TT::hex) return static_cast<long double>(std::stoull(text, nullptr, 16));
-  if (token == TT::bits) return static_cast<long double>(std::stoull(text, nullptr, 2));
+  if (token == TT::hex || token == TT::bits) {
+    const auto v = literal_digits(text, token == TT::hex ? 16 : 2);
+    if (!v) return std::nullopt;
+    return static_cast<long double>(*v);
+  }
   if (text.empty() || !is_sql_number(text)) return std::nullopt;
   return std::strtold(text.c_str(), nullptr);
 }
@@ -173,11 +193,12 @@ std::optional<long double> literal_number(TT token, const std::string& text) {
 std::string literal_bytes(TT token, const std::string& text) {
   if (token == TT::hex) return hex_to_bytes(text);
   if (token == TT::bits) {
-    uint64_t v = std::stoull(text, nullptr, 2);
-    std::string out;
-    while (v != 0) {
-      out.insert(out.begin(), static_cast<char>(v & 0xFF));
-      v >>= 8;
+    // As the server makes it: as many bytes as the digits fill (b'0' is one zero byte, b'' none),
+    // the last digit the lowest bit.
+    std::string out((text.size() + 7) / 8, '\0');
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[text.size() - 1 - i] == '1')
+        out[out.size() - 1 - i / 8] = static_cast<char>(out[out.size() - 1 - i / 8] | 1 << (i % 8));
     }
     return out;
   }
@@ -326,6 +347,10 @@ ColumnDefault literal_default(TT token, const std::string& text, const Column& c
       break;
   }
   out.value = literal_bytes(token, text);
+  // BINARY(n) pads its values with zero bytes to n, the default too.
+  if (c.data_type == "binary" && c.char_length &&
+      out.value.size() < static_cast<size_t>(*c.char_length))
+    out.value.resize(static_cast<size_t>(*c.char_length), '\0');
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "common/utf8.hpp"
 #include "schema/ddl_tracker.hpp"
 
 using my2pg::schema::apply_ddl;
@@ -412,4 +413,38 @@ TEST_CASE("ddl tracker: MySQL 8.0.21+ logs CREATE TABLE ... SELECT with START TR
   REQUIRE(changes.size() == 1);
   CHECK(changes[0].kind == TableChange::Kind::created);
   CHECK(column_names(s.tables.at("t2")) == "id v");
+}
+
+TEST_CASE("ddl tracker: hex and bit literal defaults, empty or long, as the server stores them",
+          "[ddl_tracker]") {
+  auto s = shop();
+  run(s,
+      "CREATE TABLE t (a VARBINARY(20) NOT NULL DEFAULT x'', b BINARY(2) DEFAULT b'0', "
+      "c BIT(4) DEFAULT b'', d INT DEFAULT x'', e INT DEFAULT 0x41, "
+      "f VARBINARY(4) DEFAULT b'100000001', g BIGINT UNSIGNED DEFAULT x'ffffffffffffffff')");
+  const Table& t = s.tables.at("t");
+  auto value = [&](size_t i) { return t.columns.at(i).default_value.value; };
+  CHECK(t.columns.at(0).default_value.kind == DefaultKind::literal);
+  CHECK(value(0).empty());
+  CHECK(value(1) == std::string(2, '\0'));  // one byte the digits fill, padded to BINARY(2)
+  CHECK(value(2) == "b'0'");
+  CHECK(value(3) == "0");
+  CHECK(value(4) == "65");
+  CHECK(value(5) == std::string("\x01\x01", 2));
+  CHECK(value(6) == "18446744073709551615");
+}
+
+TEST_CASE("ddl tracker: a binary default that is no UTF-8 is written back as a hex literal",
+          "[ddl_tracker]") {
+  auto s = shop();
+  run(s, "CREATE TABLE t (id INT, b VARBINARY(20) DEFAULT x'ff00', c BINARY(3) DEFAULT x'30de0b')");
+  const Table& original = s.tables.at("t");
+  const std::string sql = create_table_statement(original, "utf8mb4_general_ci");
+  INFO(sql);
+  CHECK(my2pg::is_valid_utf8(sql));
+  CHECK_THAT(sql, Catch::Contains("DEFAULT x'ff00'") && Catch::Contains("DEFAULT x'30de0b'"));
+  auto other = shop();
+  run(other, sql);
+  CHECK(same_table(other.tables.at("t"), original));
+  CHECK(other.tables.at("t").columns.at(1).default_value.value == std::string("\xff\x00", 2));
 }
