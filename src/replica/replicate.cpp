@@ -328,7 +328,19 @@ TrackedModel load_tracked_model(mysql::Connection& src, pg::Connection& tgt, con
       "SELECT source_table, definition FROM my2pg.source_table WHERE source_database = $1 "
       "ORDER BY source_table",
       {db});
-  if (saved.rows.empty()) {
+  // No definitions kept: none were ever (a copy made before my2pg kept them, version 9 of the
+  // control schema, and no replicate run since), so the catalog stands in; or the replica
+  // tracks no table (an empty database copied, or its last table dropped), which stays so.
+  const bool none_tracked =
+      saved.rows.empty() &&
+      tgt.query(
+             "SELECT 1 FROM my2pg.schema_version v WHERE v.version = 9 AND (EXISTS (SELECT 1 "
+             "FROM my2pg.snapshot s WHERE s.source_database = $1 AND s.finished_at >= "
+             "v.applied_at) OR EXISTS (SELECT 1 FROM my2pg.replica r WHERE r.source_database = "
+             "$1 AND r.updated_at > v.applied_at))",
+             {db})
+              .rows.size() == 1;
+  if (saved.rows.empty() && !none_tracked) {
     m.mapped =
         std::make_shared<snapshot::SourceModel>(snapshot::load_model(src, db, options, m.postgis));
     for (const schema::Table& t : m.mapped->catalog.tables) {

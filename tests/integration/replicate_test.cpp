@@ -676,6 +676,29 @@ TEST_CASE("replicate adds binary and bit columns with the values the source give
   check_equal(db);
 }
 
+TEST_CASE("replicate that tracks no table yet follows the tables created later, run after run",
+          "[replicate_ddl]") {
+  TestDatabases db;
+  auto& src = db.source();
+  SECTION("an empty database copied") {
+    catch_up(db);
+  }
+  SECTION("its only table dropped") {
+    src.execute("CREATE TABLE a (id INT PRIMARY KEY)");
+    src.execute("INSERT INTO a VALUES (1)");
+    catch_up(db);
+    src.execute("DROP TABLE a");
+    catch_up(db);
+  }
+  src.execute("CREATE TABLE b (id INT PRIMARY KEY, v INT)");
+  src.execute("INSERT INTO b VALUES (1, 1)");
+  catch_up(db);  // a new run: it must not take today's catalog for the copy's
+  src.execute("INSERT INTO b VALUES (2, 2)");
+  catch_up(db);
+  CHECK(db.target_value("SELECT count(*) FROM \"" + db.name() + "\".b") == "2");
+  check_equal(db);
+}
+
 TEST_CASE("replicate tries a transaction again while a conflict on the target lasts",
           "[replicate]") {
   TestDatabases db;
