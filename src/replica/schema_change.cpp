@@ -161,6 +161,12 @@ std::string converted(const std::string& col, const schema::Column& bs,
     }
     return "convert_to(" + col + ", " + quote_literal(encoding) + ")";
   }
+  if (bs.data_type == "bit" && as.data_type == "bit" && bc.type.sql.rfind("bit", 0) == 0 &&
+      ac.type.sql.rfind("bit", 0) == 0) {
+    // MySQL keeps the number (b'101' stays 5 in BIT(9)); PostgreSQL's cast between lengths
+    // pads or cuts on the right. Through an integer (BIT has at most 64 bits) it is the number.
+    return col + "::bigint::" + ac.type.sql;
+  }
   if (from_bytes != to_bytes) {
     problem = "MySQL reinterprets the bytes, PostgreSQL's cast would not";
     return col + "::" + ac.type.sql;
