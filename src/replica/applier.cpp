@@ -174,7 +174,9 @@ void Applier::encode(size_t route, const binlog::RowImage& image,
                      std::string& line, std::string* key) {
   const Route& r = m_routes[route];
   const size_t n = r.target->columns.size();
-  if (image.values.size() != n || columns.size() != n) {
+  // An image may have more values than the table columns: the server's hidden ones, last
+  // (the table's map was checked against the definition), which are not applied.
+  if (image.values.size() < n || columns.size() != n) {
     throw Error("the binlog's row of " + r.name + " at " + where + " has " +
                 std::to_string(image.values.size()) + " columns, the table " + std::to_string(n) +
                 ": the table was changed in a way the replica's schema history did not "

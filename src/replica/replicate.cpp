@@ -790,7 +790,13 @@ class Follower {
       return;
     }
     const auto& cols = r.source->columns;
-    if (map->columns.size() != cols.size()) {
+    // MariaDB's hidden columns of UNIQUE keys on long values (DB_ROW_HASH_1, ...) come last:
+    // they are the server's, not the table's, and their values are left out.
+    size_t hidden = 0;
+    while (map->has_column_names && map->columns.size() > cols.size() + hidden &&
+           map->columns[map->columns.size() - 1 - hidden].name.rfind("DB_ROW_HASH_", 0) == 0)
+      ++hidden;
+    if (map->columns.size() != cols.size() + hidden) {
       throw Error("the binlog's definition of " + r.name + " at " + where_of(file, position) +
                       " has " + std::to_string(map->columns.size()) + " columns, the replica's " +
                       "definition " + std::to_string(cols.size()) +
@@ -801,7 +807,7 @@ class Follower {
                       map->table + "), then start it",
                   ExitCode::decode);
     }
-    t.columns = map->columns;
+    t.columns.assign(map->columns.begin(), map->columns.begin() + static_cast<long>(cols.size()));
     for (size_t i = 0; i < cols.size(); ++i) {
       if (map->has_column_names && map->columns[i].name != cols[i].name) {
         throw Error("the binlog's definition of " + r.name + " at " + where_of(file, position) +
