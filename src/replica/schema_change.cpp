@@ -118,6 +118,15 @@ std::string implicit_value(const schema::Column& c, const typemap::TargetColumn&
   return {};
 }
 
+// What the source gave the rows of a column made NOT NULL without a value my2pg can repeat.
+std::string unrepeatable_fill(const schema::Column& c) {
+  if (c.data_type == "timestamp")
+    return "the time of the statement, which the binary log does not carry";
+  if (c.data_type == "date" || c.data_type == "datetime")
+    return "a zero date, which PostgreSQL cannot store";
+  return "the type's zero value, which PostgreSQL cannot store";
+}
+
 // PostgreSQL's name of the encoding of a MySQL character set, or empty when it has none.
 std::string pg_encoding(const std::string& charset) {
   if (charset == "utf8mb4" || charset == "utf8mb3" || charset == "utf8") return "UTF8";
@@ -573,11 +582,9 @@ class Planner {
                                                                               : "''";
       if (zero.empty()) {
         add(fail_if_rows(q + " WHERE " + col + " IS NULL",
-                         "the source made " + column +
-                             " NOT NULL, giving its NULLs the type's zero value, which "
-                             "PostgreSQL cannot store; copy the table again (my2pg resync "
-                             "--table " +
-                             label + ")"),
+                         "the source made " + column + " NOT NULL, giving its NULLs " +
+                             unrepeatable_fill(as) +
+                             "; copy the table again (my2pg resync --table " + label + ")"),
             what);
       } else {
         add("UPDATE " + q + " SET " + col + " = " + zero + " WHERE " + col + " IS NULL", what);
@@ -630,10 +637,9 @@ class Planner {
       fill = implicit_value(s, c);
       if (fill.empty()) {
         add(fail_if_rows(q, "the source added NOT NULL column " + label + "." + s.name +
-                                " without a default to a table with rows, giving them the "
-                                "type's zero value, which PostgreSQL cannot store; copy the "
-                                "table again (my2pg resync --table " +
-                                label + ")"),
+                                " without a default to a table with rows, giving them " +
+                                unrepeatable_fill(s) +
+                                "; copy the table again (my2pg resync --table " + label + ")"),
             what);
       } else {
         sql += " DEFAULT " + fill;

@@ -174,6 +174,27 @@ TEST_CASE("NULLs of a column made NOT NULL get the type's zero value or stop the
         std::string::npos);
 }
 
+TEST_CASE("a column made or added NOT NULL: what the source gave its rows, or why that cannot be",
+          "[schema_change]") {
+  const std::string made = statements(
+      {"CREATE TABLE t (id INT PRIMARY KEY, d DATETIME, ts TIMESTAMP(3) NULL, b BINARY(3), "
+       "bt BIT(3))"},
+      "ALTER TABLE t MODIFY d DATETIME NOT NULL, MODIFY ts TIMESTAMP(3) NOT NULL, MODIFY b "
+      "BINARY(3) NOT NULL, MODIFY bt BIT(3) NOT NULL");
+  CHECK(made.find("giving its NULLs a zero date, which PostgreSQL cannot store") !=
+        std::string::npos);
+  CHECK(made.find("giving its NULLs the time of the statement, which the binary log does not "
+                  "carry") != std::string::npos);
+  CHECK(made.find("SET \"b\" = '\\x000000'::bytea WHERE \"b\" IS NULL") != std::string::npos);
+  CHECK(made.find("SET \"bt\" = B'000' WHERE \"bt\" IS NULL") != std::string::npos);
+  const std::string added =
+      statements({"CREATE TABLE t (id INT PRIMARY KEY)"},
+                 "ALTER TABLE t ADD COLUMN h BINARY(2) NOT NULL, ADD COLUMN e VARBINARY(4) NOT "
+                 "NULL, ADD COLUMN ts TIMESTAMP NOT NULL");
+  CHECK(added.find("DEFAULT '\\x0000'::bytea NOT NULL") != std::string::npos);
+  CHECK(added.find("DEFAULT ''::bytea NOT NULL") != std::string::npos);
+}
+
 TEST_CASE("foreign keys come after the keys they refer to", "[schema_change]") {
   const std::string created = statements(
       {}, "CREATE TABLE tree (id INT PRIMARY KEY, up INT, FOREIGN KEY (up) REFERENCES tree (id))");
