@@ -304,8 +304,18 @@ ColumnDefault literal_default(TT token, const std::string& text, const Column& c
   const Family f = family_of(c.data_type);
   const auto number = literal_number(token, text);
   switch (f) {
-    case Family::integer:
     case Family::year:
+      if (number && *number >= 0 && *number < 100 && token != TT::hex && token != TT::bits) {
+        // Two digits, as the server reads them: 70-99 are 1970-1999, 1-69 are 2001-2069; 0 is
+        // 0000 as a number and 2000 as a string.
+        const auto v = static_cast<int>(round_decimal(text, 0) == "0" ? 0 : *number + 0.5L);
+        out.value = v == 0 && token == TT::number ? "0"
+                    : v >= 70                     ? std::to_string(1900 + v)
+                                                  : std::to_string(2000 + v);
+        return out;
+      }
+      [[fallthrough]];
+    case Family::integer:
       if (number) {
         out.value = round_decimal(token == TT::number || token == TT::string
                                       ? text
@@ -341,6 +351,19 @@ ColumnDefault literal_default(TT token, const std::string& text, const Column& c
       }
       break;
     case Family::temporal:
+      if (c.data_type == "time" && token == TT::number && number) {
+        // A number is [-]HHMMSS[.fraction]: 100 is one minute.
+        const bool negative = text.front() == '-';
+        const std::string digits = text.substr(negative ? 1 : 0);
+        const size_t dot = digits.find('.');
+        std::string whole = digits.substr(0, dot);
+        whole.insert(0, whole.size() < 6 ? 6 - whole.size() : 0, '0');
+        const size_t h = whole.size() - 4;
+        out.value = (negative ? "-" : "") + whole.substr(0, h) + ":" + whole.substr(h, 2) + ":" +
+                    whole.substr(h + 2) + (dot == std::string::npos ? "" : digits.substr(dot));
+        out.value = normalize_temporal(out.value, c);
+        return out;
+      }
       out.value = normalize_temporal(text, c);
       return out;
     default:

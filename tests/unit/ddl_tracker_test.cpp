@@ -448,3 +448,23 @@ TEST_CASE("ddl tracker: a binary default that is no UTF-8 is written back as a h
   CHECK(same_table(other.tables.at("t"), original));
   CHECK(other.tables.at("t").columns.at(1).default_value.value == std::string("\xff\x00", 2));
 }
+
+TEST_CASE("ddl tracker: YEAR and TIME defaults given as numbers, as the server reads them",
+          "[ddl_tracker]") {
+  auto s = shop();
+  run(s,
+      "CREATE TABLE t (a YEAR DEFAULT 99, b YEAR DEFAULT 5, c YEAR DEFAULT 0, d YEAR DEFAULT '0', "
+      "e YEAR DEFAULT 2024, f TIME DEFAULT 100, g TIME DEFAULT 123456, h TIME(1) DEFAULT -10.5, "
+      "i TIME DEFAULT '100', j YEAR DEFAULT '69')");
+  const Table& t = s.tables.at("t");
+  auto value = [&](size_t i) { return t.columns.at(i).default_value.value; };
+  CHECK(value(0) == "1999");
+  CHECK(value(1) == "2005");
+  CHECK(value(2) == "0");
+  CHECK(value(3) == "2000");
+  CHECK(value(4) == "2024");
+  CHECK(value(5) == "00:01:00");
+  CHECK(value(6) == "12:34:56");
+  CHECK(value(7) == "-00:00:10.5");
+  CHECK(value(9) == "2069");
+}
