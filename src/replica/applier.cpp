@@ -706,9 +706,11 @@ std::vector<snapshot::NotMigrated> Applier::run_statements(
       // What to do about a refusal; anything else (a lock, a timeout, a full disk) is the
       // target's state, not the statement's.
       const std::string advice =
-          e.refused() ? "\nChange the target so that it can run and start again, or go on with "
-                        "--on-ddl skip (the statement is recorded as skipped; copy the tables it "
-                        "changes again with my2pg resync --table)"
+          e.refused() ? "\nChange the target so that it can run and start again; or, with "
+                        "replicate stopped, make the change on the target yourself (the columns "
+                        "the statement adds, with their types), go on with --on-ddl skip (the "
+                        "statement is recorded as skipped), then copy the tables it changes "
+                        "again with my2pg resync --table"
                       : "";
       throw TargetError("the schema change at binlog " + where + " could not be made on " +
                             "PostgreSQL: " + e.what() + "\nThe statement was: " + s.sql + advice,

@@ -1652,9 +1652,10 @@ void replicate_once(Attempt& attempt) {
                until ? ", until " + where_of(until->file, until->pos) : "");
   ++attempt.followed;
   double backoff = options.reconnect_initial;
-  // Passing conflicts in a row on the same transaction (the one after `conflict_at`).
+  // Passing conflicts in a row: with no transaction applied between them (the position may
+  // move meanwhile over other databases' transactions), the same transaction meets them.
   int conflicts = 0;
-  BinlogPosition conflict_at;
+  std::optional<uint64_t> conflict_applied;  // transactions applied at the last one
   double conflict_backoff = options.reconnect_initial;
   for (;;) {
     try {
@@ -1773,18 +1774,28 @@ void replicate_once(Attempt& attempt) {
         // The transaction itself met it: tried again after a wait, as long as the conflict
         // lasts, up to --conflict-retries times in a row.
         const BinlogPosition at = follower.committed();
-        if (at.file != conflict_at.file || at.pos != conflict_at.pos) {
+        if (conflict_applied != follower.report().transactions) {
           conflicts = 0;
           conflict_backoff = options.reconnect_initial;
-          conflict_at = at;
+          conflict_applied = follower.report().transactions;
         }
         const std::string where = where_of(at.file, at.pos);
         if (conflicts < options.conflict_retries) {
           ++conflicts;
-          spdlog::warn(
-              "the transaction after binlog {} met a conflict on the target ({}); trying it "
-              "again in {:.1f} s ({} of {})",
+          const std::string retrying = fmt::format(
+              "the transaction after binlog {} met a conflict on the target ({}); "
+              "trying it again in {:.1f} s ({} of {})",
               where, e.what(), conflict_backoff, conflicts, options.conflict_retries);
+          spdlog::warn("{}", retrying);
+          // status shows which conflict it waits out (the next batch committed clears it).
+          try {
+            tgt.query(
+                "UPDATE my2pg.replica SET last_error = $2, updated_at = now() WHERE "
+                "source_database = $1 AND state <> 'detached'",
+                {db, retrying});
+          } catch (const TargetError& lost) {
+            if (lost.connection_lost()) throw;
+          }
           live.set_phase("retrying");
           if (!back_off(conflict_backoff, options)) break;
           live.set_phase("following");
