@@ -274,6 +274,14 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
           }
           part = "(" + part + ")";
         }
+        // A UNIQUE key on a whole TEXT or BLOB column (MariaDB keeps a hash of it; MySQL needs
+        // a prefix): its values may be longer than a B-tree entry holds, so the index keeps
+        // their md5 (equal values, equal hashes; NULL stays NULL, as in MySQL).
+        const bool long_value = sc->data_type.find("text") != std::string::npos ||
+                                sc->data_type.find("blob") != std::string::npos;
+        if (index.unique && !p.prefix && long_value &&
+            (tc.type.sql == "bytea" || typemap::is_text_type(tc.type.sql)))
+          part = "(md5(" + part + "))";
         if (p.descending) part += " DESC";
         parts.append(parts.empty() ? "" : ", ").append(part);
       }

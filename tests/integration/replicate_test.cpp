@@ -726,6 +726,18 @@ TEST_CASE("replicate leaves out the hidden columns of MariaDB's UNIQUE keys on l
   CHECK(db.target_value("SELECT string_agg(id || ':' || j || ':' || k, ' ' ORDER BY id) FROM \"" +
                         db.name() + "\".t") == "1:ax:11 2:bx:12 4:d:4");
   check_equal(db);
+  // Values longer than a B-tree entry holds: the target's unique indexes keep their md5, and
+  // still refuse a duplicate.
+  src.execute(
+      "INSERT INTO t SELECT 5, group_concat(md5(seq) SEPARATOR ''), 5, "
+      "group_concat(sha2(seq, 256) SEPARATOR '') FROM seq_1_to_400");
+  catch_up(db);
+  check_equal(db);
+  CHECK(db.target_value("SELECT count(*) FROM pg_indexes WHERE schemaname = '" + db.name() +
+                        "' AND tablename = 't' AND indexdef LIKE '%UNIQUE%md5%'") == "2");
+  CHECK_THROWS(db.target().execute("INSERT INTO \"" + db.name() +
+                                   "\".t (id, j, k) SELECT 6, j, 6 FROM \"" + db.name() +
+                                   "\".t WHERE id = 5"));
 }
 
 TEST_CASE("replicate tries a transaction again while a conflict on the target lasts",
