@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -305,10 +306,10 @@ ColumnDefault literal_default(TT token, const std::string& text, const Column& c
   const auto number = literal_number(token, text);
   switch (f) {
     case Family::year:
-      if (number && *number >= 0 && *number < 100 && token != TT::hex && token != TT::bits) {
+      if (const long v = number ? std::lround(static_cast<double>(*number)) : -1;
+          v >= 0 && v < 100 && token != TT::hex && token != TT::bits) {
         // Two digits, as the server reads them: 70-99 are 1970-1999, 1-69 are 2001-2069; 0 is
         // 0000 as a number and 2000 as a string.
-        const auto v = static_cast<int>(round_decimal(text, 0) == "0" ? 0 : *number + 0.5L);
         out.value = v == 0 && token == TT::number ? "0"
                     : v >= 70                     ? std::to_string(1900 + v)
                                                   : std::to_string(2000 + v);

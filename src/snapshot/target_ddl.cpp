@@ -6,6 +6,7 @@
 #include "common/error.hpp"
 #include "common/sql_text.hpp"
 #include "pg/connection.hpp"
+#include "schema/mysql_types.hpp"
 #include "typemap/pg_type.hpp"
 
 namespace my2pg::snapshot {
@@ -277,8 +278,8 @@ SchemaPlan plan_schema(const schema::Catalog& catalog, std::vector<typemap::Targ
         // A UNIQUE key on a whole TEXT or BLOB column (MariaDB keeps a hash of it; MySQL needs
         // a prefix): its values may be longer than a B-tree entry holds, so the index keeps
         // their md5 (equal values, equal hashes; NULL stays NULL, as in MySQL).
-        const bool long_value = sc->data_type.find("text") != std::string::npos ||
-                                sc->data_type.find("blob") != std::string::npos;
+        const schema::Family family = schema::family_of(sc->data_type);
+        const bool long_value = family == schema::Family::text || family == schema::Family::blob;
         if (index.unique && !p.prefix && long_value &&
             (tc.type.sql == "bytea" || typemap::is_text_type(tc.type.sql)))
           part = "(md5(" + part + "))";
