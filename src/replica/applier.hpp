@@ -84,9 +84,10 @@ struct Route {
   bool paused = false;
   // The source dropped the table (or renamed it out of the replica): no changes come for it.
   bool dropped = false;
-  // Its name before a rename this run applied (my2pg.paused_table may still show that one).
-  std::string renamed_from;
-  double paused_at = 0;  // when this run set it aside (wall_seconds())
+  // my2pg.paused_table as read before this time (wall_seconds()) does not speak for this
+  // route: this run paused, made or renamed it since. Infinite while the batch that made or
+  // renamed it has not committed (the list still has the rows of the table before it).
+  double settled_at = 0;
 };
 
 // Routes for the tables of a migrated database: key columns and display formats filled.

@@ -353,7 +353,8 @@ bool LiveState::hold_expired(double limit) const {
 
 void LiveState::set_paused(std::vector<std::string> tables, double read_at) {
   const std::lock_guard lock(m_mutex);
-  if (tables == m_paused) return;
+  // Each read counts, even with the same tables: the follower passes over lists older than
+  // its own changes to a table and looks again at a newer one.
   m_paused = std::move(tables);
   m_paused_read_at = read_at;
   m_paused_version.fetch_add(1);

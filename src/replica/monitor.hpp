@@ -140,7 +140,7 @@ class LiveState {
   std::pair<std::string, BinlogPosition> hold_answer() const;
 
   // The tables my2pg.paused_table sets aside (source table names), as the monitor last read
-  // them; the version changes whenever the set does.
+  // them; the version changes with each read.
   void set_paused(std::vector<std::string> tables, double read_at);
   uint64_t paused_version() const { return m_paused_version.load(); }
   // The set and when it was read (wall_seconds()).

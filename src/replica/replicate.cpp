@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,6 +37,9 @@ namespace my2pg::replica {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Route::settled_at while the batch that made or renamed the route has not committed.
+constexpr double kUnsettled = std::numeric_limits<double>::infinity();
 
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
@@ -605,16 +609,15 @@ class Follower {
   }
 
   // my2pg.paused_table as the monitor last read it: a table that left it (resync) is applied
-  // again from here, the position the copy was made at.
+  // again from here, the position the copy was made at. A list read before this run paused,
+  // made or renamed a table knows nothing of it: a table dropped and made again is not paused
+  // by the old one's row, whose DELETE has not committed yet.
   void refresh_paused() {
     m_paused_version = m_live.paused_version();
     const auto [paused, read_at] = m_live.paused_tables();
     for (Route& r : m_routes) {
-      bool now = std::find(paused.begin(), paused.end(), r.source->name) != paused.end() ||
-                 (!r.renamed_from.empty() &&
-                  std::find(paused.begin(), paused.end(), r.renamed_from) != paused.end());
-      // Read before this run paused it: the list does not know yet.
-      if (r.paused && !now && read_at < r.paused_at) now = true;
+      if (r.dropped || read_at < r.settled_at) continue;
+      const bool now = std::find(paused.begin(), paused.end(), r.source->name) != paused.end();
       if (r.paused && !now) {
         r.copied_file = m_pending.file;
         r.copied_pos = m_pending.pos;
@@ -993,7 +996,7 @@ class Follower {
             m_route_by_name[c.table] = route;
             changed.push_back(route);
             // my2pg.paused_table names it so until this commits.
-            m_routes[route].renamed_from = c.old_name;
+            m_routes[route].settled_at = kUnsettled;
             if (m_paused_names.erase(c.old_name) != 0) m_paused_names.insert(c.table);
           }
           break;
@@ -1027,10 +1030,9 @@ class Follower {
       Route r = std::move(fresh[k]);
       for (Cascade& c : r.cascades) c.child = slot[c.child];
       r.paused = old.paused || (old.source == nullptr && m_paused_names.count(r.source->name) != 0);
-      r.paused_at = old.source == nullptr && r.paused ? wall_seconds() : old.paused_at;
+      r.settled_at = old.source == nullptr ? kUnsettled : old.settled_at;  // made by the change
       r.copied_file = old.copied_file;
       r.copied_pos = old.copied_pos;
-      r.renamed_from = old.renamed_from;
       old = std::move(r);
       m_live.name_table(slot[k], m_routes[slot[k]].name);
     }
@@ -1058,17 +1060,15 @@ class Follower {
     std::vector<size_t> all;
     for (size_t i = 0; i < m_routes.size(); ++i) {
       Route& r = m_routes[i];
-      r.renamed_from.clear();
+      // my2pg.paused_table is as of that commit again: lists read before now may show the
+      // changes that rolled back.
+      r.settled_at = wall_seconds();
       if (const auto it = now.find(r.source->name); it != now.end()) {
         r.paused = it->second.paused;
-        r.paused_at = it->second.paused_at;
         r.copied_file = it->second.copied_file;
         r.copied_pos = it->second.copied_pos;
       }
-      if (m_paused_names.count(r.source->name) != 0 && !r.paused) {
-        r.paused = true;
-        r.paused_at = wall_seconds();
-      }
+      if (m_paused_names.count(r.source->name) != 0) r.paused = true;
       m_live.name_table(i, r.name);
       all.push_back(i);
     }
@@ -1253,11 +1253,10 @@ class Follower {
     if (m_before_ddl && m_before_ddl->commit_number != 0 &&
         m_applier.commits_done() >= m_before_ddl->commit_number) {
       m_before_ddl.reset();  // the schema changes are committed
+      // my2pg.paused_table has the made and renamed tables' rows now; lists read before this
+      // are not looked at for them.
       for (Route& r : m_routes) {
-        if (r.renamed_from.empty()) continue;
-        // my2pg.paused_table has the new name now; a list read before this is not looked at.
-        r.renamed_from.clear();
-        if (r.paused) r.paused_at = wall_seconds();
+        if (r.settled_at == kUnsettled) r.settled_at = wall_seconds();
       }
     }
     m_committed = m_inflight;
@@ -1726,6 +1725,7 @@ void replicate_once(Attempt& attempt) {
         pg::Connection control(options.target_uri);
         pg::Transaction pausing(control);
         std::vector<std::string> todo = {failing};
+        std::vector<Route*> set_aside;
         std::string names;
         while (!todo.empty()) {
           const std::string table = todo.back();
@@ -1752,10 +1752,12 @@ void replicate_once(Attempt& attempt) {
           names += (first ? "" : ",") + table;
           if (r == nullptr) continue;
           r->paused = true;
-          r->paused_at = wall_seconds();
+          set_aside.push_back(r);
           for (const Cascade& c : r->cascades) todo.push_back(routes.at(c.child).source->name);
         }
         pausing.commit();
+        // A list of paused tables read before this commit does not have them yet.
+        for (Route* r : set_aside) r->settled_at = wall_seconds();
         spdlog::error(
             "{}.{} is paused (--on-table-error pause): {}\nChanges of {} from {} on are not "
             "applied; the other tables go on. Copy again with my2pg resync --table {}",

@@ -1821,6 +1821,55 @@ TEST_CASE("replicate pauses tables by what they are, not by the names they had",
                         db.name() + "'") == "ra");
 }
 
+// A paused table dropped and made again while the batch that does so waits to commit: the
+// paused tables read meanwhile still list the old table, which must not set the new one aside
+// (its rows were skipped, and nothing said so).
+TEST_CASE("replicate does not pause a table made again by the pause of the one it replaces",
+          "[replicate_ddl]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE pt (id INT PRIMARY KEY, at DATETIME)");
+  catch_up(db);
+  const std::string paused =
+      "SELECT count(*) FROM my2pg.paused_table WHERE source_database = '" + db.name() + "'";
+  const std::string rows = "SELECT count(*) FROM \"" + db.name() + "\".pt";
+  const auto wait_for = [&](const std::string& sql, const std::string& want) {
+    for (int i = 0; i < 200; ++i) {
+      try {
+        if (db.target_value(sql) == want) return true;
+      } catch (const std::exception&) {  // the table is being made
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  const SpawnLog log(db.name());
+  const pid_t pid = spawn_my2pg(replicate_args(db, {"--on-table-error", "pause"}), log.path);
+  REQUIRE(pid > 0);
+  src.execute("SET SESSION sql_mode = ''");
+  src.execute("INSERT INTO pt VALUES (1, '0000-00-00 00:00:00')");
+  CHECK(wait_for(paused, "1"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the position after it commits
+  // The batch that drops and makes pt again cannot commit while this holds the replica's row;
+  // the follower reads on meanwhile.
+  my2pg::pg::Connection locker(db.target_uri());
+  locker.execute("BEGIN");
+  locker.execute("SELECT 1 FROM my2pg.replica WHERE source_database = '" + db.name() +
+                 "' FOR UPDATE");
+  src.execute("DROP TABLE pt");
+  src.execute("CREATE TABLE pt (id INT PRIMARY KEY, at DATETIME)");
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  src.execute("INSERT INTO pt VALUES (5, '2024-01-05 00:00:00')");
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  locker.execute("ROLLBACK");
+  CHECK(wait_for(rows, "1"));
+  const std::string out = stop_cleanly(pid, log.path);
+  INFO(out);
+  CHECK(db.target_value(paused) == "0");
+  CHECK(db.target_value("SELECT string_agg(id::text, ',') FROM \"" + db.name() + "\".pt") == "5");
+  check_equal(db);
+}
+
 // --on-table-error pause through schema changes: a paused table renamed stays paused under its
 // new name; a table created by a statement whose rows fail (CREATE TABLE ... SELECT) is paused
 // when the statement is applied again after its batch rolled back.
