@@ -223,10 +223,54 @@ SourceModel map_model(schema::Catalog catalog, const ModelOptions& options, bool
   return m;
 }
 
+// information_schema shows a BINARY or VARBINARY default in the connection's character set,
+// where bytes that are not UTF-8 become '?' (x'ff00' reads '?\0'). SHOW CREATE TABLE gives the
+// bytes themselves, escaped, one column definition per line: those lines are read again through
+// the schema parser.
+void read_binary_defaults(mysql::Connection& src, schema::Catalog& catalog,
+                          const ModelOptions& options) {
+  const auto lossy = [](const schema::Column& c) {
+    return (c.data_type == "binary" || c.data_type == "varbinary") &&
+           c.default_value.kind == schema::DefaultKind::literal &&
+           c.default_value.value.find('?') != std::string::npos;
+  };
+  for (schema::Table& t : catalog.tables) {
+    if (!table_selected(t.qualified_name(), options) ||
+        std::none_of(t.columns.begin(), t.columns.end(), lossy))
+      continue;
+    const std::string shown = src.query("SHOW CREATE TABLE " + mysql::quote_identifier(t.database) +
+                                        "." + mysql::quote_identifier(t.name))
+                                  .rows.at(0)
+                                  .at(1)
+                                  .value_or("");
+    std::string definitions;
+    for (const schema::Column& c : t.columns) {
+      const size_t at = shown.find("\n  " + mysql::quote_identifier(c.name) + " ");
+      if (!lossy(c) || at == std::string::npos) continue;
+      std::string line = shown.substr(at + 1, shown.find('\n', at + 1) - at - 1);
+      if (!line.empty() && line.back() == ',') line.pop_back();
+      definitions.append(definitions.empty() ? "" : ", ").append(line);
+    }
+    if (definitions.empty()) continue;
+    schema::TrackedSchema parsed;
+    parsed.database = t.database;
+    parsed.mariadb = src.flavor() == mysql::Flavor::mariadb;
+    schema::apply_ddl(parsed,
+                      "CREATE TABLE " + mysql::quote_identifier(t.name) + " (" + definitions + ")",
+                      t.database, [](const std::string&) { return true; });
+    for (const schema::Column& read : parsed.tables.at(t.name).columns) {
+      for (schema::Column& c : t.columns) {
+        if (c.name == read.name) c.default_value = read.default_value;
+      }
+    }
+  }
+}
+
 SourceModel load_model(mysql::Connection& src, const std::string& database,
                        const ModelOptions& options, bool target_postgis) {
-  SourceModel m = map_model(schema::build_catalog(database, mysql::read_catalog(src, database)),
-                            options, target_postgis);
+  schema::Catalog catalog = schema::build_catalog(database, mysql::read_catalog(src, database));
+  read_binary_defaults(src, catalog, options);
+  SourceModel m = map_model(std::move(catalog), options, target_postgis);
   if (m.catalog.tables.empty() && (!options.include.empty() || !options.exclude.empty())) {
     throw ConfigError("no table of " + database + " is selected by --include/--exclude");
   }
