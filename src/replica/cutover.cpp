@@ -201,12 +201,17 @@ CutoverReport run_cutover(const CutoverOptions& options) {
                       ExitCode::source);
         }
         if (wall_seconds() > deadline) {
+          // A replicate that waits out a conflict on the target says which.
+          const std::string waits =
+              status.phase == "retrying"
+                  ? "; it waits out a conflict on the target (" + status.last_error + ")"
+                  : "";
           throw Error(
               fmt::format("the replica of {} did not reach the source's final position {} "
-                          "within {:.0f} s (it stands at {}); the source is {}. Run cutover "
+                          "within {:.0f} s (it stands at {}{}); the source is {}. Run cutover "
                           "again with a longer --timeout",
                           db, where(report.final_position), options.timeout_seconds,
-                          where(status.applied),
+                          where(status.applied), waits,
                           report.source_read_only ? "read-only" : "writable"),
               ExitCode::timeout);
         }

@@ -65,6 +65,19 @@ BinlogPosition wait_state(pg::Connection& conn, const std::string& db, const cha
           r.rows[0].at(1).value_or(""), std::stoull(r.rows[0].at(2).value_or("0")), {}};
     }
     if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout) {
+      // A replicate that waits out a conflict on the target cannot move on: say which.
+      const RowSet why = conn.query(
+          "SELECT r.last_error FROM my2pg.replica r JOIN my2pg.replica_progress p ON "
+          "p.source_database = r.source_database WHERE r.source_database = $1 AND p.phase = "
+          "'retrying'",
+          {db});
+      if (!why.rows.empty()) {
+        throw TargetError("the running replicate of " + db + " did not " + what + " within " +
+                          std::to_string(static_cast<int>(timeout)) +
+                          " s: it waits out a conflict on the target (" +
+                          why.rows[0].at(0).value_or("") +
+                          "); run this again once that conflict is gone");
+      }
       throw TargetError("the running replicate of " + db + " did not " + what + " within " +
                         std::to_string(static_cast<int>(timeout)) +
                         " s (it may be applying a large transaction, or stopped); run this "

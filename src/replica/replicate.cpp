@@ -1400,6 +1400,31 @@ bool back_off(double& backoff, const ReplicateOptions& options) {
   return true;
 }
 
+// Waits out a conflict on the target like back_off, while the control rows keep being answered:
+// a cutover's detach ends the wait at once (the follower then stops), and a verify's hold that
+// the committed position `at` satisfies is answered from it and holds the retry back until it
+// is released. False when asked to stop meanwhile.
+bool wait_out_conflict(double& backoff, const ReplicateOptions& options, LiveState& live,
+                       const BinlogPosition& at) {
+  auto stopping = [&] { return options.stop != nullptr && options.stop->load(); };
+  const auto wake = Clock::now() + std::chrono::duration<double>(backoff);
+  while (!stopping() && !live.detached()) {
+    if (live.hold_active() && !live.hold_expired(options.hold_limit_seconds)) {
+      const std::optional<BinlogPosition> target = live.hold_target();
+      if (!target || compare_positions(at.file, at.pos, target->file, target->pos) >= 0) {
+        live.answer_hold(target ? "reached" : "paused", at);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        continue;
+      }
+    }
+    if (Clock::now() >= wake) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (stopping()) return false;
+  backoff = std::min(backoff * 2, options.reconnect_max);
+  return true;
+}
+
 // One run of replicate from the target's recorded state, and what the runs before it left:
 // after the target is lost, the next run starts over from what the target recorded, as a
 // restarted process would.
@@ -1799,7 +1824,7 @@ void replicate_once(Attempt& attempt) {
             if (lost.connection_lost()) throw;
           }
           live.set_phase("retrying");
-          if (!back_off(conflict_backoff, options)) break;
+          if (!wait_out_conflict(conflict_backoff, options, live, at)) break;
           live.set_phase("following");
           continue;
         }

@@ -200,10 +200,11 @@ struct InProcessReplica {
     r.stop = &stopping;
     thread = std::thread([this] {
       try {
-        my2pg::replica::run_replicate(r);
+        report = my2pg::replica::run_replicate(r);
       } catch (...) {
         failure = std::current_exception();
       }
+      ended = true;
     });
   }
   ~InProcessReplica() {
@@ -220,7 +221,8 @@ struct InProcessReplica {
     if (failure) std::rethrow_exception(failure);
   }
   my2pg::replica::ReplicateOptions r;
-  std::atomic<bool> stopping{false};
+  std::atomic<bool> stopping{false}, ended{false};
+  my2pg::replica::ReplicateReport report;  // once ended
   std::exception_ptr failure;
   std::thread thread;
 };
@@ -751,6 +753,53 @@ TEST_CASE("holds that nobody answers or nobody lifts do not stop replication for
     CHECK(wait_until([&] { return count() == "1"; }, 10));
   }
   follower.stop();
+}
+
+// While replicate waits out a conflict on the target (here a lock its statements give up on
+// after 300 ms, and 20 s before the first try again), a verify's hold is answered at once and
+// says why the replica cannot move on, and a cutover's detach ends the wait.
+TEST_CASE("a replica waiting out a conflict answers holds and detaches", "[status]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  src.execute("INSERT INTO t VALUES (1, 1)");
+  REQUIRE(run_my2pg({"replicate", "--source", db.source_uri(), "--target", db.target_uri(),
+                     "--until", "caught-up"})
+              .exit_code == 0);
+  my2pg::pg::Connection locker(db.target_uri());
+  locker.execute("BEGIN");
+  locker.execute("LOCK TABLE \"" + db.name() + "\".t IN EXCLUSIVE MODE");
+  src.execute("INSERT INTO t VALUES (2, 2)");
+  my2pg::replica::ReplicateOptions options;
+  options.source_uri = db.source_uri();
+  options.target_uri = db.target_uri() + "?options=-c%20lock_timeout%3D300";
+  options.reconnect_initial = 20;
+  InProcessReplica replica(options);
+  REQUIRE(
+      wait_until([&] { return status_of(db.target_uri(), db.name()).phase == "retrying"; }, 20));
+  {
+    my2pg::replica::ReplicaHold hold(db.target_uri(), db.name(), 2);
+    REQUIRE(hold.active());
+    hold.before();  // paused where it committed, long before the wait is over
+    CHECK_THROWS_WITH(
+        hold.advance_to(my2pg::snapshot::current_binlog_position(src)),
+        Catch::Contains("did not reach the source snapshot's position within 2 s: it waits out "
+                        "a conflict on the target") &&
+            Catch::Contains("lock timeout") && Catch::Contains("run this again once"));
+  }
+  // cutover cannot drain it either, and says why.
+  const CommandResult cutover = run_my2pg(
+      {"cutover", "--source", db.source_uri(), "--target", db.target_uri(), "--timeout", "1"});
+  CHECK(cutover.exit_code != 0);
+  CHECK_THAT(cutover.err, Catch::Contains("did not reach the source's final position") &&
+                              Catch::Contains("it waits out a conflict on the target") &&
+                              Catch::Contains("lock timeout"));
+  db.target().execute("UPDATE my2pg.replica SET state = 'detached' WHERE source_database = '" +
+                      db.name() + "'");
+  CHECK(wait_until([&] { return replica.ended.load(); }, 10));  // the wait was 20 s
+  replica.stop();
+  CHECK(replica.report.detached);
+  locker.execute("COMMIT");
 }
 
 TEST_CASE("a heartbeat table on the source gives end-to-end lag", "[status]") {
