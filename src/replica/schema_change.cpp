@@ -72,6 +72,8 @@ std::string rename_object(const std::string& key, const std::string& schema,
     return "ALTER TRIGGER " + quote_identifier(from) + " ON " + table + " RENAME TO " +
            quote_identifier(to);
   if (is_type(key)) return "ALTER TYPE " + qualified_from + " RENAME TO " + quote_identifier(to);
+  if (key == "sequence")
+    return "ALTER SEQUENCE IF EXISTS " + qualified_from + " RENAME TO " + quote_identifier(to);
   return "ALTER TABLE " + table + " RENAME CONSTRAINT " + quote_identifier(from) + " TO " +
          quote_identifier(to);
 }
@@ -288,7 +290,9 @@ class Planner {
   }
 
   // Objects of renamed tables whose planned names follow the table's name (primary keys,
-  // indexes, checks, triggers, enum types): renamed as well, through temporary names.
+  // indexes, checks, triggers, enum types, the sequences of AUTO_INCREMENT columns): renamed as
+  // well, through temporary names, so that a table made later under the old name finds them
+  // free.
   void rename_objects() {
     const auto before_objects = objects_of(m_before);
     const auto after_objects = objects_of(m_after);
@@ -296,6 +300,24 @@ class Planner {
       std::string key, table, temporary, to;
     };
     std::vector<Move> moves;
+    for (const auto& [now, was] : m_was) {
+      if (now == was) continue;
+      const typemap::TargetTable& bt = before_target(was);
+      const typemap::TargetTable& at = after_target(now);
+      for (const typemap::TargetColumn& ac : at.columns) {
+        for (const typemap::TargetColumn& bc : bt.columns) {
+          if (bc.name != ac.name || bc.serial == typemap::Serial::none ||
+              ac.serial == typemap::Serial::none || bc.sequence.empty() || ac.sequence.empty() ||
+              bc.sequence == ac.sequence)
+            continue;
+          const std::string table = snapshot::qualified_name(at);
+          const std::string temporary = "my2pg_rename_object_" + std::to_string(moves.size());
+          add(rename_object("sequence", m_schema, table, bc.sequence, temporary),
+              "rename the sequence of " + now + "." + ac.name);
+          moves.push_back({"sequence", table, temporary, ac.sequence});
+        }
+      }
+    }
     for (const auto& [key, after] : after_objects) {
       const auto was = m_was.find(key.first);
       if (was == m_was.end() || was->second == key.first) continue;

@@ -1821,6 +1821,35 @@ TEST_CASE("replicate pauses tables by what they are, not by the names they had",
                         db.name() + "'") == "ra");
 }
 
+// Online schema-change tools swap tables by renames (pt-online-schema-change: a new table made
+// LIKE the old one, RENAME TABLE a TO _a_old, _a_new TO a, DROP the old one), and do it again
+// later: the AUTO_INCREMENT columns' sequences follow their tables' names, so that the names
+// are free for the tables made next.
+TEST_CASE("replicate renames the sequences of renamed tables with them", "[replicate_ddl]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE a (id INT PRIMARY KEY AUTO_INCREMENT, v INT)");
+  src.execute("INSERT INTO a (v) VALUES (1), (2)");
+  catch_up(db);
+  src.execute("RENAME TABLE a TO a_old");
+  src.execute("CREATE TABLE a (id INT PRIMARY KEY AUTO_INCREMENT, v INT)");
+  src.execute("INSERT INTO a (v) VALUES (3)");
+  for (int round = 0; round < 2; ++round) {
+    src.execute("CREATE TABLE _a_new LIKE a");
+    src.execute("INSERT INTO _a_new SELECT * FROM a");
+    src.execute("RENAME TABLE a TO _a_old, _a_new TO a");
+    src.execute("DROP TABLE _a_old");
+    src.execute("INSERT INTO a (v) VALUES (" + std::to_string(10 + round) + ")");
+  }
+  catch_up(db);
+  check_equal(db);
+  CHECK(db.target_value("SELECT string_agg(sequencename, ',' ORDER BY sequencename) FROM "
+                        "pg_sequences WHERE schemaname = '" +
+                        db.name() + "'") == "a_id_seq,a_old_id_seq");
+  CHECK(db.target_value("SELECT pg_get_serial_sequence('\"" + db.name() + "\".a', 'id')") ==
+        db.name() + ".a_id_seq");
+}
+
 // A paused table dropped and made again while the batch that does so waits to commit: the
 // paused tables read meanwhile still list the old table, which must not set the new one aside
 // (its rows were skipped, and nothing said so).
