@@ -158,6 +158,12 @@ Statement classify(Parser& p) {
         one_table();
         if (v == "CREATE" && p.accept("LIKE")) one_table();
       }
+      // ALTER TABLE other.t ..., RENAME TO db.t: the table it becomes concerns db too.
+      while (v == "ALTER" && (p.skip_until("RENAME"), p.accept("RENAME"))) {
+        if (p.is("COLUMN") || p.is("INDEX") || p.is("KEY")) continue;
+        if (!p.accept("TO")) p.accept("AS");
+        one_table();
+      }
       return st;
     }
     p.accept("UNIQUE");

@@ -1821,6 +1821,32 @@ TEST_CASE("replicate pauses tables by what they are, not by the names they had",
                         db.name() + "'") == "ra");
 }
 
+// A table of another database renamed into the replicated one by ALTER TABLE ... RENAME TO
+// (not only by RENAME TABLE): its definition is unknown, so replication stops and says so,
+// where its rows used to be dropped without a word.
+TEST_CASE("replicate stops at a table renamed in from another database by ALTER TABLE",
+          "[replicate_ddl]") {
+  TestDatabases db;
+  auto& src = db.source();
+  const std::string other = db.name() + "_other";
+  struct DropAfter {
+    my2pg::mysql::Connection& src;
+    std::string name;
+    ~DropAfter() { src.execute("DROP DATABASE IF EXISTS `" + name + "`"); }
+  } drop_after{src, other};
+  src.execute("CREATE DATABASE `" + other + "`");
+  src.execute("CREATE TABLE `" + other + "`.y (id INT PRIMARY KEY)");
+  src.execute("CREATE TABLE t (id INT PRIMARY KEY)");
+  catch_up(db);
+  src.execute("ALTER TABLE `" + other + "`.y ADD COLUMN v INT, RENAME TO `" + db.name() + "`.y");
+  src.execute("INSERT INTO y VALUES (1, 1)");
+  const CommandResult r = run_my2pg(replicate_args(db, {"--until", "caught-up"}));
+  INFO(r.err);
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.err, Catch::Contains("RENAME TO") && Catch::Contains("not tracked") &&
+                        Catch::Contains("binlog"));
+}
+
 // Online schema-change tools swap tables by renames (pt-online-schema-change: a new table made
 // LIKE the old one, RENAME TABLE a TO _a_old, _a_new TO a, DROP the old one), and do it again
 // later: the AUTO_INCREMENT columns' sequences follow their tables' names, so that the names

@@ -53,6 +53,15 @@ TEST_CASE("statements: table DDL names every table it touches") {
   CHECK(tables(s) == "db.t");
   s = classify_statement("CREATE TABLE t2 LIKE t1");
   CHECK(tables(s) == "t2 t1");
+  // The table an ALTER renames it to, however the rename is written.
+  s = classify_statement(
+      "ALTER TABLE other.y RENAME COLUMN a TO b, COMMENT 'RENAME TO z', RENAME INDEX i TO j, "
+      "RENAME KEY k TO l, RENAME TO `db`.y");
+  CHECK(tables(s) == "other.y db.y");
+  s = classify_statement("ALTER TABLE other.y ADD c INT, RENAME AS db.y");
+  CHECK(tables(s) == "other.y db.y");
+  s = classify_statement("alter table other.y rename db.y");
+  CHECK(tables(s) == "other.y db.y");
 }
 
 TEST_CASE("statements: views, triggers and routines are objects, even inside version comments") {
