@@ -27,6 +27,22 @@ void sleep_seconds(double s) {
 }
 
 // The one replica `database` names, or the only one the target holds.
+// Tables set aside by --on-table-error pause are behind the source: no cutover with them.
+void refuse_paused(pg::Connection& tgt, const std::string& db) {
+  const RowSet paused = tgt.query(
+      "SELECT string_agg(source_table, ',' ORDER BY source_table) FROM my2pg.paused_table WHERE "
+      "source_database = $1",
+      {db});
+  if (!paused.rows.at(0).at(0)) return;
+  const std::string list = *paused.rows[0][0];
+  throw Error("tables of " + db +
+                  " are paused (--on-table-error pause; my2pg status shows why) and lack the "
+                  "source's changes since: " +
+                  list + ". Copy them again with my2pg resync --table " + list +
+                  " (the replica applies their changes from there on), then run cutover",
+              ExitCode::mismatch);
+}
+
 ReplicaStatus one_replica(const std::string& target_uri, const std::string& database,
                           const std::string& source_uri) {
   const auto all = read_status(target_uri, database, source_uri);
@@ -131,6 +147,10 @@ CutoverReport run_cutover(const CutoverOptions& options) {
   if (status.state == "detached") {
     throw ConfigError("the replica of " + db +
                       " was detached already: cutover has run (see my2pg status)");
+  }
+  {
+    pg::Connection tgt(options.target_uri);
+    refuse_paused(tgt, db);
   }
   mysql::Connection src(endpoint);
   const bool running = status.running;
@@ -270,6 +290,7 @@ CutoverReport run_cutover(const CutoverOptions& options) {
       }
     }
     mark("constraints validated", std::to_string(report.constraints_validated.size()));
+    refuse_paused(tgt, db);  // a table paused on the way to the final position
 
     tgt.query(
         "UPDATE my2pg.replica SET state = 'detached', updated_at = now() WHERE "
