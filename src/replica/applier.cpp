@@ -214,8 +214,8 @@ void Applier::encode(size_t route, const binlog::RowImage& image,
       throw MappingError("cannot apply a change to " + r.name + " at binlog " + where +
                          ": column " + r.source->columns[i].name + ", key " + k + ": " + problem +
                          "; change the value on the source or the column's mapping or policy "
-                         "(--mapping), then start replicate again (it resumes before this "
-                         "transaction)");
+                         "(--mapping), " +
+                         kResumeAdvice);
     }
   }
   if (key != nullptr) {

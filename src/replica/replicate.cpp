@@ -1749,6 +1749,12 @@ void replicate_once(Attempt& attempt) {
         // error again).
         pg::Connection control(options.target_uri);
         pg::Transaction pausing(control);
+        // Its error as the pause has it: a restart does not bring a paused table back.
+        std::string failed = e.what();
+        if (const size_t advice = failed.rfind(kResumeAdvice); advice != std::string::npos)
+          failed.replace(advice, std::string(kResumeAdvice).size(),
+                         "then copy the table again with my2pg resync --table " + failing +
+                             " (it stays paused until then)");
         std::vector<std::string> todo = {failing};
         std::vector<Route*> set_aside;
         std::string names;
@@ -1763,7 +1769,7 @@ void replicate_once(Attempt& attempt) {
           if (r != nullptr && r->paused) continue;
           const bool first = names.empty();
           const std::string why =
-              first ? std::string(e.what())
+              first ? failed
                     : "the source's foreign-key actions onto it come from a table paused at the "
                       "same time (" +
                           db + "." + failing + ")";
@@ -1786,7 +1792,7 @@ void replicate_once(Attempt& attempt) {
         spdlog::error(
             "{}.{} is paused (--on-table-error pause): {}\nChanges of {} from {} on are not "
             "applied; the other tables go on. Copy again with my2pg resync --table {}",
-            db, failing, e.what(), names, where_of(at.file, at.pos), names);
+            db, failing, failed, names, where_of(at.file, at.pos), names);
         continue;
       }
       if (!follower.single()) {

@@ -161,7 +161,9 @@ void copy_tables(ResyncReport& report, mysql::Connection& src, pg::Connection& t
     const std::string name = pg::quote_identifier(t.schema) + "." + pg::quote_identifier(t.name);
     // DELETE rather than TRUNCATE: other tables' foreign keys may refer to this one.
     tgt.execute("DELETE FROM " + name);
-    const snapshot::CopyResult copied = snapshot::copy_table(src, tgt, table, t);
+    snapshot::CopySpec spec;
+    spec.offer_skip_row = false;  // a resync copies every row or none
+    const snapshot::CopyResult copied = snapshot::copy_table(src, tgt, table, t, spec);
     const std::string stored =
         tgt.query("SELECT count(*) FROM " + name).rows.at(0).at(0).value_or("0");
     if (std::to_string(copied.rows) != stored) {

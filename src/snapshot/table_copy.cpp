@@ -270,8 +270,10 @@ CopyResult copy_table(mysql::Connection& src, pg::Connection& tgt, const schema:
         throw MappingError("cannot copy " + source.qualified_name() + "." + column + " (" +
                            source.columns[i].column_type + ") at " + key + ", value " +
                            value_excerpt(rows.field(i)) + ": " + failure->reason +
-                           "; fix the value on the source, map the column with a --mapping "
-                           "rule, or pass --on-error skip-row to set such rows aside");
+                           "; fix the value on the source" +
+                           (spec.offer_skip_row ? ", map the column with a --mapping rule, or "
+                                                  "pass --on-error skip-row to set such rows aside"
+                                                : " or map the column with a --mapping rule"));
       }
       result.rejected.push_back({key, column, value_excerpt(rows.field(i)), failure->reason});
       result.rejected_digest.add(raw_row_hash(rows));

@@ -52,6 +52,7 @@ std::string select_sql(const schema::Table& source, const std::string& where = {
 struct CopySpec {
   std::string where;
   OnError on_error = OnError::stop;
+  bool offer_skip_row = true;  // the error names --on-error skip-row (migrate has it, resync not)
   std::atomic<uint64_t>* rows_read = nullptr;
   uint64_t max_row_bytes = 0;
   // COPY binary format when every column has a binary form (typemap/binary_encoder.hpp), else

@@ -1011,6 +1011,14 @@ TEST_CASE("a failing table is paused while the others go on and resync brings it
   REQUIRE(wait_until([&] { return target_count("b") == "3"; }, 60));
   CHECK(target_count("a") == "4");
 
+  // No cutover while a table is behind, even without verification.
+  const CommandResult cutover = run_my2pg(
+      {"cutover", "--source", db.source_uri(), "--target", db.target_uri(), "--no-verify"});
+  CHECK(cutover.exit_code == 6);
+  CHECK_THAT(cutover.err, Catch::Contains("are paused") && Catch::Contains(": a.") &&
+                              Catch::Contains("my2pg resync --table a"));
+  CHECK(status_of(db.target_uri(), db.name()).state == "following");
+
   const CommandResult r = run_my2pg(
       {"resync", "--source", db.source_uri(), "--target", db.target_uri(), "--table", "a"});
   INFO(r.out << r.err);
@@ -1076,6 +1084,7 @@ TEST_CASE("resync refuses a busy replica and re-pauses a table whose copy fails"
     const CommandResult failed = run_my2pg(resync);
     CHECK(failed.exit_code == 5);  // the copy meets the same value
     CHECK(failed.err.find("zero") != std::string::npos);
+    CHECK(failed.err.find("--on-error") == std::string::npos);  // migrate's, not resync's
     CHECK(paused() == "1");  // paused again, before its lock went
     src.execute("UPDATE d SET at = '2024-01-07 00:00:00' WHERE id = 7");
     const CommandResult fixed = run_my2pg(resync);
@@ -1118,4 +1127,17 @@ TEST_CASE("a row PostgreSQL rejects pauses its table under the pause policy", "[
   CHECK(db.target_value("SELECT error FROM my2pg.paused_table WHERE source_database = '" +
                         db.name() + "' AND source_table = 'c'")
             .find("violates check constraint") != std::string::npos);
+  // A value the mapping cannot store: the pause says how the table comes back (a restart, which
+  // the same error stopping the run advises, does not).
+  src.execute("CREATE TABLE z (id INT PRIMARY KEY, at DATETIME)");
+  src.execute("SET SESSION sql_mode = ''");
+  src.execute("INSERT INTO z VALUES (1, '0000-00-00 00:00:00')");
+  const CommandResult zero = run_my2pg(pause);
+  INFO(zero.err);
+  CHECK(zero.exit_code == 0);
+  const std::string why =
+      db.target_value("SELECT error FROM my2pg.paused_table WHERE source_database = '" + db.name() +
+                      "' AND source_table = 'z'");
+  CHECK_THAT(why, Catch::Contains("then copy the table again with my2pg resync --table z") &&
+                      !Catch::Contains("start replicate again"));
 }
