@@ -609,6 +609,21 @@ void Applier::cascade(size_t route, const binlog::RowsEvent& rows,
   removed(route, gone, where, 0);
 }
 
+// After the table's statements, which waited for the resync's lock on it: the resync's copy
+// committed (its pause row is gone) or the table goes aside again.
+void Applier::check_resumed(size_t route) {
+  const Route& r = m_routes[route];
+  const RowSet row = m_target.query(
+      "SELECT 1 FROM my2pg.paused_table WHERE source_database = $1 AND source_table = $2",
+      {r.source->database, r.source->name});
+  if (row.rows.empty()) return;
+  throw MismatchError("the resync that took " + r.name +
+                      " back did not finish (it stopped or failed before its copy committed), "
+                      "so the table still holds its rows from before the pause; it stays paused. "
+                      "Run my2pg resync --table " +
+                      r.source->name + " again");
+}
+
 void Applier::flush_batch(Batch& batch, const std::string& where) {
   if (batch.touched.empty()) return;
   begin();
@@ -620,6 +635,7 @@ void Applier::flush_batch(Batch& batch, const std::string& where) {
       } else {
         flush_keyed(route, b, where);
       }
+      if (m_routes[route].resumed) check_resumed(route);
     } catch (const MismatchError& e) {
       throw TableError(e.what(), ExitCode::mismatch, route);
     } catch (const MappingError& e) {

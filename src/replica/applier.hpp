@@ -87,6 +87,10 @@ struct Route {
   std::string name;  // "db.table", for messages
   // Set aside (--on-table-error pause): its changes are not applied until it is copied again.
   bool paused = false;
+  // Taken back by a resync whose copy had not committed yet when it let the replica go on: each
+  // batch that changes the table checks that the copy did commit (its pause row is gone), so
+  // that a resync that died does not leave the table followed on top of its old rows.
+  bool resumed = false;
   // The source dropped the table (or renamed it out of the replica): no changes come for it.
   bool dropped = false;
   // my2pg.paused_table as read before this time (wall_seconds()) does not speak for this
@@ -178,6 +182,7 @@ class Applier {
                int depth);
   void stage_keys(size_t route, const std::vector<std::string>& keys);
   void flush_batch(Batch& batch, const std::string& where);
+  void check_resumed(size_t route);
   void flush_keyed(size_t route, Buffer& buffer, const std::string& where);
   void flush_keyless(size_t route, Buffer& buffer, const std::string& where);
   void encode(size_t route, const binlog::RowImage& image,

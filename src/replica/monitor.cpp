@@ -519,13 +519,15 @@ namespace {
 // follower's answers the other.
 // The paused tables are read in the same statement (one snapshot) and published first: a resync
 // removes a table's pause before it lets go of its hold, so a follower that sees the hold gone
-// sees the table resumed too, at the very position it was held at.
+// sees the table resumed too, at the very position it was held at. The resync removes it in its
+// copy's transaction, which commits later: a row locked by a DELETE in progress counts as gone.
 void relay_hold(pg::Connection& tgt, const std::string& db, LiveState& state) {
   const double read_at = wall_seconds();
   const RowSet h = tgt.query(
       "SELECT h.state, h.target_file, h.target_pos, now() - h.requested_at > interval "
       "'1 minute', coalesce((SELECT string_agg(source_table, E'\\n' ORDER BY source_table) FROM "
-      "my2pg.paused_table WHERE source_database = $1), '') FROM (SELECT 1) AS one LEFT JOIN "
+      "(SELECT source_table FROM my2pg.paused_table WHERE source_database = $1 FOR KEY SHARE "
+      "SKIP LOCKED) AS p), '') FROM (SELECT 1) AS one LEFT JOIN "
       "my2pg.replica_hold h ON h.source_database = $1",
       {db});
   const auto& row = h.rows.at(0);

@@ -608,24 +608,25 @@ class Follower {
     return true;
   }
 
-  // my2pg.paused_table as the monitor last read it: a table that left it (resync) is applied
-  // again from here, the position the copy was made at. A list read before this run paused,
-  // made or renamed a table knows nothing of it: a table dropped and made again is not paused
-  // by the old one's row, whose DELETE has not committed yet.
+  // my2pg.paused_table as the monitor last read it: a paused table that left it (resync) is
+  // applied again from here, the position the copy was made at. Only this run pauses tables;
+  // one whose resync then fails is found by the check of its next batch (Route::resumed). A
+  // list read before this run paused, made or renamed a table knows nothing of it (a table
+  // renamed while paused still has its row under the old name).
   void refresh_paused() {
     m_paused_version = m_live.paused_version();
     const auto [paused, read_at] = m_live.paused_tables();
     for (Route& r : m_routes) {
-      if (r.dropped || read_at < r.settled_at) continue;
-      const bool now = std::find(paused.begin(), paused.end(), r.source->name) != paused.end();
-      if (r.paused && !now) {
-        r.copied_file = m_pending.file;
-        r.copied_pos = m_pending.pos;
-        m_paused_names.erase(r.source->name);
-        spdlog::info("{} was copied again (resync): applied from {} on", r.name,
-                     where_of(m_pending.file, m_pending.pos));
-      }
-      r.paused = now;
+      if (!r.paused || r.dropped || read_at < r.settled_at ||
+          std::find(paused.begin(), paused.end(), r.source->name) != paused.end())
+        continue;
+      r.paused = false;
+      r.copied_file = m_pending.file;
+      r.copied_pos = m_pending.pos;
+      r.resumed = true;
+      m_paused_names.erase(r.source->name);
+      spdlog::info("{} was copied again (resync): applied from {} on", r.name,
+                   where_of(m_pending.file, m_pending.pos));
     }
   }
 

@@ -109,39 +109,18 @@ ResyncReport run_resync(const ResyncOptions& options) {
     tgt.execute("LOCK TABLE " + pg::quote_identifier(t.schema) + "." +
                 pg::quote_identifier(t.name) + " IN ACCESS EXCLUSIVE MODE");
   }
-  // Paused tables are applied again from this position on: their pause ends before the hold
-  // does (the follower reads both at once), or, with no replicate running, with this copy.
-  pg::Connection control(options.target_uri);
-  RowSet unpaused;
+  // Paused tables are applied again from this position on: their pause ends with this copy's
+  // transaction. A running replica reads a pause row this transaction deletes as gone before
+  // the hold ends, follows the table from the hold's position on (its changes wait for these
+  // locks), and checks that the copy committed: a resync that fails or is killed leaves the
+  // row, and the table paused.
   for (const size_t i : chosen) {
-    const RowSet gone = (report.replica_running ? control : tgt)
-                            .query(
-                                "DELETE FROM my2pg.paused_table WHERE source_database = $1 AND "
-                                "source_table = $2 RETURNING source_table, binlog_file, "
-                                "binlog_pos, error",
-                                {db, source.catalog.tables[i].name});
-    for (const auto& row : gone.rows) unpaused.rows.push_back(row);
+    tgt.query("DELETE FROM my2pg.paused_table WHERE source_database = $1 AND source_table = $2",
+              {db, source.catalog.tables[i].name});
   }
   hold.release();
   report.held_seconds = hold.held_seconds();
-  try {
-    copy_tables(report, src, tgt, source, chosen, recorded);
-  } catch (...) {
-    // The copy did not happen: tables that were paused are paused again before the lock goes
-    // (with no replicate running, the rollback brings their rows back).
-    for (const auto& row : report.replica_running ? unpaused.rows : decltype(unpaused.rows){}) {
-      try {
-        control.query(
-            "INSERT INTO my2pg.paused_table (source_database, source_table, binlog_file, "
-            "binlog_pos, error) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            {db, row[0], row[1], row[2], row[3]});
-      } catch (const std::exception& e) {
-        spdlog::error("could not pause {}.{} again after the failed resync: {}", db,
-                      row[0].value_or(""), e.what());
-      }
-    }
-    throw;
-  }
+  copy_tables(report, src, tgt, source, chosen, recorded);
   tx.commit();
   src.execute("COMMIT");
   return report;

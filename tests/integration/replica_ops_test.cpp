@@ -1101,6 +1101,73 @@ TEST_CASE("resync refuses a busy replica and re-pauses a table whose copy fails"
   }
 }
 
+// A resync killed while it copies (SIGKILL, or Ctrl-C) has let the running replica go on with
+// the table already; its copy never commits. The table must stay paused, its old rows untouched
+// by the changes that follow, until a resync finishes.
+TEST_CASE("a resync killed during its copy leaves the table paused", "[resync]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE d (id INT PRIMARY KEY, at DATETIME, pad VARCHAR(200))");
+  src.execute("CREATE TABLE b (id INT PRIMARY KEY)");
+  src.execute(
+      "INSERT INTO d SELECT seq, '2024-01-01 00:00:00', REPEAT('x', 200) FROM "
+      "seq_1_to_100000");
+  Follower follower({"replicate", "--source", db.source_uri(), "--target", db.target_uri(),
+                     "--on-table-error", "pause"});
+  wait_following(db.target_uri(), db.name());
+  src.execute("SET SESSION sql_mode = ''");
+  src.execute("INSERT INTO d VALUES (0, '0000-00-00 00:00:00', '')");
+  const std::string where =
+      " FROM my2pg.paused_table WHERE source_database = '" + db.name() + "' AND source_table = 'd'";
+  REQUIRE(wait_until([&] { return db.target_value("SELECT count(*)" + where) == "1"; }, 30));
+  src.execute("UPDATE d SET at = '2024-01-02 00:00:00' WHERE id = 0");
+  const std::string target_rows = "SELECT count(*) FROM " + db.name() + ".d";
+  const std::string before = db.target_value(target_rows);
+
+  const pid_t resync = my2pg::test::spawn_my2pg(
+      {"resync", "--source", db.source_uri(), "--target", db.target_uri(), "--table", "d"});
+  REQUIRE(resync > 0);
+  // Its copy has begun once its transaction holds the pause row (deleted, not committed).
+  const bool copying = wait_until(
+      [&] {
+        return db.target_value("SELECT count(*) FROM (SELECT 1" + where +
+                               " FOR KEY SHARE SKIP LOCKED) AS p") == "0";
+      },
+      30);
+  // Changes of the table now wait for the copy's lock on it.
+  src.execute("INSERT INTO d VALUES (200000, '2024-01-03 00:00:00', '')");
+  src.execute("DELETE FROM d WHERE id = 5");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  kill(resync, SIGKILL);
+  int status = 0;
+  waitpid(resync, &status, 0);
+  REQUIRE(copying);
+  src.execute("INSERT INTO b VALUES (1)");
+  src.execute("INSERT INTO d VALUES (200002, '2024-01-05 00:00:00', '')");
+  src.execute("INSERT INTO b VALUES (2)");
+  REQUIRE(wait_until(
+      [&] { return db.target_value("SELECT count(*) FROM " + db.name() + ".b") == "2"; }, 30));
+  CHECK(db.target_value("SELECT count(*)" + where) == "1");
+  CHECK_THAT(db.target_value("SELECT error" + where),
+             Catch::Contains("the resync that took " + db.name() + ".d back did not finish") &&
+                 Catch::Contains("my2pg resync --table d again"));
+  CHECK(db.target_value(target_rows) == before);  // nothing applied on top of the old rows
+  CHECK(db.target_value("SELECT count(*) FROM " + db.name() + ".d WHERE id = 5") == "1");
+
+  const CommandResult again = run_my2pg(
+      {"resync", "--source", db.source_uri(), "--target", db.target_uri(), "--table", "d"});
+  INFO(again.err);
+  CHECK(again.exit_code == 0);
+  CHECK(db.target_value("SELECT count(*)" + where) == "0");
+  src.execute("INSERT INTO d VALUES (200001, '2024-01-04 00:00:00', '')");
+  REQUIRE(wait_until([&] { return db.target_value(target_rows) == "100003"; }, 30));
+  const CommandResult equal =
+      run_my2pg({"verify", "--source", db.source_uri(), "--target", db.target_uri()});
+  INFO(equal.out);
+  CHECK(equal.exit_code == 0);
+  CHECK(follower.stop() == 0);
+}
+
 TEST_CASE("a row PostgreSQL rejects pauses its table under the pause policy", "[resync]") {
   TestDatabases db;
   auto& src = db.source();
