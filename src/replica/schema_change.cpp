@@ -185,6 +185,95 @@ std::string converted(const std::string& col, const schema::Column& bs,
   return col + "::" + ac.type.sql;
 }
 
+// The labels of an ENUM or SET column type, in order; nullopt for other types.
+std::optional<std::vector<std::string>> labels_of(const schema::Column& c) {
+  if (c.data_type == "enum") return typemap::enum_labels(c.column_type);
+  if (c.data_type == "set" && c.column_type.rfind("set(", 0) == 0)
+    return typemap::enum_labels("enum(" + c.column_type.substr(4));
+  return std::nullopt;
+}
+
+std::string label_array(const std::vector<std::string>& labels) {
+  std::string out = "ARRAY[";
+  for (size_t i = 0; i < labels.size(); ++i)
+    out.append(i == 0 ? "" : ", ").append(quote_literal(labels[i]));
+  return out + "]::text[]";
+}
+
+// The bounds of an integer or DECIMAL type of MySQL, as numbers; nullopt for other types.
+std::optional<std::pair<std::string, std::string>> numeric_bounds(const schema::Column& c) {
+  static const std::map<std::string, std::pair<const char*, const char*>> signed_bounds = {
+      {"tinyint", {"-128", "127"}},
+      {"smallint", {"-32768", "32767"}},
+      {"mediumint", {"-8388608", "8388607"}},
+      {"int", {"-2147483648", "2147483647"}},
+      {"bigint", {"-9223372036854775808", "9223372036854775807"}}};
+  static const std::map<std::string, const char*> unsigned_max = {
+      {"tinyint", "255"},
+      {"smallint", "65535"},
+      {"mediumint", "16777215"},
+      {"int", "4294967295"},
+      {"bigint", "18446744073709551615"}};
+  if (const auto it = signed_bounds.find(c.data_type); it != signed_bounds.end()) {
+    if (c.is_unsigned) return std::make_pair(std::string("0"), unsigned_max.at(c.data_type));
+    return std::make_pair(std::string(it->second.first), std::string(it->second.second));
+  }
+  if (c.data_type == "decimal" && c.precision) {
+    const int64_t scale = c.scale.value_or(0), whole = *c.precision - scale;
+    // 10^whole - 10^-scale: nines on both sides of the point.
+    std::string hi = whole > 0 ? std::string(static_cast<size_t>(whole), '9') : "0";
+    if (scale > 0) hi += "." + std::string(static_cast<size_t>(scale), '9');
+    return std::make_pair(c.is_unsigned ? std::string("0") : "-" + hi, hi);
+  }
+  return std::nullopt;
+}
+
+// How MySQL changes the values a column keeps when its type changes in ways PostgreSQL's casts
+// do not repeat. Strict mode refuses the statement where a value would change, and the source's
+// statement is here because it did not: without strict mode MySQL clamps numbers to the new
+// range, empties ENUM values whose label went and drops SET members that went (keeping the rest
+// in the new order). The same corrections are right in both modes: under strict mode they find
+// nothing. `clamp` is the column's expression limited to the new range (for USING, before the
+// cast); `fix` an UPDATE's "SET ... WHERE ..." for labels; `problem` what cannot be repeated.
+struct KeptValues {
+  std::string clamp, fix, problem;
+};
+
+KeptValues kept_values(const std::string& col, const schema::Column& bs, const schema::Column& as,
+                       const typemap::TargetColumn& ac) {
+  KeptValues k;
+  if (bs.column_type == as.column_type) return k;
+  const auto to = numeric_bounds(as);
+  if (to && (numeric_bounds(bs) || bs.data_type == "year") && numeric_bounds(bs) != to) {
+    // Not least()/greatest(), which take NULL for no value and would give NULLs a bound.
+    k.clamp = "CASE WHEN " + col + " < " + to->first + " THEN " + to->first + " WHEN " + col +
+              " > " + to->second + " THEN " + to->second + " ELSE " + col + " END";
+    return k;
+  }
+  const auto labels = labels_of(as);
+  if (!labels || ac.type.kind == typemap::TargetKind::pg_enum ||
+      !typemap::is_text_type(ac.type.sql))
+    return k;
+  if (bs.data_type != as.data_type) {
+    k.problem = "MySQL reads the values as " + as.data_type +
+                " members (numbers as positions or bit sets, other text as no member), which "
+                "PostgreSQL cannot repeat";
+    return k;
+  }
+  const std::string list = label_array(*labels);
+  if (as.data_type == "enum") {
+    // A label kept under another case is the new spelling; one that went is ''.
+    k.fix = "SET " + col + " = coalesce((SELECT l FROM unnest(" + list +
+            ") AS l WHERE lower(l) = " + "lower(" + col + ") LIMIT 1), '') WHERE " + col +
+            " <> ALL (" + list + ")";
+  } else {
+    k.fix = "SET " + col + " = coalesce((SELECT string_agg(l, ',' ORDER BY o) FROM unnest(" + list +
+            ") WITH ORDINALITY AS u (l, o) WHERE lower(l) = ANY (string_to_array(lower(" + col +
+            "), ','))), '') WHERE " + col + " <> ''";
+  }
+  return k;
+}
+
 class Planner {
  public:
   Planner(const SourceModel& before, const SourceModel& after) : m_before(before), m_after(after) {
@@ -581,9 +670,22 @@ class Planner {
     const bool default_changed = bc.default_sql != ac.default_sql || serial_changed || retyped;
     if (default_changed && (!bc.default_sql.empty() || bc.serial == typemap::Serial::sequence))
       add(alter + " DROP DEFAULT", what);
+    const KeptValues kept = kept_values(col, bs, as, ac);
+    if (!kept.problem.empty()) {
+      add(fail_if_rows(q, "the source changed column " + column + " from " + bs.column_type +
+                              " to " + as.column_type + ": " + kept.problem +
+                              "; copy the table again (my2pg resync --table " + label + ")"),
+          what);
+    }
+    if (!kept.clamp.empty() && !retyped) {
+      add("UPDATE " + q + " SET " + col + " = " + kept.clamp + " WHERE " + col +
+              " IS DISTINCT FROM " + kept.clamp,
+          what);
+    }
     if (retyped) {
       std::string problem;
-      const std::string expression = converted(col, bs, bc, as, ac, problem);
+      const std::string expression =
+          converted(kept.clamp.empty() ? col : kept.clamp, bs, bc, as, ac, problem);
       if (!problem.empty())
         add(fail_if_rows(q, "the source changed column " + column + " from " + bs.column_type +
                                 " to " + as.column_type + ": " + problem +
@@ -594,6 +696,7 @@ class Planner {
               (problem.empty() ? expression : "NULL::" + ac.type.sql),
           what);
     }
+    if (!kept.fix.empty()) add("UPDATE " + q + " " + kept.fix, what);
     if (default_changed && !ac.default_sql.empty() && ac.serial == typemap::Serial::none)
       add(alter + " SET DEFAULT " + ac.default_sql, what);
     if (!bc.not_null && ac.not_null) {
