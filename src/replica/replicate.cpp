@@ -17,6 +17,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "binlog/charset.hpp"
 #include "binlog/decoder.hpp"
 #include "binlog/transaction_framer.hpp"
 #include "common/error.hpp"
@@ -750,19 +751,28 @@ class Follower {
   // A statement of the source's: row changes logged as statements stop replication; schema
   // changes are kept for the end of their transaction (they commit on their own).
   void statement(const binlog::QueryEvent& q, const std::string& file, uint64_t position) {
-    Statement st = classify_statement(q.query);
+    // The statement's text is in its session's client character set: UTF-8 for the parser and
+    // the control tables (a latin1 session's é is one byte).
+    std::string text;
+    const binlog::Charset client = q.status.charset
+                                       ? binlog::charset_of_collation(q.status.charset->client)
+                                       : binlog::Charset::utf8;
+    if (client == binlog::Charset::utf8 || client == binlog::Charset::ascii ||
+        client == binlog::Charset::binary || !binlog::append_utf8(q.query, client, text))
+      text = q.query;
+    Statement st = classify_statement(text);
     if (st.kind == StatementKind::ignored) return;
     if (st.kind == StatementKind::dml) {
       if (!concerns(q, m_db)) return;
       throw Error("the source logged a change to " + m_db + " as a statement at binlog " +
-                      where_of(file, position) + " (" + q.query.substr(0, 200) +
+                      where_of(file, position) + " (" + text.substr(0, 200) +
                       "): my2pg applies row events only. The session that wrote it ran with "
                       "binlog_format STATEMENT or MIXED; set binlog_format = ROW globally and for "
                       "every session, then copy the affected tables again",
                   ExitCode::source);
     }
     m_ddl = std::move(st);
-    m_ddl_query = q.query;
+    m_ddl_query = std::move(text);
     m_ddl_db = q.database;
     m_ddl_at = where_of(file, position);
     m_ddl_file = file;

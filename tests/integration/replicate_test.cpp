@@ -1794,6 +1794,33 @@ TEST_CASE("replicate converts retyped columns and fills NULLs as the source did"
   CHECK(db.target_value("SELECT string_agg(e, ',' ORDER BY id) FROM " + s + "r") == ",y");
 }
 
+// A schema change sent by a session whose client character set is latin1 (legacy
+// applications): its text is read in that character set, where its bytes used to reach the
+// parser and PostgreSQL as they were (and the replica stopped, even with --on-ddl skip).
+TEST_CASE("replicate reads a schema change in its session's character set", "[replicate_ddl]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE d (id INT PRIMARY KEY)");
+  src.execute("INSERT INTO d VALUES (1)");
+  catch_up(db);
+  src.execute("SET NAMES latin1");
+  src.execute(
+      "ALTER TABLE d ADD COLUMN u VARCHAR(10) CHARACTER SET utf8mb4 DEFAULT '\xe9t\xe9' "
+      "COMMENT 'caf\xe9', ADD COLUMN `col\xe9` INT DEFAULT 1");
+  src.execute("INSERT INTO d (id) VALUES (2)");
+  src.execute("SET NAMES utf8mb4");
+  catch_up(db);
+  check_equal(db);
+  const std::string columns =
+      "SELECT string_agg(column_name || '=' || coalesce(column_default, ''), "
+      "',' ORDER BY ordinal_position) FROM information_schema.columns "
+      "WHERE table_schema = '" +
+      db.name() + "' AND table_name = 'd'";
+  CHECK(db.target_value(columns) == "id=,u='\xc3\xa9t\xc3\xa9'::character varying,col\xc3\xa9=1");
+  CHECK(db.target_value("SELECT string_agg(u, ',' ORDER BY id) FROM \"" + db.name() + "\".d") ==
+        "\xc3\xa9t\xc3\xa9,\xc3\xa9t\xc3\xa9");
+}
+
 // Changes of type whose values MySQL changes and PostgreSQL's casts would not (several map to
 // the same PostgreSQL type, so there is no cast at all): without strict mode numbers are
 // clamped to the new range, ENUM values whose label went become '', SET members that went are
