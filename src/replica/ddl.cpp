@@ -220,8 +220,8 @@ Statement classify(Parser& p) {
 
 }  // namespace
 
-Statement classify_statement(std::string_view sql) {
-  Parser p(schema::tokenize_sql(sql));
+Statement classify_statement(std::string_view sql, bool backslash_escapes) {
+  Parser p(schema::tokenize_sql(sql, backslash_escapes));
   return classify(p);
 }
 

@@ -30,6 +30,7 @@ struct Statement {
   std::string database;           // StatementKind::database: its name
 };
 
-Statement classify_statement(std::string_view sql);
+// `backslash_escapes` false: the statement ran under sql_mode NO_BACKSLASH_ESCAPES.
+Statement classify_statement(std::string_view sql, bool backslash_escapes = true);
 
 }  // namespace my2pg::replica

@@ -39,6 +39,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// sql_mode's NO_BACKSLASH_ESCAPES bit (MySQL's and MariaDB's), in a QUERY event's status.
+constexpr uint64_t kNoBackslashEscapes = uint64_t{1} << 20;
+
 // Route::settled_at while the batch that made or renamed the route has not committed.
 constexpr double kUnsettled = std::numeric_limits<double>::infinity();
 
@@ -760,7 +763,9 @@ class Follower {
     if (client == binlog::Charset::utf8 || client == binlog::Charset::ascii ||
         client == binlog::Charset::binary || !binlog::append_utf8(q.query, client, text))
       text = q.query;
-    Statement st = classify_statement(text);
+    // Under sql_mode NO_BACKSLASH_ESCAPES a backslash in a string is itself.
+    const bool escapes = !q.status.sql_mode || (*q.status.sql_mode & kNoBackslashEscapes) == 0;
+    Statement st = classify_statement(text, escapes);
     if (st.kind == StatementKind::ignored) return;
     if (st.kind == StatementKind::dml) {
       if (!concerns(q, m_db)) return;
@@ -773,6 +778,7 @@ class Follower {
     }
     m_ddl = std::move(st);
     m_ddl_query = std::move(text);
+    m_ddl_escapes = escapes;
     m_ddl_db = q.database;
     m_ddl_at = where_of(file, position);
     m_ddl_file = file;
@@ -891,8 +897,9 @@ class Follower {
     schema::TrackedSchema next = m_model.tracked;
     std::vector<schema::TableChange> changes;
     try {
-      changes = schema::apply_ddl(next, m_ddl_query, m_ddl_db,
-                                  [this](const std::string& t) { return selected(t); });
+      changes = schema::apply_ddl(
+          next, m_ddl_query, m_ddl_db, [this](const std::string& t) { return selected(t); },
+          m_ddl_escapes);
     } catch (const schema::DdlError& e) {
       m_ddl_problem = e.what();
       return false;
@@ -1334,6 +1341,7 @@ class Follower {
   std::optional<Committed> m_before_ddl;
   std::set<std::string> m_paused_names;  // paused by this run (--on-table-error pause)
   std::string m_ddl_query, m_ddl_db, m_ddl_at, m_ddl_file;
+  bool m_ddl_escapes = true;  // backslashes escape in its strings (no NO_BACKSLASH_ESCAPES)
   uint64_t m_ddl_pos = 0;
   Clock::time_point m_batch_started = Clock::now();
   Clock::time_point m_last_write = Clock::now();

@@ -184,8 +184,8 @@ std::string optional_index_name(Parser& p) {
 
 }  // namespace
 
-Parser::Parser(std::string_view sql, std::string head)
-    : m_sql(sql), m_t(tokenize_sql(sql)), m_head(std::move(head)) {}
+Parser::Parser(std::string_view sql, std::string head, bool backslash_escapes)
+    : m_sql(sql), m_t(tokenize_sql(sql, backslash_escapes)), m_head(std::move(head)) {}
 
 void Parser::fail(const std::string& what) const {
   throw DdlError(m_head.empty() ? what : m_head + ": " + what);

@@ -70,8 +70,8 @@ struct QualifiedName {
 // the statement's part being read ("ALTER TABLE db.t").
 class Parser {
  public:
-  // Tokenizes `sql`; `head` starts the messages of fail().
-  Parser(std::string_view sql, std::string head);
+  // Tokenizes `sql` (tokenize_sql); `head` starts the messages of fail().
+  Parser(std::string_view sql, std::string head, bool backslash_escapes = true);
 
   // Throws DdlError with the head and `what`.
   [[noreturn]] void fail(const std::string& what) const;

@@ -870,10 +870,11 @@ std::string names_sql(const std::vector<std::string>& names) {
 
 std::vector<TableChange> apply_ddl(TrackedSchema& schema, std::string_view sql,
                                    const std::string& current_db,
-                                   const std::function<bool(const std::string&)>& selected) {
+                                   const std::function<bool(const std::string&)>& selected,
+                                   bool backslash_escapes) {
   TrackedSchema work = schema;
   Session s{work, current_db, selected, {}};
-  Parser p(sql, {});
+  Parser p(sql, {}, backslash_escapes);
   apply_statement(p, s);
   schema = std::move(work);
   return std::move(s.changes);

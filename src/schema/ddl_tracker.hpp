@@ -52,10 +52,12 @@ struct TableChange {
 // are tracked; statements and parts about other tables change nothing. A statement may give
 // several changes (DROP TABLE a, b; RENAME TABLE a TO b, b TO c; an ALTER with RENAME TO gives
 // renamed then altered). Throws DdlError for statements outside the subset and for ones the
-// model cannot follow; `schema` is then unchanged.
+// model cannot follow; `schema` is then unchanged. `backslash_escapes` false: the statement ran
+// under sql_mode NO_BACKSLASH_ESCAPES.
 std::vector<TableChange> apply_ddl(TrackedSchema& schema, std::string_view sql,
                                    const std::string& current_db,
-                                   const std::function<bool(const std::string&)>& selected);
+                                   const std::function<bool(const std::string&)>& selected,
+                                   bool backslash_escapes = true);
 
 // The tracked tables as a catalog (in name order), for mapping them as a copied catalog is.
 Catalog catalog_of(const TrackedSchema& schema);

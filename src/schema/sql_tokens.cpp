@@ -15,11 +15,11 @@ bool digit(char c) {
 }
 
 // A quoted token whose opening quote is at s[i]; backslash escapes in strings only.
-size_t read_quoted(std::string_view s, size_t i, SqlToken& t) {
+size_t read_quoted(std::string_view s, size_t i, SqlToken& t, bool backslash_escapes) {
   const char q = s[i];
   size_t j = i + 1;
   while (j < s.size()) {
-    if (s[j] == '\\' && q != '`' && j + 1 < s.size()) {
+    if (s[j] == '\\' && backslash_escapes && q != '`' && j + 1 < s.size()) {
       const char e = s[j + 1];
       switch (e) {
         case 'n':
@@ -88,7 +88,7 @@ bool same_word(std::string_view text, std::string_view word) {
   return true;
 }
 
-std::vector<SqlToken> tokenize_sql(std::string_view s) {
+std::vector<SqlToken> tokenize_sql(std::string_view s, bool backslash_escapes) {
   std::vector<SqlToken> out;
   size_t i = 0;
   while (i < s.size()) {
@@ -127,7 +127,7 @@ std::vector<SqlToken> tokenize_sql(std::string_view s) {
     }
     if ((c == 'x' || c == 'X' || c == 'b' || c == 'B') && next == '\'') {
       t.type = c == 'x' || c == 'X' ? SqlToken::Type::hex : SqlToken::Type::bits;
-      i = read_quoted(s, i + 1, t);
+      i = read_quoted(s, i + 1, t, backslash_escapes);
     } else if (c == '0' && (next == 'x' || next == 'b') && i + 2 < s.size() &&
                std::isxdigit(static_cast<unsigned char>(s[i + 2])) != 0) {
       size_t j = i + 2;
@@ -139,7 +139,7 @@ std::vector<SqlToken> tokenize_sql(std::string_view s) {
       t.type = c == '`'   ? SqlToken::Type::quoted
                : c == '"' ? SqlToken::Type::dquoted
                           : SqlToken::Type::string;
-      i = read_quoted(s, i, t);
+      i = read_quoted(s, i, t, backslash_escapes);
     } else if (digit(c) || (c == '.' && digit(next))) {
       const size_t end = number_end(s, i);
       if (end != std::string_view::npos) {

@@ -26,7 +26,9 @@ struct SqlToken {
   size_t end = 0;
 };
 
-std::vector<SqlToken> tokenize_sql(std::string_view sql);
+// `backslash_escapes` false: the session's sql_mode had NO_BACKSLASH_ESCAPES, where a backslash
+// in a string is itself.
+std::vector<SqlToken> tokenize_sql(std::string_view sql, bool backslash_escapes = true);
 
 // `word` (upper case) equals `text` ignoring ASCII case.
 bool same_word(std::string_view text, std::string_view word);

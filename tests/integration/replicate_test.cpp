@@ -1797,7 +1797,8 @@ TEST_CASE("replicate converts retyped columns and fills NULLs as the source did"
 // A schema change sent by a session whose client character set is latin1 (legacy
 // applications): its text is read in that character set, where its bytes used to reach the
 // parser and PostgreSQL as they were (and the replica stopped, even with --on-ddl skip).
-TEST_CASE("replicate reads a schema change in its session's character set", "[replicate_ddl]") {
+TEST_CASE("replicate reads a schema change in its session's character set and sql_mode",
+          "[replicate_ddl]") {
   TestDatabases db;
   auto& src = db.source();
   src.execute("CREATE TABLE d (id INT PRIMARY KEY)");
@@ -1819,6 +1820,17 @@ TEST_CASE("replicate reads a schema change in its session's character set", "[re
   CHECK(db.target_value(columns) == "id=,u='\xc3\xa9t\xc3\xa9'::character varying,col\xc3\xa9=1");
   CHECK(db.target_value("SELECT string_agg(u, ',' ORDER BY id) FROM \"" + db.name() + "\".d") ==
         "\xc3\xa9t\xc3\xa9,\xc3\xa9t\xc3\xa9");
+  // Under NO_BACKSLASH_ESCAPES a backslash in a string is a backslash ('x\' is x and one).
+  src.execute("SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'");
+  src.execute(
+      "ALTER TABLE d ADD COLUMN nb VARCHAR(10) DEFAULT 'a\\nb', ADD COLUMN nb2 VARCHAR(10) "
+      "DEFAULT 'x\\', ADD COLUMN nb3 VARCHAR(10) DEFAULT 'it''s'");
+  src.execute("SET SESSION sql_mode = DEFAULT");
+  src.execute("INSERT INTO d (id) VALUES (3)");
+  catch_up(db);
+  check_equal(db);
+  CHECK(db.target_value("SELECT nb || '|' || nb2 || '|' || nb3 FROM \"" + db.name() +
+                        "\".d WHERE id = 1") == "a\\nb|x\\|it's");
 }
 
 // Changes of type whose values MySQL changes and PostgreSQL's casts would not (several map to
