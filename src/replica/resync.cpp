@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "common/error.hpp"
@@ -98,6 +99,22 @@ ResyncReport run_resync(const ResyncOptions& options) {
   hold.before();
   report.position = snapshot::start_consistent_snapshot(src);
   hold.advance_to(report.position);
+  // The definitions were read before the snapshot began: a table altered in between would be
+  // copied without its change (and a later one fails the copy's reads in the snapshot).
+  const snapshot::SourceModel now =
+      snapshot::load_model(src, db, model, snapshot::has_postgis(tgt));
+  for (const size_t i : chosen) {
+    const schema::Table& t = source.catalog.tables[i];
+    const auto same = std::find_if(now.catalog.tables.begin(), now.catalog.tables.end(),
+                                   [&](const schema::Table& n) { return n.name == t.name; });
+    if (same == now.catalog.tables.end() ||
+        schema::create_table_statement(*same, same->collation) !=
+            schema::create_table_statement(t, t.collation)) {
+      throw SourceError("the definition of " + t.qualified_name() +
+                        " changed while resync started (a schema change on the source); run "
+                        "resync again");
+    }
+  }
   tgt.execute("SET TimeZone = 'UTC'");
   pg::Transaction tx(tgt);
   // Triggers and foreign-key checks off, as replicate applies (the source ran them). The locks
@@ -155,9 +172,11 @@ void copy_tables(ResyncReport& report, mysql::Connection& src, pg::Connection& t
       // The definition the copy was made with: the next replicate decodes and applies the
       // table's later changes with it (it may differ from the one the replica tracked, after
       // --on-ddl skip). A running replica keeps its own, which its schema changes write.
-      tgt.query(snapshot::kSaveDefinitionSql,
-                {db, table.name, schema::create_table_statement(table, table.collation), p.file,
-                 std::to_string(p.pos)});
+      if (!report.replica_running) {
+        tgt.query(snapshot::kSaveDefinitionSql,
+                  {db, table.name, schema::create_table_statement(table, table.collation), p.file,
+                   std::to_string(p.pos)});
+      }
       tgt.query(
           "INSERT INTO my2pg.table_state (source_database, source_table, target_table, "
           "rows_copied, bytes_copied, state, binlog_file, binlog_pos, gtid_set) VALUES ($1, $2, "

@@ -1168,6 +1168,55 @@ TEST_CASE("a resync killed during its copy leaves the table paused", "[resync]")
   CHECK(follower.stop() == 0);
 }
 
+// resync reads the table's definition before its snapshot begins; one changed in between would
+// be copied without its change (a new column's values lost). It is refused instead.
+TEST_CASE("resync refuses a table altered while it started", "[resync]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE a (id INT PRIMARY KEY, v INT)");
+  src.execute("CREATE TABLE b (id INT PRIMARY KEY, v INT)");
+  src.execute("INSERT INTO a VALUES (1, 1), (2, 2)");
+  src.execute("INSERT INTO b VALUES (1, 1)");
+  Follower follower({"replicate", "--source", db.source_uri(), "--target", db.target_uri()});
+  wait_following(db.target_uri(), db.name());
+  // The replica busy (waiting for a lock), so that resync waits for its hold after reading the
+  // definitions.
+  my2pg::pg::Connection locker(db.target_uri());
+  locker.execute("BEGIN");
+  locker.execute("LOCK TABLE " + db.name() + ".b IN ACCESS EXCLUSIVE MODE");
+  src.execute("UPDATE b SET v = 2 WHERE id = 1");
+  const std::string log = "/tmp/my2pg-" + db.name() + "-resync.log";
+  const pid_t resync = my2pg::test::spawn_my2pg(
+      {"resync", "--source", db.source_uri(), "--target", db.target_uri(), "--table", "a"}, log);
+  REQUIRE(resync > 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  src.execute("ALTER TABLE a ADD COLUMN x3 INT DEFAULT 0");
+  src.execute("UPDATE a SET x3 = 3");
+  locker.execute("COMMIT");
+  int status = 0;
+  waitpid(resync, &status, 0);
+  const std::string out = my2pg::test::read_text_file(log);
+  std::remove(log.c_str());
+  INFO(out);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 3);
+  CHECK_THAT(
+      out, Catch::Contains("the definition of " + db.name() + ".a changed while resync started") &&
+               Catch::Contains("run resync again"));
+  const CommandResult again = run_my2pg(
+      {"resync", "--source", db.source_uri(), "--target", db.target_uri(), "--table", "a"});
+  INFO(again.err);
+  CHECK(again.exit_code == 0);
+  REQUIRE(wait_until(
+      [&] {
+        return db.target_value("SELECT coalesce(sum(x3), 0) FROM " + db.name() + ".a") == "6";
+      },
+      30));
+  CHECK(run_my2pg({"verify", "--source", db.source_uri(), "--target", db.target_uri()}).exit_code ==
+        0);
+  CHECK(follower.stop() == 0);
+}
+
 TEST_CASE("a row PostgreSQL rejects pauses its table under the pause policy", "[resync]") {
   TestDatabases db;
   auto& src = db.source();
