@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "common/error.hpp"
 #include "common/pg_names.hpp"
@@ -73,6 +74,33 @@ ResyncReport run_resync(const ResyncOptions& options) {
           (known.empty() ? std::string("none is replicated") : "replicated: " + known) + ")");
     }
     chosen.push_back(found);
+  }
+
+  // A paused table whose foreign keys' actions (CASCADE, SET NULL, SET DEFAULT) come from a
+  // table paused with it: copied alone it would lack those actions for as long as the other
+  // stays paused.
+  {
+    std::set<std::string> paused, picked;
+    for (const auto& row :
+         tgt.query("SELECT source_table FROM my2pg.paused_table WHERE source_database = $1", {db})
+             .rows)
+      paused.insert(row.at(0).value_or(""));
+    for (const size_t i : chosen) picked.insert(source.catalog.tables[i].name);
+    for (const size_t i : chosen) {
+      const schema::Table& t = source.catalog.tables[i];
+      if (paused.count(t.name) == 0) continue;
+      for (const schema::ForeignKey& fk : t.foreign_keys) {
+        const bool acts = fk.on_delete != "RESTRICT" && fk.on_delete != "NO ACTION";
+        const bool acts_on_update = fk.on_update != "RESTRICT" && fk.on_update != "NO ACTION";
+        if ((!acts && !acts_on_update) || (!fk.ref_database.empty() && fk.ref_database != db) ||
+            paused.count(fk.ref_table) == 0 || picked.count(fk.ref_table) != 0)
+          continue;
+        throw ConfigError(
+            "--table " + t.name + ": its foreign key " + fk.name + " takes actions (ON DELETE " +
+            fk.on_delete + ", ON UPDATE " + fk.on_update + ") from " + fk.ref_table +
+            ", which is paused too; copy them together: --table " + t.name + "," + fk.ref_table);
+      }
+    }
   }
 
   // Held at the snapshot's position while the tables are locked on the target: nothing of them

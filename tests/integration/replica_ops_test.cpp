@@ -1168,6 +1168,48 @@ TEST_CASE("a resync killed during its copy leaves the table paused", "[resync]")
   CHECK(follower.stop() == 0);
 }
 
+// A table and the child its foreign-key actions reach are paused together; the child copied
+// alone would miss the parent's actions while the parent stays paused.
+TEST_CASE("resync copies a paused child together with its paused parent", "[resync]") {
+  TestDatabases db;
+  auto& src = db.source();
+  src.execute("CREATE TABLE p (id INT PRIMARY KEY, d DATETIME)");
+  src.execute(
+      "CREATE TABLE c (id INT PRIMARY KEY, pid INT, CONSTRAINT c_p FOREIGN KEY (pid) REFERENCES "
+      "p (id) ON DELETE CASCADE)");
+  src.execute("INSERT INTO p VALUES (1, '2024-01-01 00:00:00'), (2, '2024-01-01 00:00:00')");
+  src.execute("INSERT INTO c VALUES (10, 1), (20, 2)");
+  const std::vector<std::string> follow = {"replicate", "--source",         db.source_uri(),
+                                           "--target",  db.target_uri(),    "--until",
+                                           "caught-up", "--on-table-error", "pause"};
+  REQUIRE(run_my2pg(follow).exit_code == 0);
+  src.execute("SET SESSION sql_mode = ''");
+  src.execute("UPDATE p SET d = '0000-00-00 00:00:00' WHERE id = 1");
+  REQUIRE(run_my2pg(follow).exit_code == 0);
+  CHECK(db.target_value("SELECT string_agg(source_table, ',' ORDER BY source_table) FROM "
+                        "my2pg.paused_table WHERE source_database = '" +
+                        db.name() + "'") == "c,p");
+  const std::vector<std::string> resync = {"resync", "--source", db.source_uri(), "--target",
+                                           db.target_uri()};
+  std::vector<std::string> child = resync;
+  child.insert(child.end(), {"--table", "c"});
+  const CommandResult alone = run_my2pg(child);
+  CHECK(alone.exit_code == 2);
+  CHECK_THAT(alone.err, Catch::Contains("foreign key c_p takes actions") &&
+                            Catch::Contains("copy them together: --table c,p"));
+  std::vector<std::string> both = resync;
+  both.insert(both.end(), {"--table", "c,p"});
+  src.execute("UPDATE p SET d = '2024-01-02 00:00:00' WHERE id = 1");
+  const CommandResult together = run_my2pg(both);
+  INFO(together.err);
+  CHECK(together.exit_code == 0);
+  src.execute("DELETE FROM p WHERE id = 2");
+  REQUIRE(run_my2pg(follow).exit_code == 0);
+  CHECK(db.target_value("SELECT string_agg(id::text, ',') FROM " + db.name() + ".c") == "10");
+  CHECK(run_my2pg({"verify", "--source", db.source_uri(), "--target", db.target_uri()}).exit_code ==
+        0);
+}
+
 // resync reads the table's definition before its snapshot begins; one changed in between would
 // be copied without its change (a new column's values lost). It is refused instead.
 TEST_CASE("resync refuses a table altered while it started", "[resync]") {
