@@ -340,8 +340,14 @@ ColumnDefault literal_default(TT token, const std::string& text, const Column& c
       }
       break;
     case Family::bit:
-      if (number) {
-        auto v = static_cast<uint64_t>(*number);
+      if (number || (token == TT::string && text.size() <= 8)) {
+        // A string is its bytes, as for a binary string: '5' is 0x35, 'a' 0x61.
+        uint64_t v = 0;
+        if (token == TT::string) {
+          for (const char ch : text) v = v << 8U | static_cast<unsigned char>(ch);
+        } else {
+          v = static_cast<uint64_t>(*number);
+        }
         std::string bits;
         do {
           bits.insert(bits.begin(), static_cast<char>('0' + (v & 1U)));
