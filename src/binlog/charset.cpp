@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -224,7 +225,50 @@ bool append_iconv(std::string_view text, Charset from, std::string& out) {
   return true;
 }
 
+// set_byte_table's tables, set at most once per run and kept (never freed: readers may be on
+// other threads).
+std::array<std::atomic<const std::vector<std::string>*>, std::size(kNames)> g_byte_tables{};
+
 }  // namespace
+
+bool single_byte(Charset c) {
+  switch (c) {
+    case Charset::ascii:
+    case Charset::armscii8:
+    case Charset::cp1250:
+    case Charset::cp1251:
+    case Charset::cp1256:
+    case Charset::cp1257:
+    case Charset::cp850:
+    case Charset::cp852:
+    case Charset::cp866:
+    case Charset::dec8:
+    case Charset::geostd8:
+    case Charset::greek:
+    case Charset::hebrew:
+    case Charset::hp8:
+    case Charset::koi8r:
+    case Charset::koi8u:
+    case Charset::latin2:
+    case Charset::latin5:
+    case Charset::latin7:
+    case Charset::macroman:
+    case Charset::tis620:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void set_byte_table(Charset c, std::vector<std::string> utf8_of_byte) {
+  if (!single_byte(c) || utf8_of_byte.size() != 256) return;
+  auto table = std::make_unique<const std::vector<std::string>>(std::move(utf8_of_byte));
+  const std::vector<std::string>* none = nullptr;
+  // The first table stays (a second would come from the same server's same conversion).
+  if (g_byte_tables[static_cast<size_t>(c)].compare_exchange_strong(none, table.get(),
+                                                                    std::memory_order_acq_rel))
+    table.release();  // NOLINT(bugprone-unused-return-value): kept for the process
+}
 
 Charset charset_of_collation(uint32_t id) {
   // kRanges is sorted and disjoint: the candidate is the last range starting at or before id.
@@ -240,6 +284,11 @@ std::string_view charset_name(Charset c) {
 }
 
 bool append_utf8(std::string_view text, Charset from, std::string& out) {
+  if (const auto* table =
+          g_byte_tables[static_cast<size_t>(from)].load(std::memory_order_acquire)) {
+    for (const char c : text) out.append((*table)[static_cast<unsigned char>(c)]);
+    return true;
+  }
   switch (from) {
     case Charset::utf8:
       if (!is_valid_utf8(text)) return false;

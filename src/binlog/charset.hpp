@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/utf8.hpp"  // is_valid_utf8
 
@@ -28,5 +29,13 @@ std::string_view charset_name(Charset c);  // MySQL's name, e.g. "latin2"
 // Appends `text` converted to UTF-8. Returns false (appending nothing) when the bytes are not
 // valid in `from` or `from` cannot be converted (binary, other): the caller reports it.
 bool append_utf8(std::string_view text, Charset from, std::string& out);
+
+// The character sets of one byte per character that iconv converts: their tables differ from
+// the server's in places (KOI8-U 0x95, CP866 0xFC, MACINTOSH 0xF0...), and where a byte has no
+// character iconv refuses the value while the server gives '?'.
+bool single_byte(Charset c);
+// From then on, `c` is converted by this table of the UTF-8 text of each of its 256 bytes (the
+// source server's own conversion, which a copy of the table got); for the whole process.
+void set_byte_table(Charset c, std::vector<std::string> utf8_of_byte);
 
 }  // namespace my2pg::binlog

@@ -250,6 +250,37 @@ SnapshotRow read_snapshot(pg::Connection& tgt, const std::string& db) {
 
 // A binlog file the server no longer has, or a position beyond its end, cannot be followed
 // without losing changes: say so before asking for the stream.
+// The source's own conversion of each single-byte character set, for the row decoder: a copy of
+// a table got the server's conversion, and the binlog's bytes must become the same text.
+void load_byte_tables(mysql::Connection& src) {
+  std::string all;
+  for (int b = 0; b < 256; ++b) all += fmt::format("{:02X}", b);
+  for (size_t i = 0; i <= static_cast<size_t>(binlog::Charset::other); ++i) {
+    const auto c = static_cast<binlog::Charset>(i);
+    if (!binlog::single_byte(c)) continue;
+    const std::string name(binlog::charset_name(c));
+    std::vector<std::string> table;
+    try {
+      const std::string text = src.query("SELECT CONVERT(CONVERT(UNHEX('" + all + "') USING " +
+                                         name + ") USING utf8mb4)")
+                                   .rows.at(0)
+                                   .at(0)
+                                   .value_or("");
+      // One character per byte, each one to four bytes of UTF-8.
+      for (size_t at = 0; at < text.size();) {
+        const auto lead = static_cast<unsigned char>(text[at]);
+        const size_t n = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+        table.push_back(text.substr(at, n));
+        at += n;
+      }
+    } catch (const SourceError& e) {
+      spdlog::debug("the source converts no {} ({}): iconv's table is used", name, e.what());
+      continue;
+    }
+    if (table.size() == 256) binlog::set_byte_table(c, std::move(table));
+  }
+}
+
 void check_position_available(mysql::Connection& src, const BinlogPosition& start) {
   const RowSet logs = src.query("SHOW BINARY LOGS");
   for (const auto& row : logs.rows) {
@@ -1537,6 +1568,7 @@ void replicate_once(Attempt& attempt) {
                       describe(problems));
   }
   const ServerIdentity identity = identity_of(src);
+  load_byte_tables(src);
 
   BinlogPosition start;
   std::map<std::string, BinlogPosition> copied;
