@@ -248,8 +248,6 @@ SnapshotRow read_snapshot(pg::Connection& tgt, const std::string& db) {
   return s;
 }
 
-// A binlog file the server no longer has, or a position beyond its end, cannot be followed
-// without losing changes: say so before asking for the stream.
 // The source's own conversion of each single-byte character set, for the row decoder: a copy of
 // a table got the server's conversion, and the binlog's bytes must become the same text.
 void load_byte_tables(mysql::Connection& src) {
@@ -281,6 +279,8 @@ void load_byte_tables(mysql::Connection& src) {
   }
 }
 
+// A binlog file the server no longer has, or a position beyond its end, cannot be followed
+// without losing changes: say so before asking for the stream.
 void check_position_available(mysql::Connection& src, const BinlogPosition& start) {
   const RowSet logs = src.query("SHOW BINARY LOGS");
   for (const auto& row : logs.rows) {
