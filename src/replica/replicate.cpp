@@ -1109,15 +1109,19 @@ class Follower {
     std::vector<size_t> all;
     for (size_t i = 0; i < m_routes.size(); ++i) {
       Route& r = m_routes[i];
-      // my2pg.paused_table is as of that commit again: lists read before now may show the
-      // changes that rolled back.
-      r.settled_at = wall_seconds();
+      // The lists of paused tables never showed what rolled back: a route keeps what it had
+      // then, or what a pause since gave it (not a route the changes made, never settled).
       if (const auto it = now.find(r.source->name); it != now.end()) {
         r.paused = it->second.paused;
         r.copied_file = it->second.copied_file;
         r.copied_pos = it->second.copied_pos;
+        if (it->second.settled_at != kUnsettled)
+          r.settled_at = std::max(r.settled_at, it->second.settled_at);
       }
-      if (m_paused_names.count(r.source->name) != 0) r.paused = true;
+      if (m_paused_names.count(r.source->name) != 0 && !r.paused) {
+        r.paused = true;  // paused by this run (committed): lists read before now lack it
+        r.settled_at = wall_seconds();
+      }
       m_live.name_table(i, r.name);
       all.push_back(i);
     }
