@@ -42,14 +42,14 @@ class DetachedError : public TargetError {
   using TargetError::TargetError;
 };
 
-// An error of one replicated table (a value it cannot store, a target table that no longer
-// equals the source), with the table's route, so that --on-table-error pause can set the table
-// aside. Keeps the exit code of the error it stands for.
 // How a value error on one table ends in its message; a table paused by it is copied again
 // instead (the pause replaces these words).
 inline constexpr const char* kResumeAdvice =
     "then start replicate again (it resumes before this transaction)";
 
+// An error of one replicated table (a value it cannot store, a target table that no longer
+// equals the source), with the table's route, so that --on-table-error pause can set the table
+// aside. Keeps the exit code of the error it stands for.
 class TableError : public Error {
  public:
   TableError(const std::string& what, ExitCode code, size_t route)

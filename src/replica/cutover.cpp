@@ -26,7 +26,6 @@ void sleep_seconds(double s) {
   std::this_thread::sleep_for(std::chrono::duration<double>(s));
 }
 
-// The one replica `database` names, or the only one the target holds.
 // Tables set aside by --on-table-error pause are behind the source: no cutover with them.
 void refuse_paused(pg::Connection& tgt, const std::string& db) {
   const RowSet paused = tgt.query(
@@ -43,6 +42,7 @@ void refuse_paused(pg::Connection& tgt, const std::string& db) {
               ExitCode::mismatch);
 }
 
+// The one replica `database` names, or the only one the target holds.
 ReplicaStatus one_replica(const std::string& target_uri, const std::string& database,
                           const std::string& source_uri) {
   const auto all = read_status(target_uri, database, source_uri);

@@ -12,6 +12,7 @@
 #include "control/migrator.hpp"
 #include "mysql/connection.hpp"
 #include "pg/connection.hpp"
+#include "replica/applier.hpp"
 #include "replica/hold.hpp"
 #include "replica/monitor.hpp"
 #include "replica/replicate.hpp"
@@ -76,9 +77,9 @@ ResyncReport run_resync(const ResyncOptions& options) {
     chosen.push_back(found);
   }
 
-  // A paused table whose foreign keys' actions (CASCADE, SET NULL, SET DEFAULT) come from a
-  // table paused with it: copied alone it would lack those actions for as long as the other
-  // stays paused.
+  // A paused table that a paused parent's foreign-key actions reach (the tables a pause sets
+  // aside together, Route::cascades): copied alone it would lack those actions for as long as
+  // the parent stays paused.
   {
     std::set<std::string> paused, picked;
     for (const auto& row :
@@ -86,19 +87,18 @@ ResyncReport run_resync(const ResyncOptions& options) {
              .rows)
       paused.insert(row.at(0).value_or(""));
     for (const size_t i : chosen) picked.insert(source.catalog.tables[i].name);
-    for (const size_t i : chosen) {
-      const schema::Table& t = source.catalog.tables[i];
-      if (paused.count(t.name) == 0) continue;
-      for (const schema::ForeignKey& fk : t.foreign_keys) {
-        const bool acts = fk.on_delete != "RESTRICT" && fk.on_delete != "NO ACTION";
-        const bool acts_on_update = fk.on_update != "RESTRICT" && fk.on_update != "NO ACTION";
-        if ((!acts && !acts_on_update) || (!fk.ref_database.empty() && fk.ref_database != db) ||
-            paused.count(fk.ref_table) == 0 || picked.count(fk.ref_table) != 0)
-          continue;
-        throw ConfigError(
-            "--table " + t.name + ": its foreign key " + fk.name + " takes actions (ON DELETE " +
-            fk.on_delete + ", ON UPDATE " + fk.on_update + ") from " + fk.ref_table +
-            ", which is paused too; copy them together: --table " + t.name + "," + fk.ref_table);
+    const std::vector<Route> routes = make_routes(source.catalog.tables, source.targets);
+    for (const Route& parent : routes) {
+      if (paused.count(parent.source->name) == 0 || picked.count(parent.source->name) != 0)
+        continue;
+      for (const Cascade& c : parent.cascades) {
+        const std::string& child = routes[c.child].source->name;
+        if (paused.count(child) == 0 || picked.count(child) == 0) continue;
+        throw ConfigError("--table " + child + ": its foreign key " + c.name +
+                          " takes actions (ON DELETE " + c.on_delete + ", ON UPDATE " +
+                          c.on_update + ") from " + parent.source->name +
+                          ", which is paused too; copy them together: --table " + child + "," +
+                          parent.source->name);
       }
     }
   }
